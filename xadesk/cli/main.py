@@ -1,0 +1,63 @@
+"""Entry point of the ``xadesk`` command.
+
+Each ``xadesk/cli/cmd_*.py`` module registers its own sub-commands through ``register(subparsers)``
+and sets ``func=run`` on its parser; ``run(args, cli)`` returns the exit code. Commands are found
+by name, so adding one touches no shared file.
+
+Exit codes: 0 success, 1 a user error (message printed, nothing changed), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from .. import __version__
+from ..errors import UserError
+from ..i18n import msg
+from .context import CliContext
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own usage errors exit 2
+        self.print_usage(sys.stderr)
+        self.exit(2, msg(f"用法错误：{message}\n", f"usage error: {message}\n"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="xadesk", description=msg("XA Desk 学生心理健康工作台", "XA Desk — student mental-health workbench"))
+    parser.add_argument("--version", action="version", version=f"xadesk {__version__}")
+    parser.add_argument("--db", metavar="PATH", help=msg("数据库文件（默认：用户数据目录，或 XADESK_DB）",
+                                                        "database file (default: user data folder, or XADESK_DB)"))
+    parser.add_argument("--user", metavar="LOGIN", help=msg("登录名（或 XADESK_USER）", "login (or XADESK_USER)"))
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    from . import __path__ as cli_path
+
+    for info in sorted(pkgutil.iter_modules(cli_path), key=lambda m: m.name):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"{__package__}.{info.name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+    cli = CliContext(args)
+    try:
+        return int(args.func(args, cli) or 0)
+    except UserError as exc:
+        cli.error(exc.full_text())
+        return 1
+    except KeyboardInterrupt:
+        cli.error(msg("已中断，未做任何更改。", "Interrupted; nothing was changed."))
+        return 1
+    finally:
+        cli.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
