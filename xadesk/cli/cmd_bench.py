@@ -1,0 +1,26 @@
+"""``xadesk bench NAME``: run one of the benchmarks in ``xadesk/bench``."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from ..i18n import msg
+
+_NOT_BENCHES = {"measure"}
+
+
+def _bench_modules() -> list[str]:
+    from .. import bench
+
+    return sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name not in _NOT_BENCHES)
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("bench", help=msg("性能基准测试", "benchmarks"))
+    names = parser.add_subparsers(dest="bench", metavar="NAME", required=True)
+    for name in _bench_modules():
+        module = importlib.import_module(f"xadesk.bench.{name}")
+        sub = names.add_parser(name, help=(module.__doc__ or name).strip().splitlines()[0])
+        module.add_arguments(sub)
+        sub.set_defaults(func=module.run)
