@@ -13,6 +13,7 @@ import argparse
 import importlib
 import pkgutil
 import sys
+from importlib.metadata import entry_points
 
 from .. import __version__
 from ..errors import UserError
@@ -38,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(cli_path), key=lambda m: m.name):
         if info.name.startswith("cmd_"):
             importlib.import_module(f"{__package__}.{info.name}").register(subparsers)
+    # Front ends (the desktop UI) add their commands through an entry point: the core never imports them.
+    for ep in sorted(entry_points(group="xadesk.commands"), key=lambda e: e.name):
+        ep.load()(subparsers)
     return parser
 
 
@@ -45,13 +49,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        args = parser.parse_args(["gui", *(argv or sys.argv[1:])])
+        if "gui" not in parser._subparsers._group_actions[0].choices:  # installed without the UI
+            parser.print_help()
+            return 2
+        args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
     cli = CliContext(args)
     try:
         return int(args.func(args, cli) or 0)
     except UserError as exc:
         cli.error(exc.full_text())
         return 1
+    except Exception as exc:  # a bug: say so without the message, which may carry student data
+        from ..logsafe import report_crash
+
+        where = report_crash(exc)
+        cli.error(msg(f"程序内部错误（{type(exc).__name__}），操作未完成。诊断信息（不含学生数据）：{where}",
+                      f"Internal error ({type(exc).__name__}); nothing was completed. Report (no student data): {where}"))
+        return 3
     except KeyboardInterrupt:
         cli.error(msg("已中断，未做任何更改。", "Interrupted; nothing was changed."))
         return 1

@@ -1,0 +1,159 @@
+"""The audit log: who did what to which student, when — append-only and hash-chained.
+
+Each entry's hash covers its own fields and the previous entry's hash; the chain head (last seq and
+hash) is kept in ``meta`` and moved in the same transaction. Editing an entry breaks its hash,
+deleting one leaves a gap in ``seq`` and breaks the next entry's link, cutting off the tail leaves
+the head pointing past the end. The database triggers refuse UPDATE and DELETE in the first place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..i18n import msg
+from ..storage.models import AuditEntry, Meta, Student
+
+GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
+
+ACTION_LABELS = {
+    "school.create": ("新建学校数据库", "school database created"),
+    "login": ("登录", "login"),
+    "login.failed": ("登录失败", "failed login"),
+    "account.create": ("新建账号", "account created"),
+    "account.password": ("修改密码", "password changed"),
+    "account.reset": ("重置他人密码", "password reset"),
+    "account.recover": ("用恢复密钥重设密码", "password recovered"),
+    "account.roles": ("修改角色与权限", "roles changed"),
+    "account.deactivate": ("停用账号", "account deactivated"),
+    "student.view": ("查看学生档案", "student record viewed"),
+    "student.edit": ("修改学生信息", "student edited"),
+    "roster.import": ("导入学生名单", "roster imported"),
+    "export": ("导出", "export"),
+}
+
+
+def action_label(action: str) -> str:
+    zh, en = ACTION_LABELS.get(action, (action, action))
+    return msg(zh, en)
+
+
+def _canonical(detail: Any) -> str | None:
+    if detail is None:
+        return None
+    return json.dumps(detail, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _entry_hash(seq: int, at: str, actor_id: int | None, actor_login: str, action: str,
+                student_id: int | None, target: str | None, detail: str | None, prev_hash: str) -> str:
+    record = json.dumps([seq, at, actor_id, actor_login, action, student_id, target, detail, prev_hash],
+                        ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(record.encode("utf-8")).hexdigest()
+
+
+def _head(session: Session) -> tuple[int, str]:
+    row = session.get(Meta, HEAD_KEY)
+    if row is None:
+        return 0, GENESIS
+    seq, _, digest = row.value.partition(":")
+    return int(seq), digest
+
+
+def record(session: Session, actor_id: int | None, actor_login: str, action: str, *,
+           student_id: int | None = None, target: str | None = None, detail: Any = None,
+           at: datetime | None = None) -> AuditEntry:
+    """Append one entry inside the caller's write transaction (so it commits or rolls back with the change)."""
+    seq, prev = _head(session)
+    seq += 1
+    stamp = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    detail_json = _canonical(detail)
+    digest = _entry_hash(seq, stamp, actor_id, actor_login, action, student_id, target, detail_json, prev)
+    entry = AuditEntry(seq=seq, at=stamp, actor_id=actor_id, actor_login=actor_login, action=action,
+                       student_id=student_id, target=target, detail=detail_json, prev_hash=prev, hash=digest)
+    session.add(entry)
+    head = session.get(Meta, HEAD_KEY)
+    if head is None:
+        session.add(Meta(key=HEAD_KEY, value=f"{seq}:{digest}"))
+    else:
+        head.value = f"{seq}:{digest}"
+    session.flush()
+    return entry
+
+
+def record_for(ctx, session: Session, action: str, **kwargs: Any) -> AuditEntry:
+    return record(session, ctx.actor.user_id, ctx.actor.login, action, **kwargs)
+
+
+@dataclass
+class VerifyResult:
+    count: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_session(session: Session) -> VerifyResult:
+    expected_seq, prev = 1, GENESIS
+    problems: list[str] = []
+    count = 0
+    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).yield_per(2000):
+        count += 1
+        if e.seq != expected_seq:
+            missing = f"{expected_seq}" if e.seq == expected_seq + 1 else f"{expected_seq}–{e.seq - 1}"
+            problems.append(msg(f"第 {missing} 条记录缺失（被删除）。", f"Entry {missing} is missing (deleted)."))
+        if e.prev_hash != prev:
+            problems.append(msg(f"第 {e.seq} 条记录与前一条的链接断开。", f"Entry {e.seq} does not link to the one before."))
+        digest = _entry_hash(e.seq, e.at, e.actor_id, e.actor_login, e.action, e.student_id, e.target,
+                             e.detail, e.prev_hash)
+        if digest != e.hash:
+            problems.append(msg(f"第 {e.seq} 条记录的内容被改动过。", f"Entry {e.seq} was altered."))
+        prev, expected_seq = e.hash, e.seq + 1
+    head_seq, head_hash = _head(session)
+    if head_seq != expected_seq - 1 or (head_seq and head_hash != prev):
+        if head_seq > expected_seq - 1:
+            problems.append(msg(f"最后 {head_seq - expected_seq + 1} 条记录缺失（被删除）。",
+                                f"The last {head_seq - expected_seq + 1} entries are missing (deleted)."))
+        else:
+            problems.append(msg("审计日志的链头与记录不一致。", "The audit chain head does not match the entries."))
+    return VerifyResult(count=count, problems=problems)
+
+
+def verify(ctx) -> VerifyResult:
+    ctx.require("audit.read")
+    with ctx.db.read() as s:
+        return verify_session(s)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: str
+    actor_login: str
+    action: str
+    action_label: str
+    student_no: str | None
+    target: str | None
+    detail: str | None
+
+
+def list_entries(ctx, *, student_no: str | None = None, limit: int | None = 500) -> list[AuditRow]:
+    ctx.require("audit.read")
+    with ctx.db.read() as s:
+        q = (select(AuditEntry, Student.student_no)
+             .outerjoin(Student, Student.id == AuditEntry.student_id)
+             .order_by(AuditEntry.seq.desc()))
+        if student_no:
+            q = q.where(Student.student_no == student_no)
+        if limit:
+            q = q.limit(limit)
+        return [AuditRow(e.seq, e.at, e.actor_login, e.action, action_label(e.action), no, e.target, e.detail)
+                for e, no in s.execute(q)]

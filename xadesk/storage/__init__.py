@@ -1,0 +1,1 @@
+"""Storage: the encrypted school database, its key slots, models and migrations."""

@@ -1,0 +1,161 @@
+"""Opening and creating the encrypted school database.
+
+SQLCipher 4 through a plain ``sqlite://`` SQLAlchemy URL with ``module=sqlcipher3.dbapi2`` and a
+``connect`` listener that keys each connection with the raw 256-bit key (no per-connection KDF) and
+then reads once, so a wrong key or a damaged file fails at once (ENGINEERING.md).
+
+Durability: WAL with ``synchronous=FULL`` — every committed transaction survives a power cut.
+Temp storage stays in memory so no sort or temp table spills to a plaintext temp file.
+Transactions: the driver's own implicit BEGIN is switched off and SQLAlchemy's ``begin`` emits
+``BEGIN`` (reads) or ``BEGIN IMMEDIATE`` (writes), so a write never fails half way on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..errors import DatabaseDamaged, DatabaseMissing, NotXADeskDatabase
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+APP_MARKER_KEY = "app"
+APP_MARKER = "xadesk"
+
+
+def damaged(path: Path) -> DatabaseDamaged:
+    return DatabaseDamaged(
+        f"数据库文件 {path.name} 已损坏或被改动，无法读取。请用最近的备份恢复，或联系学校管理员。",
+        f"The database file {path.name} is damaged or was altered and cannot be read. Restore a backup.")
+
+
+def check_file(path: Path) -> None:
+    """Cheap checks before any key is tried: present, non-empty, not a plain SQLite file."""
+    if not path.exists():
+        raise DatabaseMissing(f"找不到数据库文件：{path}。请先运行 “xadesk init” 新建学校，或 “xadesk demo” 生成示例学校。",
+                              f"Database not found: {path}. Run 'xadesk init' or 'xadesk demo' first.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        raise NotXADeskDatabase(f"无法读取文件 {path.name}（{exc.strerror}）。", f"Cannot read {path.name}.") from None
+    if head == SQLITE_MAGIC:
+        raise NotXADeskDatabase(f"{path.name} 是未加密的普通数据库，不是 XA Desk 数据库。",
+                                f"{path.name} is a plain, unencrypted SQLite file, not an XA Desk database.")
+    if len(head) < 16:
+        raise damaged(path)
+
+
+def _key_pragma(key: bytes) -> str:
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+class SchoolDatabase:
+    """An unlocked school database: one engine, transactions on demand."""
+
+    def __init__(self, path: Path, key: bytes) -> None:
+        self.path = Path(path)
+        self.key = key
+        self._lock = threading.Lock()
+        self.engine = self._make_engine()
+        self.write_engine = self.engine.execution_options(xadesk_begin="IMMEDIATE")
+
+    def _make_engine(self) -> Engine:
+        key_sql = _key_pragma(self.key)
+        engine = create_engine(f"sqlite:///{self.path}", module=sqlcipher, hide_parameters=True,
+                               connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute(key_sql)
+                cur.execute("PRAGMA cipher_log_level = NONE")
+                cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                cur.execute("PRAGMA foreign_keys = ON")
+                cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA synchronous = FULL")
+                cur.execute("PRAGMA temp_store = MEMORY")
+                cur.execute("PRAGMA secure_delete = ON")
+            finally:
+                cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn) -> None:
+            mode = conn.get_execution_options().get("xadesk_begin", "")
+            conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+        return engine
+
+    # --- transactions ----------------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A consistent read-only snapshot (rolled back at the end)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.begin()
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    # --- maintenance -----------------------------------------------------------------------------
+    def integrity_check(self) -> list[str]:
+        """SQLCipher's per-page HMAC check plus SQLite's own structural check; empty when intact."""
+        with self.engine.connect() as conn:
+            problems = [r[0] for r in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+            ok = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+            conn.rollback()
+        problems += [r[0] for r in ok if r[0] != "ok"]
+        return problems
+
+    def checkpoint(self) -> None:
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.rollback()
+
+    def backup_to(self, target: Path) -> None:
+        """An encrypted copy under the same key, consistent even while others read."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        raw = self.engine.raw_connection()
+        try:
+            dest = sqlcipher.connect(str(target))
+            try:
+                dest.execute(_key_pragma(self.key))
+                raw.driver_connection.backup(dest)
+            finally:
+                dest.close()
+        finally:
+            raw.close()
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.checkpoint()
+        self.engine.dispose()
+
+
+def open_engine_checked(path: Path, key: bytes) -> SchoolDatabase:
+    """Key the file and prove it is readable and intact; map every failure to a clear message."""
+    db = SchoolDatabase(path, key)
+    try:
+        problems = db.integrity_check()
+    except Exception:
+        db.engine.dispose()
+        raise damaged(path) from None
+    if problems:
+        db.engine.dispose()
+        raise damaged(path)
+    return db
