@@ -1,0 +1,1 @@
+"""School domain rules that need no database: identity numbers, grades and classes, dates, demo data."""

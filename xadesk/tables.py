@@ -1,0 +1,348 @@
+"""Read a spreadsheet-like file into a header and rows, with row numbers as Excel shows them.
+
+Used by every import (rosters, 问卷星 surveys). The format is decided by the file's first bytes,
+not its name, because schools rename files freely: a zip is .xlsx, an OLE2 compound file is .xls
+(or a password-protected .xlsx, which we recognise and refuse), anything else with a text-like
+extension is CSV/TSV. Many web systems export "xls" files that are really HTML or tab-separated
+text; tab-separated ones are read, HTML is refused with advice.
+
+CSV encoding: a UTF-16 BOM (Excel's "Unicode text") → UTF-16; else strict UTF-8 (with or without a
+BOM); else GB18030 (a superset of GBK, which Excel on a Chinese Windows writes). On short files a
+statistical detector guesses poorly, while strict UTF-8 practically never accepts GBK Chinese (its
+byte pairs are almost never valid UTF-8 sequences), so this fixed order is the reliable choice.
+The delimiter is a tab when the first lines hold more tabs than commas, else a comma.
+
+Cells keep their spreadsheet type (str, int, float, bool, datetime, date, time) so callers can tell
+an Excel date from text; strings are stripped and empty strings become None. Fully empty rows are
+skipped but never renumbered. ``cell_text`` renders a cell as text the way Excel would display it;
+a number too long for Excel's 15 significant digits comes out in E-notation (``6.10116199001011E+17``)
+so identifier validation recognises it as damaged rather than trusting invented digits.
+
+Any unreadable file (not really a spreadsheet, truncated, empty, password-protected, an unknown
+type) raises :class:`TableFileError` — a ``UserError`` naming the file — never a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from .errors import Cancelled, NotFound, UserError, ValidationFailed
+
+Cell = str | int | float | bool | datetime | date | time | None
+HeaderMatch = Callable[[list[str]], bool] | Iterable[str] | None
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".xls"}
+_EXACT_FLOAT_LIMIT = 1e15  # Excel keeps 15 significant digits; above this, trailing digits are invented
+
+
+class TableFileError(UserError):
+    """The file could not be read as a table."""
+
+
+class HeaderNotFound(ValidationFailed):
+    """No row near the top of the file looks like the expected header."""
+
+    def __init__(self, source: str, seen: list[str]) -> None:
+        super().__init__(f"在文件“{source}”的前几行中找不到表头。", f"No header row found near the top of {source!r}.")
+        self.source = source
+        self.seen = seen  # the first non-empty row's texts, to tell the user what we found instead
+
+
+@dataclass(slots=True)
+class TableRow:
+    number: int  # 1-based, as the row number Excel shows
+    cells: list[Cell]  # padded or cut to the header's width
+
+
+@dataclass
+class Table:
+    source: str  # the file name, for messages
+    sheet: str | None
+    header_row: int
+    header: list[str]
+    rows: list[TableRow]
+
+
+def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int = 2, sheet: str | None = None,
+               scan_rows: int = 30, cancelled: Callable[[], bool] | None = None) -> Table:
+    """Read ``path``; the header is the first row (among the first ``scan_rows`` non-empty rows) that
+    ``header`` accepts: a predicate over the row's texts, or a set of expected names of which at
+    least ``min_matches`` must be present (compared by :func:`normalize_header`). Without ``header``
+    the first non-empty row is the header. Sheets are tried in order unless ``sheet`` names one.
+    """
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise NotFound(f"找不到文件“{name}”。", f"File not found: {name}.")
+    data = path.read_bytes()
+    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise TableFileError(f"文件“{name}”是空的。", f"The file {name!r} is empty.")
+    accept = _header_predicate(header, min_matches)
+    sheets = _open(data, path)
+    first_seen: list[str] = []
+    found_sheet = sheet is None
+    try:
+        for sheet_name, rows in sheets:
+            if sheet is not None and sheet_name != sheet:
+                continue
+            found_sheet = True
+            table = _take(rows, name, sheet_name, accept, scan_rows, cancelled, first_seen)
+            if table is not None:
+                return table
+    finally:
+        close = getattr(sheets, "close", None)
+        if close is not None:
+            close()  # releases the workbook even when we stop at the first matching sheet
+    if not found_sheet:
+        raise TableFileError(f"文件“{name}”中没有名为“{sheet}”的工作表。", f"{name!r} has no sheet named {sheet!r}.")
+    if accept is None:
+        raise TableFileError(f"文件“{name}”中没有任何数据。", f"The file {name!r} holds no data.")
+    raise HeaderNotFound(name, first_seen)
+
+
+def normalize_header(text: object) -> str:
+    """Compare headers loosely: full-width folded, spaces and line breaks dropped, * markers and
+    bracketed notes like ``（必填）`` removed."""
+    value = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    value = "".join(value.split()).strip("*")
+    out: list[str] = []
+    depth = 0
+    for ch in value:
+        if ch in "([【":
+            depth += 1
+        elif ch in ")]】":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out) or value
+
+
+def cell_text(value: Cell) -> str:
+    """A cell as the text Excel would display (dates as ISO, long numbers in E-notation)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < _EXACT_FLOAT_LIMIT:
+            return str(int(value))
+        return f"{value:.15G}"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ")
+    return value.isoformat()
+
+
+def is_lossy_number(value: Cell) -> bool:
+    """True for a numeric cell whose digits beyond Excel's 15 significant ones cannot be trusted."""
+    return isinstance(value, float) and abs(value) >= _EXACT_FLOAT_LIMIT
+
+
+# --- finding the header ------------------------------------------------------------------------
+
+def _header_predicate(header: HeaderMatch, min_matches: int) -> Callable[[list[str]], bool] | None:
+    if header is None:
+        return None
+    if callable(header):
+        return header
+    wanted = {normalize_header(h) for h in header}
+    need = min(min_matches, len(wanted))
+    return lambda texts: len(wanted & {normalize_header(t) for t in texts}) >= need
+
+
+def _take(rows: Iterator[tuple[int, list[Cell]]], source: str, sheet: str | None,
+          accept: Callable[[list[str]], bool] | None, scan_rows: int,
+          cancelled: Callable[[], bool] | None, first_seen: list[str]) -> Table | None:
+    scanned = 0
+    header: list[str] | None = None
+    header_row = 0
+    body: list[TableRow] = []
+    seen = 0
+    for number, cells in rows:
+        if all(c is None for c in cells):
+            continue
+        if header is None:
+            texts = [cell_text(c) for c in cells]
+            if not first_seen:
+                first_seen.extend(t for t in texts if t)
+            if accept is None or accept(texts):
+                while texts and not texts[-1]:
+                    texts.pop()
+                header, header_row = texts, number
+                continue
+            scanned += 1
+            if scanned >= scan_rows:
+                return None
+            continue
+        seen += 1
+        if cancelled is not None and seen % 500 == 0 and cancelled():
+            raise Cancelled()
+        width = len(header)
+        if len(cells) < width:
+            cells = cells + [None] * (width - len(cells))
+        elif len(cells) > width:
+            cells = cells[:width]
+        if any(c is not None for c in cells):  # data only in unnamed columns counts as empty
+            body.append(TableRow(number, cells))
+    if header is None:
+        return None
+    return Table(source, sheet, header_row, header, body)
+
+
+# --- opening by content --------------------------------------------------------------------------
+
+SheetRows = tuple[str | None, Iterator[tuple[int, list[Cell]]]]
+
+
+def _open(data: bytes, path: Path) -> Iterator[SheetRows]:
+    name = path.name
+    if data.startswith(_ZIP_MAGIC):
+        return _xlsx_sheets(data, name)
+    if data.startswith(_OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise TableFileError(f"文件“{name}”设置了打开密码，无法读取。请在Excel中取消密码（文件→信息→保护工作簿）后另存再导入。",
+                                 f"{name!r} is password-protected. Remove the password in Excel, save, and import again.")
+        return _xls_sheets(data, name)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx" or suffix == ".xlsm":
+        raise _corrupt(name)
+    if suffix not in _TEXT_SUFFIXES:
+        raise TableFileError(f"不支持的文件类型“{suffix or name}”：请使用 .xlsx、.xls 或 .csv 文件。",
+                             f"Unsupported file type {suffix or name!r}: use .xlsx, .xls or .csv.")
+    text = _decode(data, name)
+    head = text.lstrip()[:200].lower()
+    if head.startswith("<"):
+        raise TableFileError(f"文件“{name}”其实是网页格式，不是真正的Excel文件。请用Excel打开后“另存为”.xlsx再导入。",
+                             f"{name!r} is really a web page, not a spreadsheet. Open it in Excel, save as .xlsx, and import that.")
+    if "\x00" in text:
+        raise _corrupt(name)
+    return iter([(None, _csv_rows(text, name))])
+
+
+def _corrupt(name: str) -> TableFileError:
+    return TableFileError(f"文件“{name}”已损坏或不是有效的表格文件，无法读取。请用Excel打开检查后重新保存。",
+                          f"{name!r} is damaged or not a valid spreadsheet. Open it in Excel, check it, and save it again.")
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _corrupt(name) from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TableFileError(f"无法识别文件“{name}”的文字编码：请在Excel中另存为“CSV UTF-8”或.xlsx后再导入。",
+                         f"Cannot tell the text encoding of {name!r}: save it as CSV UTF-8 or .xlsx and import again.")
+
+
+def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Cell]]]:
+    sample = [line for line in text.splitlines()[:20] if line.strip()]
+    delimiter = "\t" if sum(s.count("\t") for s in sample) > sum(s.count(",") for s in sample) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for number, record in enumerate(reader, start=1):
+            yield number, [_clean(v) for v in record]
+    except csv.Error:
+        raise _corrupt(name) from None
+
+
+def _clean(value: Cell) -> Cell:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _xlsx_sheets(data: bytes, name: str) -> Iterator[SheetRows]:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # styles/extension warnings say nothing a teacher can act on
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise _corrupt(name) from exc
+    try:
+        for ws in book.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()  # some generators write wrong dimensions; read what is there
+            yield ws.title, _xlsx_rows(ws, name)
+    finally:
+        book.close()
+
+
+def _xlsx_rows(ws: object, name: str) -> Iterator[tuple[int, list[Cell]]]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+                yield number, [_clean(v) for v in values]
+    except UserError:
+        raise
+    except Exception as exc:
+        raise _corrupt(name) from exc
+
+
+def _xls_sheets(data: bytes, name: str) -> Iterator[SheetRows]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except xlrd.XLRDError as exc:
+        if "encrypted" in str(exc).lower():
+            raise TableFileError(f"文件“{name}”设置了打开密码，无法读取。请在Excel中取消密码后另存再导入。",
+                                 f"{name!r} is password-protected. Remove the password in Excel, save, and import again.") from exc
+        raise _corrupt(name) from exc
+    except Exception as exc:
+        raise _corrupt(name) from exc
+    try:
+        for index in range(book.nsheets):
+            try:
+                sheet = book.sheet_by_index(index)
+            except Exception as exc:
+                raise _corrupt(name) from exc
+            yield sheet.name, _xls_rows(sheet, book.datemode)
+    finally:
+        book.release_resources()
+
+
+def _xls_rows(sheet: object, datemode: int) -> Iterator[tuple[int, list[Cell]]]:
+    import xlrd
+
+    for r in range(sheet.nrows):  # type: ignore[attr-defined]
+        cells: list[Cell] = []
+        for cell in sheet.row(r):  # type: ignore[attr-defined]
+            kind, value = cell.ctype, cell.value
+            if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                cells.append(None)
+            elif kind == xlrd.XL_CELL_TEXT:
+                cells.append(_clean(value))
+            elif kind == xlrd.XL_CELL_NUMBER:
+                # .xls stores every number as a double; small whole numbers are plain ints to callers.
+                cells.append(int(value) if value.is_integer() and abs(value) < _EXACT_FLOAT_LIMIT else value)
+            elif kind == xlrd.XL_CELL_DATE:
+                try:
+                    cells.append(xlrd.xldate.xldate_as_datetime(value, datemode))
+                except (ValueError, OverflowError, xlrd.xldate.XLDateError):
+                    cells.append(value)
+            elif kind == xlrd.XL_CELL_BOOLEAN:
+                cells.append(bool(value))
+            else:  # error cells (#N/A …) keep their text so validation can point at them
+                cells.append(xlrd.error_text_from_code.get(value, "#ERR"))
+        yield r + 1, cells
