@@ -8,9 +8,11 @@ screen. The next activity re-arms the timer.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 
-ACTIVITY_EVENTS = frozenset({
+# A tuple, not a set: QEvent.type() may come back as a plain int here, which compares equal to the
+# enum member but does not hash like it.
+ACTIVITY_EVENTS = (
     QEvent.Type.KeyPress,
     QEvent.Type.KeyRelease,
     QEvent.Type.MouseButtonPress,
@@ -21,7 +23,7 @@ ACTIVITY_EVENTS = frozenset({
     QEvent.Type.TouchBegin,
     QEvent.Type.TouchUpdate,
     QEvent.Type.TabletPress,
-})
+)
 
 
 class InactivityTimer(QObject):
@@ -33,6 +35,8 @@ class InactivityTimer(QObject):
         super().__init__(parent)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # Precise: a coarse timer may fire up to 5 % late, i.e. 45 s on a 15-minute auto-lock.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._timed_out)
         self._active = False
         self._emitting = False

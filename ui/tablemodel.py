@@ -195,7 +195,7 @@ class RowTableModel(QAbstractTableModel):
                              reverse=order == Qt.SortOrder.DescendingOrder)
             missing = []
         new_order = [i for _key, i in present + missing]
-        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         old_to_new = {old: new for new, old in enumerate(new_order)}
         self._rows = [self._rows[i] for i in new_order]
         self._text = [self._text[i] for i in new_order]
@@ -204,7 +204,7 @@ class RowTableModel(QAbstractTableModel):
         old = self.persistentIndexList()
         new = [self.index(old_to_new[i.row()], i.column()) for i in old]
         self.changePersistentIndexList(old, new)
-        self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
 
 class FilterProxy(QSortFilterProxyModel):
@@ -280,6 +280,9 @@ def configure_table_view(view: QTableView) -> None:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
+    # No sort column until the user clicks a header: rows keep the order the service gave them
+    # (setSortingEnabled would otherwise sort by column 0, descending, at once).
+    view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
     view.setSortingEnabled(True)
     view.setWordWrap(False)
     view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside it

@@ -88,3 +88,32 @@ def save_screenshot(widget, name: str, directory: Path | None = None) -> Path | 
 def screenshot(qapp) -> Callable[..., Path | None]:
     """``screenshot(widget, "login")`` → PNG in ``screenshots/`` when ``XADESK_SCREENSHOTS=1``."""
     return save_screenshot
+
+
+def type_text(widget, text: str) -> None:
+    """Type ``text`` the way a teacher does: ASCII as key clicks, Chinese as an input-method commit.
+
+    (QTest.keyClicks asserts on non-ASCII characters; a Chinese IME delivers a QInputMethodEvent.)
+    """
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    run = ""
+    for ch in text + "\0":
+        if ch != "\0" and ch.isascii():
+            run += ch
+            continue
+        if run:
+            QTest.keyClicks(widget, run)
+            run = ""
+        if ch != "\0":
+            event = QInputMethodEvent()
+            event.setCommitString(ch)
+            QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture(name="type_text")
+def type_text_fixture(qapp) -> Callable[[object, str], None]:
+    """``type_text(line_edit, "初二 z")``: mixed Chinese/ASCII typing into a focused widget."""
+    return type_text

@@ -1,0 +1,53 @@
+"""create_app: the bundled font, Chinese Qt dialogs, the house style, idempotence."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, Qt
+from PySide6.QtGui import QFontInfo, QFontMetrics, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ui import app as ui_app
+from ui import style
+from ui.i18n import tr
+
+pytestmark = pytest.mark.gui
+
+
+def test_create_app_is_idempotent(qapp):
+    assert ui_app.create_app([]) is qapp is QApplication.instance()
+    assert qapp.applicationName() == "XA Desk" and qapp.organizationName() == "XADesk"
+
+
+def test_bundled_cjk_font_is_the_application_font(qapp):
+    font = qapp.font()
+    assert QFontInfo(font).family() == ui_app.FONT_FAMILY
+    assert font.pointSizeF() == ui_app.DEFAULT_POINT_SIZE
+    metrics = QFontMetrics(font)
+    for ch in "学生心理健康工作台（）ＡBc123":
+        assert metrics.inFontUcs4(ord(ch)), ch
+
+
+def test_high_dpi_policy_is_pass_through(qapp):
+    assert (QGuiApplication.highDpiScaleFactorRoundingPolicy()
+            == Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+
+
+def test_qt_standard_texts_are_chinese(qapp):
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+    assert QLocale().language() == QLocale.Language.Chinese
+
+
+def test_tr_passes_chinese_source_through(qapp):
+    assert tr("Roster", "共 {n} 名学生").format(n=3) == "共 3 名学生"
+
+
+def test_house_style(qapp):
+    assert qapp.property("xadesk_base_style") == "fusion"
+    assert qapp.palette().color(QPalette.ColorRole.Highlight).name() == style.HIGHLIGHT
+    assert ":focus" in qapp.styleSheet()
+
+
+def test_missing_font_does_not_stop_the_app(qapp, monkeypatch, tmp_path):
+    monkeypatch.setattr(ui_app.paths, "font_path", lambda: tmp_path / "nope.ttc")
+    assert ui_app.register_bundled_font() is None

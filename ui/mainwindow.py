@@ -1,0 +1,237 @@
+"""The main window: a navigation list on the left, one page per area on the right, a status bar.
+
+Pages come from a small registry instead of a chain of ifs: a page module calls
+:func:`register_page` at import time, and the window shows every registered page the logged-in
+person may use (``PageSpec.allowed``). Areas that do not exist yet are simply not registered, so
+they are absent rather than greyed-out placeholders. A later issue adds an area by writing its page
+module and naming it in :data:`PAGE_MODULES`.
+
+A page is any QWidget; it may also offer
+
+* ``focus_filter()`` — Ctrl+F puts the cursor in its filter box;
+* ``refresh()`` — called when the page is shown again (data may have changed elsewhere);
+* ``start_import()`` — the roster page's import wizard (Ctrl+I).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+from xadesk.services import roles
+from xadesk.services.context import Actor, AppContext
+
+from . import messages
+
+PageFactory = Callable[[AppContext, QWidget], QWidget]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One area of the app. ``permission`` None means everyone logged in may open it."""
+
+    key: str
+    title: str
+    factory: PageFactory
+    order: int = 100
+    permission: str | None = None
+
+    def allowed(self, actor: Actor) -> bool:
+        return self.permission is None or actor.can(self.permission)
+
+
+_REGISTRY: dict[str, PageSpec] = {}
+
+# Modules whose import registers a page. Later areas (screening, grid, archive, reports) add theirs here.
+PAGE_MODULES: list[str] = ["ui.roster.page", "ui.accounts.page", "ui.audit_page"]
+
+
+def register_page(spec: PageSpec) -> PageSpec:
+    """Add (or replace, by key) an area of the main window."""
+    _REGISTRY[spec.key] = spec
+    return spec
+
+
+def registered_pages() -> list[PageSpec]:
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    return sorted(_REGISTRY.values(), key=lambda spec: (spec.order, spec.key))
+
+
+def describe_actor(actor: Actor) -> str:
+    """"王老师（wang）· 班主任、年级组长" for the status bar."""
+    labels = [roles.role_label(r) for r in roles.ROLES if r in actor.roles]
+    return f"{actor.display_name}（{actor.login}）· {'、'.join(labels) or '—'}"
+
+
+class MainWindow(QMainWindow):
+    """The window a logged-in person works in. It owns no database state: ``ctx`` is the controller's."""
+
+    lock_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.tr("XA Desk · 学生心理健康工作台"))
+        self._closing_for_lock = False
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(self.tr("功能导航"))
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setSpacing(2)
+        self.nav.setMinimumWidth(140)
+        self.stack = QStackedWidget(self)
+        self.pages: dict[str, QWidget] = {}
+        self._keys: list[str] = []
+        for spec in registered_pages():
+            if not spec.allowed(ctx.actor):
+                continue
+            page = spec.factory(ctx, self.stack)
+            page.setObjectName(f"page_{spec.key}")
+            self.pages[spec.key] = page
+            self._keys.append(spec.key)
+            self.stack.addWidget(page)
+            item = QListWidgetItem(spec.title, self.nav)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            item.setSizeHint(QSize(0, int(self.fontMetrics().height() * 2.4)))
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        nav_width = max(self.nav.sizeHintForColumn(0) + 40, self.fontMetrics().horizontalAdvance("审计日志审计") + 40)
+        splitter.setSizes([nav_width, 1000])
+        self.setCentralWidget(splitter)
+
+        self.user_label = QLabel(describe_actor(ctx.actor), self)
+        self.user_label.setObjectName("userLabel")
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._build_menus()
+        if self._keys:
+            self.nav.setCurrentRow(0)
+        self.resize(1180, 760)
+
+    # -- menus and shortcuts ----------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("文件(&F)"))
+        self.lock_action = QAction(self.tr("锁定(&L)"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setStatusTip(self.tr("离开座位时锁定，重新输入密码才能继续"))
+        self.lock_action.triggered.connect(self.lock_requested.emit)
+        file_menu.addAction(self.lock_action)
+        self.password_action = QAction(self.tr("修改我的密码(&P)…"), self)
+        self.password_action.triggered.connect(self._change_password)
+        file_menu.addAction(self.password_action)
+        file_menu.addSeparator()
+        quit_action = QAction(self.tr("退出(&X)"), self)
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        edit_menu = self.menuBar().addMenu(self.tr("查找(&S)"))
+        self.find_action = QAction(self.tr("筛选当前列表(&F)"), self)
+        self.find_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.find_action.triggered.connect(self.focus_filter)
+        edit_menu.addAction(self.find_action)
+
+        self.import_action: QAction | None = None
+        if self.ctx.actor.can("roster.import") and "roster" in self.pages:
+            roster_menu = self.menuBar().addMenu(self.tr("学生(&R)"))
+            self.import_action = QAction(self.tr("导入学生名单(&I)…"), self)
+            self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+            self.import_action.triggered.connect(self.start_import)
+            roster_menu.addAction(self.import_action)
+
+        go_menu = self.menuBar().addMenu(self.tr("转到(&G)"))
+        for number, key in enumerate(self._keys, start=1):
+            title = self.nav.item(number - 1).text()
+            action = QAction(title, self)
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
+            go_menu.addAction(action)
+
+    # -- navigation -------------------------------------------------------------------------------
+
+    def page_keys(self) -> list[str]:
+        return list(self._keys)
+
+    def current_key(self) -> str | None:
+        row = self.nav.currentRow()
+        return self._keys[row] if 0 <= row < len(self._keys) else None
+
+    def current_page(self) -> QWidget | None:
+        key = self.current_key()
+        return self.pages.get(key) if key else None
+
+    def show_page(self, key: str) -> QWidget:
+        self.nav.setCurrentRow(self._keys.index(key))
+        return self.pages[key]
+
+    def _show_row(self, row: int) -> None:
+        if not 0 <= row < len(self._keys):
+            return
+        page = self.pages[self._keys[row]]
+        self.stack.setCurrentWidget(page)
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh) and getattr(page, "_shown_once", False):
+            refresh()
+        page._shown_once = True  # type: ignore[attr-defined]
+
+    def focus_filter(self) -> None:
+        page = self.current_page()
+        focus = getattr(page, "focus_filter", None)
+        if callable(focus):
+            focus()
+
+    def start_import(self) -> None:
+        if "roster" not in self.pages or not self.ctx.actor.can("roster.import"):
+            return
+        page = self.show_page("roster")
+        start = getattr(page, "start_import", None)
+        if callable(start):
+            start()
+
+    def _change_password(self) -> None:
+        from .accounts.dialogs import ChangeOwnPasswordDialog
+
+        ChangeOwnPasswordDialog(self.ctx, self).exec()
+
+    # -- closing ----------------------------------------------------------------------------------
+
+    def close_for_lock(self) -> None:
+        """Close without asking (the controller is locking or switching user)."""
+        self._closing_for_lock = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing_for_lock:
+            from . import worker
+
+            if worker.active_ops() and not messages.question(
+                    self, self.tr("还有操作正在进行。现在退出会取消它，已做的部分不会保存。确定退出吗？"),
+                    yes=self.tr("退出"), no=self.tr("继续等待")):
+                event.ignore()
+                return
+            self.quit_requested.emit()
+        event.accept()
