@@ -37,12 +37,25 @@ def generate(groups: int = 6, group_len: int = 4) -> str:
     return format_groups(raw, group_len=group_len)
 
 
-def normalise(text: str) -> str:
-    """The canonical form: NFKC, separators/dashes/format characters removed, upper case."""
+def _round(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     kept = [c for c in text
             if not (c.isspace() or c in _EXTRA_SEPARATORS or unicodedata.category(c) in ("Pd", "Cf"))]
     return "".join(kept).upper()
+
+
+def normalise(text: str) -> str:
+    """The canonical form: NFKC, separators/dashes/format characters removed, upper case.
+
+    Repeated until stable (at most 5 rounds): removing a space can join a letter with a combining mark
+    that NFKC then composes, so one round is not always idempotent. ASCII settles in one round.
+    """
+    for _ in range(5):
+        nxt = _round(text)
+        if nxt == text:
+            break
+        text = nxt
+    return text
 
 
 def format_groups(text: str, group_len: int = 4, sep: str = "-") -> str:
