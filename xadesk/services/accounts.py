@@ -35,11 +35,11 @@ class UserRow:
 
 
 def _describe_role(r: RoleAssignment, class_labels: dict[int, str]) -> str:
-    from ..domain.grades import grade_label
+    from ..domain.grades import grade
 
     label = roles.role_label(r.role)
     if r.role == roles.GRADE_LEADER and r.grade_code:
-        return f"{label} {grade_label(r.grade_code)}"
+        return f"{label} {grade(r.grade_code).label}"
     if r.role == roles.HOMEROOM and r.class_id:
         return f"{label} {class_labels.get(r.class_id, '?')}"
     return label

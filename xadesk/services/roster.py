@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.grades import class_label, grade_label, grade_sort_key, parse_class_label, parse_grade
+from ..domain.grades import GRADES, class_label, grade, parse_class_label, parse_grade
 from ..errors import NotFound, PermissionDenied, UserError
 from ..storage.models import SchoolClass, Student, StudentTag
 from . import audit
@@ -26,6 +26,17 @@ TAG_LABELS = {
     "left_behind": "留守儿童", "migrant": "流动儿童", "orphan": "孤儿", "unsupported": "事实无人抚养儿童",
     "difficulty": "困境儿童", "disability": "残疾", "single_parent": "单亲家庭", "blended": "重组家庭",
 }
+
+
+_GRADE_ORDER = {g.code: i for i, g in enumerate(GRADES)}
+
+
+def grade_label(code: str) -> str:
+    return grade(code).label
+
+
+def grade_sort_key(code: str) -> int:
+    return _GRADE_ORDER.get(code, 99)
 
 
 @dataclass(frozen=True)

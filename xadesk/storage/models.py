@@ -160,3 +160,21 @@ class AuditEntry(Base):
     detail: Mapped[str | None] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class InstrumentDefinitionRow(Base):
+    """A school's own instrument definition, one row per version (built-ins ship as files).
+
+    An edit adds a version; a version that scores refer to is retired, never deleted.
+    """
+
+    __tablename__ = "instrument_definition"
+    __table_args__ = (UniqueConstraint("instrument_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    definition_json: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active / retired
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
