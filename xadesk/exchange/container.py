@@ -275,7 +275,9 @@ def precheck(path: str | os.PathLike[str]) -> Header:
     """Everything that can be checked without the passphrase: is it an exchange file, too new, cut
     short, is its header damaged? Lets the UI refuse a wrong file before asking for a passphrase."""
     with _open_for_reading(Path(path)) as (fh, size):
-        return layout.read_header(fh, size)
+        header = layout.read_header(fh, size)
+        layout.segment_layout(size, header)
+        return header
 
 
 def open_container(path: str | os.PathLike[str], passphrase: str | ExchangeKey, *,
