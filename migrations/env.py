@@ -2,10 +2,10 @@
 
 from alembic import context
 
-from xadesk.storage.models import Base
+from xadesk.storage.schema import metadata
 
 connection = context.config.attributes["connection"]
-context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
                   transaction_per_migration=False)
 with context.begin_transaction():
     context.run_migrations()

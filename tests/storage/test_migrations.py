@@ -13,7 +13,7 @@ from xadesk.services.login import login
 from xadesk.storage import migrate
 from xadesk.storage.database import SchoolDatabase
 from xadesk.storage.keyfile import KeyFile, keyfile_path, new_database_key, user_slot_id
-from xadesk.storage.models import Base
+from xadesk.storage.schema import metadata
 
 
 def _revisions() -> list[str]:
@@ -31,8 +31,8 @@ def test_new_database_matches_the_models(db_path, new_school):
     _, ctx = new_school
     insp = inspect(ctx.db.engine)
     tables = set(insp.get_table_names()) - {"alembic_version"}
-    assert tables == set(Base.metadata.tables)
-    for name, table in Base.metadata.tables.items():
+    assert tables == set(metadata.tables)
+    for name, table in metadata.tables.items():
         assert {c["name"] for c in insp.get_columns(name)} == {c.name for c in table.columns}, name
 
 

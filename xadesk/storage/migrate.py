@@ -73,3 +73,26 @@ def upgrade(db, revision: str = "head", *, backup: bool = True) -> Path | None:
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
     return backup_path
+
+
+def _autogenerate(rev_id: str, message: str) -> None:  # pragma: no cover - a developer tool
+    """Write a draft revision: upgrade a scratch database to head, then diff it against the models."""
+    import tempfile
+
+    from .database import SchoolDatabase
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = SchoolDatabase(Path(tmp) / "scratch.xadesk", b"\x01" * 32)
+        upgrade(db, backup=False)
+        with db.engine.begin() as conn:
+            command.revision(alembic_config(conn), message=message, autogenerate=True, rev_id=rev_id)
+        db.engine.dispose()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    # python -m xadesk.storage.migrate new 0003 "what changed" -> migrations/versions/0003_<slug>.py (review it!)
+    if len(sys.argv) != 4 or sys.argv[1] != "new":
+        sys.exit("usage: python -m xadesk.storage.migrate new REV_ID MESSAGE")
+    _autogenerate(sys.argv[2], sys.argv[3])
