@@ -140,8 +140,11 @@ def write_container(path: str | os.PathLike[str], *, kind: str, manifest_fields:
         check_entry_name(name)
         if not isinstance(data, bytes | bytearray | memoryview):
             raise TypeError(f"entry {name!r} must be bytes")
-        infos.append(EntryInfo(name, len(data), hashlib.sha256(data).hexdigest()))
+        infos.append(EntryInfo(name, memoryview(data).nbytes, hashlib.sha256(data).hexdigest()))
     manifest = build(kind, dict(manifest_fields), infos, __version__)
+    mjson = manifest.to_json()
+    if len(mjson) > MAX_MANIFEST_LEN:
+        raise ValueError("manifest too large (too many entries or too much extra metadata)")
     params, kdf_salt, master = _as_key(passphrase)._for_writing()
     _check_cancel(cancelled)
 
@@ -158,7 +161,6 @@ def write_container(path: str | os.PathLike[str], *, kind: str, manifest_fields:
             out.write(header)
             seg = _SegmentWriter(out, AESGCM(enc_key), nonce_prefix, header, segment_size)
             comp = zlib.compressobj(COMPRESS_LEVEL)
-            mjson = manifest.to_json()
             seg.feed(comp.compress(struct.pack(">I", len(mjson)) + mjson))
             for data in entries.values():
                 view = memoryview(data).cast("B")
