@@ -153,13 +153,13 @@ def class_tree(ctx: AppContext) -> list[GradeNode]:
         for (cid,) in s.execute(q):
             if cid is not None:
                 counts[cid] = counts.get(cid, 0) + 1
-        classes = s.scalars(select(SchoolClass).where(SchoolClass.active.is_(True))).all()
-        visible = [c for c in classes if ctx.actor.sees_all or c.id in ctx.actor.class_ids
-                   or c.grade_code in ctx.actor.grade_codes]
+        classes = s.execute(select(SchoolClass.id, SchoolClass.grade_code, SchoolClass.number)
+                            .where(SchoolClass.active.is_(True))).all()
     by_grade: dict[str, list[ClassNode]] = {}
-    for c in visible:
-        by_grade.setdefault(c.grade_code, []).append(
-            ClassNode(c.id, c.grade_code, c.number, class_label(c.grade_code, c.number), counts.get(c.id, 0)))
+    for cid, code, number in classes:
+        if ctx.actor.sees_all or cid in ctx.actor.class_ids or code in ctx.actor.grade_codes:
+            by_grade.setdefault(code, []).append(
+                ClassNode(cid, code, number, class_label(code, number), counts.get(cid, 0)))
     return [GradeNode(code, grade_label(code), tuple(sorted(nodes, key=lambda n: n.number)))
             for code, nodes in sorted(by_grade.items(), key=lambda kv: grade_sort_key(kv[0]))]
 
