@@ -219,8 +219,8 @@ def _open(data: bytes, path: Path) -> Iterator[SheetRows]:
     if suffix == ".xlsx" or suffix == ".xlsm":
         raise _corrupt(name)
     if suffix not in _TEXT_SUFFIXES:
-        raise TableFileError(f"不支持的文件类型“{suffix or name}”：请使用 .xlsx、.xls 或 .csv 文件。",
-                             f"Unsupported file type {suffix or name!r}: use .xlsx, .xls or .csv.")
+        raise TableFileError(f"不支持文件“{name}”的类型：请使用 .xlsx、.xls 或 .csv 文件。",
+                             f"{name!r} is not a supported file type: use .xlsx, .xls or .csv.")
     text = _decode(data, name)
     head = text.lstrip()[:200].lower()
     if head.startswith("<"):

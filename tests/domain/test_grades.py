@@ -1,0 +1,130 @@
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xadesk.domain.grades import (
+    GRADE_BY_CODE,
+    GRADES,
+    GradeError,
+    class_label,
+    next_grade,
+    parse_class_label,
+    parse_class_number,
+    parse_grade,
+)
+
+TODAY = date(2025, 10, 1)  # school year 2025-2026
+
+
+def test_catalogue_codes_labels_and_stages():
+    assert [g.code for g in GRADES] == ["P1", "P2", "P3", "P4", "P5", "P6", "J1", "J2", "J3",
+                                        "S1", "S2", "S3", "V1", "V2", "V3"]
+    assert [GRADE_BY_CODE[c].label for c in ("P1", "P6", "J1", "J3", "S1", "S3", "V1")] == [
+        "一年级", "六年级", "七年级", "九年级", "高一", "高三", "中职一年级"]
+    assert {g.stage for g in GRADES} == {"primary", "junior", "senior", "vocational"}
+    assert GRADE_BY_CODE["J2"].full_label == "初中二年级"
+
+
+def test_promotion():
+    assert next_grade("P1") == "P2"
+    assert next_grade("P6") is None
+    assert next_grade("J1") == "J2"
+    assert next_grade("J3") is None
+    assert next_grade("S3") is None
+    assert next_grade("V2") == "V3"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("初二(3)班", ("J2", 3)),
+    ("八年级3班", ("J2", 3)),
+    ("8年级03班", ("J2", 3)),
+    ("高一1班", ("S1", 1)),
+    ("七年级（3）班", ("J1", 3)),
+    ("七年级（３）班", ("J1", 3)),
+    ("８年级０３班", ("J2", 3)),
+    ("七年级三班", ("J1", 3)),
+    ("七年级(12)班", ("J1", 12)),
+    ("初中二年级(3)班", ("J2", 3)),
+    ("初二年级3班", ("J2", 3)),
+    ("三(2)班", ("P3", 2)),
+    ("小学一年级十二班", ("P1", 12)),
+    ("二年级 3 班", ("P2", 3)),
+    ("十一年级2班", ("S2", 2)),
+    ("高中三年级(1)班", ("S3", 1)),
+    ("中职二年级(1)班", ("V2", 1)),
+    ("初2023级3班", ("J3", 3)),  # entered 初中 in 2023 → 初三 in 2025-26
+    ("初2025级1班", ("J1", 1)),
+    ("高2026届3班", ("S3", 3)),  # graduates in 2026 → 高三 in 2025-26
+])
+def test_class_names_as_schools_write_them(text, expected):
+    assert parse_class_label(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize("text", ["3班", "3", "03", "(3)", "（3）班", "三班", "3.0"])
+def test_bare_class_number_with_a_grade_column(text):
+    assert parse_class_label(text, grade_code="J2") == ("J2", 3)
+
+
+def test_full_class_name_must_agree_with_the_grade_column():
+    assert parse_class_label("初二(3)班", grade_code="J2") == ("J2", 3)
+    with pytest.raises(GradeError) as exc:
+        parse_class_label("初一(3)班", grade_code="J2")
+    assert "与年级“八年级”不一致" in exc.value.zh
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("3班", "无法识别的班级"),  # no grade column: a bare number is not enough
+    ("x班", "无法识别的班级"),
+    ("初二", "缺少班号"),
+    ("高12班", "无法识别的班级"),  # 高1+2班 or class 12? refused rather than guessed
+    ("七年级(0)班", "无法识别的班级"),
+    ("2023级3班", "没有写明学段"),
+    ("初2019级1班", "已经毕业"),
+    ("初2027级1班", "尚未入学"),
+    ("", "班级为空"),
+])
+def test_unusable_class_names_get_a_clear_chinese_error(text, fragment):
+    with pytest.raises(GradeError) as exc:
+        parse_class_label(text, today=TODAY)
+    assert fragment in exc.value.zh
+
+
+def test_cohort_without_stage_uses_the_grade_column():
+    assert parse_class_label("2024级3班", grade_code="J2", today=TODAY) == ("J2", 3)
+
+
+@pytest.mark.parametrize("text, code", [
+    ("七年级", "J1"), ("初一", "J1"), ("初中一年级", "J1"), ("7年级", "J1"), ("7", "J1"), ("8.0", "J2"),
+    ("高一", "S1"), ("高中一年级", "S1"), ("十年级", "S1"), ("10年级", "S1"), ("高1", "S1"),
+    ("一年级", "P1"), ("小学六年级", "P6"), ("６年级", "P6"),
+    ("中职一年级", "V1"), ("职高二", "V2"), ("j2", "J2"), ("初2024级", "J2"),
+])
+def test_grade_spellings(text, code):
+    assert parse_grade(text, today=TODAY) == code
+
+
+def test_unknown_grade_lists_what_is_accepted():
+    with pytest.raises(GradeError) as exc:
+        parse_grade("大一")
+    assert "无法识别的年级“大一”" in exc.value.zh
+    assert "七年级" in exc.value.zh and "高一" in exc.value.zh
+
+
+def test_class_number_alone():
+    assert parse_class_number("（05）班") == 5
+    with pytest.raises(GradeError):
+        parse_class_number("甲班")
+
+
+_FULL_WIDTH = str.maketrans("0123456789()", "０１２３４５６７８９（）")
+
+
+@given(st.sampled_from([g.code for g in GRADES]), st.integers(min_value=1, max_value=99), st.booleans())
+def test_canonical_label_round_trips(code, number, full_width):
+    label = class_label(code, number)
+    if full_width:
+        label = label.translate(_FULL_WIDTH)
+    assert parse_class_label(label) == (code, number)
+    assert parse_grade(GRADE_BY_CODE[code].label) == code
