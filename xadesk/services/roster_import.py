@@ -117,20 +117,29 @@ def preview(ctx: AppContext, path: Path, *, progress: Progress = None, cancelled
 
 def import_roster(ctx: AppContext, path: Path, *, dry_run: bool = False, progress: Progress = None,
                   cancelled: CancelCheck = None, today: date | None = None) -> ImportPlan:
-    """Import ``path`` in one transaction; with ``dry_run`` only the plan is returned."""
+    """Import the roster file ``path`` in one transaction; with ``dry_run`` only the plan is returned."""
     ctx.require("roster.import")
     path = Path(path)
     parsed = parse_roster(path, progress=progress, cancelled=cancelled)
+    return import_records(ctx, parsed.records, path.name, dry_run=dry_run, progress=progress,
+                          cancelled=cancelled, today=today)
+
+
+def import_records(ctx: AppContext, records: list[RosterRecord], source_name: str, *, dry_run: bool = False,
+                   progress: Progress = None, cancelled: CancelCheck = None,
+                   today: date | None = None) -> ImportPlan:
+    """Apply validated roster records (from a file, or generated for the demo) in one transaction."""
+    ctx.require("roster.import")
     if dry_run:
         with ctx.db.read() as s:
-            return _plan(s, parsed.records, path.name)[0]
+            return _plan(s, records, source_name)[0]
     day = today or date.today()
+    total = len(records)
     with ctx.db.write() as s:
-        plan, state = _plan(s, parsed.records, path.name)
+        plan, state = _plan(s, records, source_name)
         classes: dict = state["classes"]
         stamp = now_utc()
-        total = len(parsed.records)
-        for i, rec in enumerate(parsed.records):
+        for i, rec in enumerate(records):
             if cancelled is not None and i % 200 == 0 and cancelled():
                 raise Cancelled()  # rolls the whole transaction back
             key = (rec.grade_code, rec.class_number)
@@ -169,7 +178,7 @@ def import_roster(ctx: AppContext, path: Path, *, dry_run: bool = False, progres
                     st.updated_at = stamp
             if progress is not None and i % 200 == 0:
                 progress(i, total)
-        audit.record_for(ctx, s, "roster.import", target=path.name,
+        audit.record_for(ctx, s, "roster.import", target=source_name,
                          detail={"total": plan.total, "new": len(plan.new), "updated": len(plan.updated),
                                  "unchanged": plan.unchanged, "new_classes": len(plan.new_classes)})
         if cancelled is not None and cancelled():
