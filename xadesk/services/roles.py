@@ -37,11 +37,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     COUNSELOR: frozenset({"roster.read", "roster.write", "audit.read", "instruments.manage",
                           "screening.manage", "screening.results", "grid.manage", "grid.read",
                           "counselling.read", "counselling.write", "archive.read", "archive.export",
-                          "archive.import", "observation.write"}),
+                          "archive.import", "observation.write", "homevisit.write", "archive.consent"}),
     LEADER: frozenset({"roster.read", "audit.read", "grid.read", "grid.approve", "screening.results",
                        "archive.read", "reports.read"}),
-    GRADE_LEADER: frozenset({"roster.read", "grid.read", "observation.write", "archive.read"}),
-    HOMEROOM: frozenset({"roster.read", "grid.read", "observation.write", "archive.read"}),
+    GRADE_LEADER: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read"}),
+    HOMEROOM: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read"}),
 }
 
 
