@@ -106,7 +106,7 @@ def parse_roster(path: str | Path, progress: Callable[[int, int], None] | None =
     validator = _RowValidator(mapping, table.header, today)
     total = len(table.rows)
     if total == 0:
-        raise RosterInvalid("名单中没有学生数据（只有表头）。", "The roster holds no students (only a header).",
+        raise RosterInvalid("名单中没有学生数据（只有表头），未导入任何学生。", "The roster holds no students (only a header); nothing was imported.",
                             [RowProblem(None, None, msg(f"表头在第{table.header_row}行，其下没有数据行。",
                                                         f"The header is on row {table.header_row}; no rows follow it."))])
     for done, row in enumerate(table.rows, start=1):
@@ -295,11 +295,13 @@ class _RowValidator:
                 self._problem(row, "status", exc)
         school_no = self._text(cells, "school_no") or None
 
+        repeated_no = False
         if student_no is not None:
             first = self._student_nos.setdefault(student_no.number, row)
-            if first != row:
+            repeated_no = first != row
+            if repeated_no:
                 self._problem(row, "student_no", (f"学籍号与第{first}行重复。", f"same student number as row {first}."))
-        if id_info is not None and resident:
+        if id_info is not None and resident and not repeated_no:  # a repeated row is reported once
             first = self._id_numbers.setdefault(id_info.number, row)
             if first != row:
                 f = "id_number" if raw_id else "student_no"
