@@ -259,3 +259,14 @@ def test_english_messages(tmp_path, monkeypatch):
     error = refused(roster_csv(tmp_path, rows))
     assert error.details == ["Row 2 姓名: the name is empty."]
     assert "nothing was imported" in str(error)
+
+
+def test_an_id_ending_in_000_that_passes_the_checksum_is_a_warning(tmp_path):
+    # 1 in 11 Excel-truncated numbers still pass MOD 11-2; a real number can also end in 000.
+    suspicious = next(n for d in range(1, 29) for seq in (100, 300, 500, 700, 900)
+                      if (n := make_id_number("610116", date(2013, 5, d), seq)).endswith("000"))
+    rows = [["J" + GIRL, "李小红", "女", "", suspicious, "八年级", "3班"]]
+    result = parse_roster(roster_csv(tmp_path, rows), today=TODAY)
+    assert result.records[0].id_number == suspicious
+    assert [w.text() for w in result.warnings] == [
+        "第2行 身份证号：身份证号末三位是000：号码若曾被Excel当成数字保存就会这样，请与原件核对。"]

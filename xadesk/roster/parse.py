@@ -106,7 +106,8 @@ def parse_roster(path: str | Path, progress: Callable[[int, int], None] | None =
     validator = _RowValidator(mapping, table.header, today)
     total = len(table.rows)
     if total == 0:
-        raise RosterInvalid("名单中没有学生数据（只有表头），未导入任何学生。", "The roster holds no students (only a header); nothing was imported.",
+        raise RosterInvalid("名单中没有学生数据（只有表头），未导入任何学生。",
+                            "The roster holds no students (only a header); nothing was imported.",
                             [RowProblem(None, None, msg(f"表头在第{table.header_row}行，其下没有数据行。",
                                                         f"The header is on row {table.header_row}; no rows follow it."))])
     for done, row in enumerate(table.rows, start=1):
@@ -233,6 +234,14 @@ class _RowValidator:
                 id_info = parse_id_number(raw_id, today=self.today)
             except IdNumberError as exc:
                 self._problem(row, "id_number", exc)
+            else:
+                if id_info.number.endswith("000"):
+                    # Genuine but rare (sequence x00, check 0) — and also what 1 in 11 Excel-truncated
+                    # numbers look like after their checksum happens to hold. Worth a second look.
+                    self.warnings.append(RowProblem(row, self._label("id_number"), msg(
+                        "身份证号末三位是000：号码若曾被Excel当成数字保存就会这样，请与原件核对。",
+                        "the ID number ends in 000, which is also what Excel leaves of a number it stored as numeric; "
+                        "please check it against the original.")))
         if student_no is not None and student_no.id_number is not None:
             if id_info is not None and id_info.number != student_no.id_number.number:
                 self._problem(row, "student_no", ("G开头学籍号中包含的身份证号与身份证号列不一致。",
