@@ -270,3 +270,22 @@ def test_an_id_ending_in_000_that_passes_the_checksum_is_a_warning(tmp_path):
     assert result.records[0].id_number == suspicious
     assert [w.text() for w in result.warnings] == [
         "第2行 身份证号：身份证号末三位是000：号码若曾被Excel当成数字保存就会这样，请与原件核对。"]
+
+
+def test_l_form_birth_date_disagreeing_with_the_column_is_a_warning(tmp_path):
+    rows = [["L610104201401024321", "王小刚", "男", "2014-01-03", "", "八年级", "3班"]]
+    result = parse_roster(roster_csv(tmp_path, rows), today=TODAY)
+    assert result.records[0].birth_date == date(2014, 1, 3)
+    assert len(result.warnings) == 1 and result.warnings[0].text().startswith("第2行 学籍号：L开头学籍号中的出生日期")
+
+
+def test_xlsx_with_numeric_grade_and_class_cells(tmp_path):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["学籍号", "姓名", "性别", "出生日期", "年级", "班级"])
+    sheet.append(["J" + GIRL, "李小红", "女", date(2013, 7, 9), 8, 3])
+    sheet.append(["J" + BOY, "张小明", "男", 41395, "九年级", "（１２）班"])  # 41395 = 2013-05-01 as a serial
+    book.save(tmp_path / "名单.xlsx")
+    a, b = parse_roster(tmp_path / "名单.xlsx", today=TODAY).records
+    assert (a.grade_code, a.class_number, a.birth_date) == ("J2", 3, date(2013, 7, 9))
+    assert (b.grade_code, b.class_number, b.birth_date) == ("J3", 12, date(2013, 5, 1))
