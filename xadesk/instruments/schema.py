@@ -376,7 +376,7 @@ def _missing(p: _Problems, m: Any, path: str, method: str | None, n_items: int) 
     if not isinstance(pr, bool):
         p.add(f"{path}.prorate", "应为 true 或 false", "must be true or false")
         ok = False
-    rnd = m.get("round", method == "sum")
+    rnd = m.get("round", method in ("sum", "count_ge"))
     if not isinstance(rnd, bool):
         p.add(f"{path}.round", "应为 true 或 false", "must be true or false")
         ok = False
