@@ -81,7 +81,7 @@ class LoginDialog(QDialog):
         self.password_edit.textEdited.connect(lambda _t: self._caps_hint())
 
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFields)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         login_label = QLabel(self.tr("登录名(&U)："), self)
         login_label.setBuddy(self.login_edit)
         password_label = QLabel(self.tr("密码(&P)："), self)
@@ -155,8 +155,9 @@ class LoginDialog(QDialog):
     def _succeeded(self, ctx: AppContext) -> None:
         self._ctx = ctx
         self.password_edit.clear()
-        self.logged_in.emit(ctx)
+        # Close first, then announce: the main window opened on ``logged_in`` must end up the active one.
         self.accept()
+        self.logged_in.emit(ctx)
 
     def _failed(self, exc: UserError) -> None:
         self.banner.show_user_error(exc)

@@ -35,6 +35,7 @@ from xadesk.services import roles
 from xadesk.services.context import Actor, AppContext
 
 from . import messages
+from .i18n import tr
 
 PageFactory = Callable[[AppContext, QWidget], QWidget]
 
@@ -107,7 +108,7 @@ class MainWindow(QMainWindow):
             self.pages[spec.key] = page
             self._keys.append(spec.key)
             self.stack.addWidget(page)
-            item = QListWidgetItem(spec.title, self.nav)
+            item = QListWidgetItem(tr("Pages", spec.title), self.nav)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setSizeHint(QSize(0, int(self.fontMetrics().height() * 2.4)))
         self.nav.currentRowChanged.connect(self._show_row)
@@ -215,7 +216,10 @@ class MainWindow(QMainWindow):
     def _change_password(self) -> None:
         from .accounts.dialogs import ChangeOwnPasswordDialog
 
-        ChangeOwnPasswordDialog(self.ctx, self).exec()
+        dialog = ChangeOwnPasswordDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: messages.notify(self, self.tr("密码已修改。下次登录请用新密码。")))
+        dialog.open()
 
     # -- closing ----------------------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Account management for administrators: the list of accounts and the dialogs that change them."""
