@@ -114,16 +114,23 @@ def _check_values(defn: Definition, X: np.ndarray) -> None:
     for j, it in enumerate(defn.items):
         groups.setdefault(tuple(sorted(it.values)), []).append(j)
     bad = np.zeros(X.shape, dtype=bool)
+    step = 16_384   # row chunks keep the temporaries small (a few MB) whatever the group size
     for values, cols in groups.items():
-        sub = X[:, cols]
+        whole = cols == list(range(X.shape[1]))
         vals = np.array(values)
         lo, hi = vals[0], vals[-1]
-        if np.all(vals == np.arange(lo, hi + 1)):      # consecutive whole numbers: a range check is enough
-            ok = np.isnan(sub) | ((sub >= lo) & (sub <= hi) & (sub == np.floor(sub)))
-        else:
-            ok = np.isnan(sub) | np.isin(sub, vals)
-        if not ok.all():
-            bad[:, cols] = ~ok
+        consecutive = bool(np.all(vals == np.arange(lo, hi + 1)))
+        for r0 in range(0, X.shape[0], step):
+            sub = X[r0:r0 + step] if whole else X[r0:r0 + step, cols]
+            if consecutive:     # whole numbers lo…hi: a range check and an integer check are enough
+                ok = np.isnan(sub) | ((sub >= lo) & (sub <= hi) & (sub == np.floor(sub)))
+            else:
+                ok = np.isnan(sub) | np.isin(sub, vals)
+            if not ok.all():
+                if whole:
+                    bad[r0:r0 + step] = ~ok
+                else:
+                    bad[r0:r0 + step, cols] = ~ok
     if bad.any():
         rows, cols = np.nonzero(bad)
         details = [f"第{r + 1}行，第{c + 1}题：{X[r, c]:g} 不是选项分值 / row {r + 1}, item {c + 1}: "
@@ -186,7 +193,8 @@ def _item_scales(defn: Definition, y: np.ndarray, answered: np.ndarray):
         hit = (y >= thr) & answered
         Wk = W[:, ks]
         thr_counts[thr] = dict(zip(ks, (hit.astype(np.float32) @ Wk.astype(np.float32)).T, strict=True))
-        thr_sums[thr] = dict(zip(ks, (np.where(hit, y, 0.0) @ Wk).T, strict=True))
+        if any(item_scales[k].method == "mean_ge" for k in ks):
+            thr_sums[thr] = dict(zip(ks, (np.where(hit, y, 0.0) @ Wk).T, strict=True))
 
     raw_all, rule_all, blank_all = {}, {}, {}
     with np.errstate(divide="ignore", invalid="ignore"):
