@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "student.edit": ("修改学生信息", "student edited"),
     "roster.import": ("导入学生名单", "roster imported"),
     "export": ("导出", "export"),
+    "instrument.add": ("添加量表定义", "instrument definition added"),
+    "instrument.retire": ("停用量表", "instrument retired"),
 }
 
 

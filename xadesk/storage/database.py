@@ -105,12 +105,14 @@ class SchoolDatabase:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A consistent read-only snapshot (rolled back at the end)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        # close() ends the transaction without expiring loaded objects (rollback() would), so rows read
+        # here stay usable, detached, after the block.
+        session = Session(self.engine, expire_on_commit=False)
+        try:
             session.begin()
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
+        finally:
+            session.close()
 
     # --- maintenance -----------------------------------------------------------------------------
     def integrity_check(self) -> list[str]:
