@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 from collections.abc import Sequence
 from types import TracebackType
 
+import shiboken6
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -28,6 +30,8 @@ FONT_FAMILY = "WenQuanYi Micro Hei"
 DEFAULT_POINT_SIZE = 11.0
 
 _CONFIGURED = "xadesk_configured"
+# Held here so the QApplication outlives every window, whatever scope the caller keeps it in.
+_app: QApplication | None = None
 
 
 def register_bundled_font() -> str | None:
@@ -78,7 +82,26 @@ def create_app(argv: Sequence[str] | None = None, *, install_excepthook: bool = 
     if install_excepthook:
         install_crash_handler()
     app.setProperty(_CONFIGURED, True)
+    global _app
+    _app = app
+    atexit.register(_delete_windows_at_exit)
     return app
+
+
+def _delete_windows_at_exit() -> None:
+    """Delete the remaining top-level widgets before PySide's own exit clean-up runs.
+
+    A window kept alive to the end (by the program, or by a slot lambda that captures ``self``)
+    is otherwise torn down during interpreter finalisation in an order that crashes PySide 6.12
+    ("shared QObject was deleted directly", then SIGSEGV/SIGBUS) — measured: 10 of 10 exits of
+    the demo window crashed without this, 0 of 8 with it. atexit runs handlers last-in first-out,
+    so this one (registered after PySide was imported) runs before PySide's.
+    """
+    if QApplication.instance() is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        if shiboken6.isValid(widget):
+            shiboken6.delete(widget)
 
 
 def install_crash_handler() -> None:

@@ -51,3 +51,36 @@ def test_house_style(qapp):
 def test_missing_font_does_not_stop_the_app(qapp, monkeypatch, tmp_path):
     monkeypatch.setattr(ui_app.paths, "font_path", lambda: tmp_path / "nope.ttc")
     assert ui_app.register_bundled_font() is None
+
+
+EXIT_SCRIPT = """
+import os, sys
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+sys.path.insert(0, sys.argv[1])
+from PySide6.QtCore import QTimer
+from ui.app import create_app
+
+def main():
+    app = create_app([])
+    from test_infra_demo import DemoWindow, demo_rows
+    window = DemoWindow(demo_rows(200))  # its slot lambdas capture self: alive until exit
+    window.show()
+    QTimer.singleShot(100, app.quit)
+    return app.exec()
+
+sys.exit(main())
+"""
+
+
+def test_program_exits_cleanly_with_a_window_still_alive(tmp_path):
+    """Regression: PySide 6.12 crashed at interpreter exit when a window outlived main()."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = tmp_path / "exit_check.py"
+    script.write_text(EXIT_SCRIPT, encoding="utf-8")
+    here = str(Path(__file__).parent)
+    for _ in range(3):  # the crash was an exit-order race: one clean run is not proof
+        result = subprocess.run([sys.executable, str(script), here], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr[-2000:]
