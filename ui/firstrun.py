@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 from xadesk.errors import UserError
 from xadesk.services.login import CreatedSchool
 
+from .formutil import FittingDialog, no_auto_default, set_primary
 from .messages import MessageBanner
 from .worker import BackgroundOp
 
 FIRST_NEW, FIRST_DEMO = 1, 2
 
 
-class FirstRunDialog(QDialog):
+class FirstRunDialog(FittingDialog):
     """Choose 新建学校 (result FIRST_NEW) or 使用示例学校 (FIRST_DEMO); Esc/退出 rejects."""
 
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
@@ -57,7 +58,7 @@ class FirstRunDialog(QDialog):
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.new_button = QPushButton(self.tr("新建学校(&N)…"), self)
         self.new_button.setObjectName("newSchoolButton")
-        self.new_button.setProperty("primary", True)
+        set_primary(self.new_button)
         self.new_button.setDefault(True)
         self.demo_button = QPushButton(self.tr("使用示例学校(&D)"), self)
         self.demo_button.setObjectName("demoButton")
@@ -80,7 +81,7 @@ class FirstRunDialog(QDialog):
         self.new_button.setFocus()
 
 
-class NewSchoolDialog(QDialog):
+class NewSchoolDialog(FittingDialog):
     """School name and the first administrator; ``created`` holds the result after acceptance."""
 
     def __init__(self, db_path: Path, parent: QWidget | None = None) -> None:
@@ -91,6 +92,7 @@ class NewSchoolDialog(QDialog):
         self.setObjectName("newSchoolDialog")
         self.setWindowTitle(self.tr("新建学校"))
         self.banner = MessageBanner(self)
+        no_auto_default(self.banner)
         self.school_edit = QLineEdit(self)
         self.school_edit.setObjectName("schoolName")
         self.school_edit.setPlaceholderText(self.tr("例如 西安市某某中学"))
@@ -119,7 +121,7 @@ class NewSchoolDialog(QDialog):
         buttons = QDialogButtonBox(self)
         self.ok_button = buttons.addButton(self.tr("新建(&O)"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("createButton")
-        self.ok_button.setProperty("primary", True)
+        set_primary(self.ok_button)
         self.ok_button.setDefault(True)
         buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.submit)
@@ -178,7 +180,7 @@ def recovery_key_html(key: str, school: str = "") -> str:
     )
 
 
-class RecoveryKeyDialog(QDialog):
+class RecoveryKeyDialog(FittingDialog):
     """Shows the recovery key once; 继续 is enabled only after the confirmation box is ticked."""
 
     def __init__(self, key: str, parent: QWidget | None = None, *, school: str = "") -> None:
@@ -227,7 +229,7 @@ class RecoveryKeyDialog(QDialog):
         buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.continue_button = buttons.addButton(self.tr("继续(&C)"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.continue_button.setObjectName("continueButton")
-        self.continue_button.setProperty("primary", True)
+        set_primary(self.continue_button)
         self.continue_button.setEnabled(False)
         self.confirm.toggled.connect(self.continue_button.setEnabled)
         buttons.accepted.connect(self.accept)

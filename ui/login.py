@@ -14,7 +14,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from xadesk.errors import UserError
 from xadesk.services.context import AppContext
 
+from .formutil import FittingDialog, no_auto_default, set_primary
 from .messages import MessageBanner
 from .worker import BackgroundOp
 
@@ -38,7 +38,7 @@ def _core_login(path: Path, login: str, password: str) -> AppContext:
     return core_login(path, login, password)
 
 
-class LoginDialog(QDialog):
+class LoginDialog(FittingDialog):
     """Ask for login and password; on success ``context()`` holds the unlocked :class:`AppContext`.
 
     ``locked=True`` words it as unlocking a locked session (the login is filled in, but another
@@ -69,6 +69,7 @@ class LoginDialog(QDialog):
         subtitle.setWordWrap(True)
 
         self.banner = MessageBanner(self)
+        no_auto_default(self.banner)
 
         self.login_edit = QLineEdit(self)
         self.login_edit.setObjectName("loginEdit")
@@ -92,7 +93,7 @@ class LoginDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.login_button = self.buttons.addButton(self.tr("登录(&L)"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.login_button.setObjectName("loginButton")
-        self.login_button.setProperty("primary", True)
+        set_primary(self.login_button)
         self.login_button.setDefault(True)
         cancel_text = self.tr("退出程序(&Q)") if locked else self.tr("取消")
         self.cancel_button = self.buttons.addButton(cancel_text, QDialogButtonBox.ButtonRole.RejectRole)

@@ -98,16 +98,10 @@ class MainWindow(QMainWindow):
         self.nav.setSpacing(2)
         self.nav.setMinimumWidth(140)
         self.stack = QStackedWidget(self)
-        self.pages: dict[str, QWidget] = {}
-        self._keys: list[str] = []
-        for spec in registered_pages():
-            if not spec.allowed(ctx.actor):
-                continue
-            page = spec.factory(ctx, self.stack)
-            page.setObjectName(f"page_{spec.key}")
-            self.pages[spec.key] = page
-            self._keys.append(spec.key)
-            self.stack.addWidget(page)
+        self.pages: dict[str, QWidget] = {}  # built on first visit: a login does not load every area
+        self._specs: list[PageSpec] = [spec for spec in registered_pages() if spec.allowed(ctx.actor)]
+        self._keys: list[str] = [spec.key for spec in self._specs]
+        for spec in self._specs:
             item = QListWidgetItem(tr("Pages", spec.title), self.nav)
             item.setData(Qt.ItemDataRole.UserRole, spec.key)
             item.setSizeHint(QSize(0, int(self.fontMetrics().height() * 2.4)))
@@ -156,7 +150,7 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.find_action)
 
         self.import_action: QAction | None = None
-        if self.ctx.actor.can("roster.import") and "roster" in self.pages:
+        if self.ctx.actor.can("roster.import") and "roster" in self._keys:
             roster_menu = self.menuBar().addMenu(self.tr("学生(&R)"))
             self.import_action = QAction(self.tr("导入学生名单(&I)…"), self)
             self.import_action.setShortcut(QKeySequence("Ctrl+I"))
@@ -192,12 +186,19 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if not 0 <= row < len(self._keys):
             return
-        page = self.pages[self._keys[row]]
+        spec = self._specs[row]
+        page = self.pages.get(spec.key)
+        if page is None:
+            page = spec.factory(self.ctx, self.stack)  # loads its data as it is built
+            page.setObjectName(f"page_{spec.key}")
+            self.pages[spec.key] = page
+            self.stack.addWidget(page)
+        else:
+            # Coming back to a page: what it shows may have changed meanwhile (an import, a new account).
+            refresh = getattr(page, "refresh", None)
+            if callable(refresh):
+                refresh()
         self.stack.setCurrentWidget(page)
-        refresh = getattr(page, "refresh", None)
-        if callable(refresh) and getattr(page, "_shown_once", False):
-            refresh()
-        page._shown_once = True  # type: ignore[attr-defined]
 
     def focus_filter(self) -> None:
         page = self.current_page()
@@ -206,7 +207,7 @@ class MainWindow(QMainWindow):
             focus()
 
     def start_import(self) -> None:
-        if "roster" not in self.pages or not self.ctx.actor.can("roster.import"):
+        if "roster" not in self._keys or not self.ctx.actor.can("roster.import"):
             return
         page = self.show_page("roster")
         start = getattr(page, "start_import", None)

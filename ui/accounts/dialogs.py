@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
@@ -33,6 +32,7 @@ from xadesk.services.accounts import RoleSpec
 from xadesk.services.context import AppContext
 from xadesk.services.roster import GradeNode
 
+from ..formutil import FittingDialog, no_auto_default, set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
 
@@ -44,16 +44,17 @@ def _password_edit(parent: QWidget, name: str) -> QLineEdit:
     return edit
 
 
-class _ServiceDialog(QDialog):
+class _ServiceDialog(FittingDialog):
     """A form with a banner and OK/Cancel whose OK runs one core call in the background."""
 
     def __init__(self, parent: QWidget | None, ok_text: str) -> None:
         super().__init__(parent)
         self.banner = MessageBanner(self)
+        no_auto_default(self.banner)
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("okButton")
-        self.ok_button.setProperty("primary", True)
+        set_primary(self.ok_button)
         self.ok_button.setDefault(True)
         self.cancel_button = self.buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.submit)

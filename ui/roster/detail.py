@@ -1,33 +1,31 @@
 """One student's record: basic information and the history of special-group tags.
 
 The caller fetches the :class:`StudentDetail` with ``roster.get_student`` (which writes the
-``student.view`` audit entry) and hands it here; this dialog only shows it. The ID number is masked
-until asked for: it identifies a child on its own, and screens are seen over shoulders.
+``student.view`` audit entry) and hands it here; this dialog only shows it. (The ID number is not
+masked: a G-form 全国学籍号 contains it anyway, and the view is audited.)
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from xadesk.domain.idnumbers import mask_id_number
 from xadesk.services.roster import SEX_LABELS, STATUS_LABELS, TAG_LABELS, StudentDetail, TagHistory
 
+from ..formutil import FittingDialog
 from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view
 
 
-class StudentDetailDialog(QDialog):
+class StudentDetailDialog(FittingDialog):
     def __init__(self, detail: StudentDetail, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.detail = detail
@@ -62,17 +60,9 @@ class StudentDetailDialog(QDialog):
         form.addRow(self.tr("全国学籍号："), value(row.student_no))
         form.addRow(self.tr("性别："), value(SEX_LABELS.get(row.sex, row.sex)))
         form.addRow(self.tr("出生日期："), value(row.birth_date.isoformat() if row.birth_date else ""))
-        self.id_label = value(mask_id_number(detail.id_number) if detail.id_number else "")
+        self.id_label = value(detail.id_number or "")
         self.id_label.setObjectName("idNumber")
-        id_row = QHBoxLayout()
-        id_row.addWidget(self.id_label)
-        self.reveal_button = QPushButton(self.tr("显示完整号码(&S)"), basic)
-        self.reveal_button.setCheckable(True)
-        self.reveal_button.setEnabled(bool(detail.id_number))
-        self.reveal_button.toggled.connect(self._reveal)
-        id_row.addWidget(self.reveal_button)
-        id_row.addStretch(1)
-        form.addRow(self.tr("身份证号："), id_row)
+        form.addRow(self.tr("身份证号："), self.id_label)
         form.addRow(self.tr("年级班级："), value(row.class_label or ""))
         form.addRow(self.tr("住校："), value(self.tr("住校") if row.boarding else self.tr("走读")))
         form.addRow(self.tr("学籍状态："), value(STATUS_LABELS.get(row.status, row.status)))
@@ -120,8 +110,3 @@ class StudentDetailDialog(QDialog):
         layout.addWidget(tags_box, 1)
         layout.addWidget(buttons)
         close.setFocus()
-
-    def _reveal(self, shown: bool) -> None:
-        number = self.detail.id_number
-        self.id_label.setText((number if shown else mask_id_number(number or "")) or "—")
-        self.reveal_button.setText(self.tr("隐藏(&S)") if shown else self.tr("显示完整号码(&S)"))

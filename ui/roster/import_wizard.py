@@ -32,6 +32,7 @@ from xadesk.services import roster_import
 from xadesk.services.context import AppContext
 from xadesk.services.roster_import import ImportPlan
 
+from ..formutil import no_auto_default
 from ..messages import MessageBanner
 from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view
 from ..worker import BackgroundOp
@@ -148,6 +149,7 @@ class PreviewPage(QWizardPage):
         self.problems.setAccessibleName(self.tr("名单中的问题"))
         self.problems.setWordWrap(True)
         self.problems.setAlternatingRowColors(True)
+        self.problems.setSpacing(3)
         self.problems_label.setBuddy(self.problems)
         self.retry_button = QPushButton(self.tr("重新检查(&R)"), self)
         self.retry_button.clicked.connect(self.start)
@@ -233,12 +235,10 @@ class PreviewPage(QWizardPage):
         self.error = exc
         lines = exc.details or []
         if isinstance(exc, ValidationFailed) and lines:
-            self.banner.show_error(self.tr("{message}（共 {n} 处问题，未导入任何数据）").format(
-                message=exc.message.rstrip("：:。"), n=len(lines)))
+            self.banner.show_error(exc.message)  # the core says how many problems and that nothing was imported
             self.problems.addItems(lines)
             self.problems_label.show()
             self.problems.show()
-            self.problems.setCurrentRow(0)
         else:
             self.banner.show_error(exc.message, lines or None)
         self.retry_button.show()
@@ -360,6 +360,8 @@ class ImportWizard(QWizard):
         self.setPage(self.FILE, self.file_page)
         self.setPage(self.PREVIEW, self.preview_page)
         self.setPage(self.IMPORT, self.import_page)
+        # Enter means 下一步 / 开始导入 / 完成, never a button inside a page (关闭, 浏览…, 取消).
+        no_auto_default(self.file_page, self.preview_page, self.import_page)
         char = self.fontMetrics().horizontalAdvance("中")
         self.resize(char * 52, char * 38)
         if path is not None:

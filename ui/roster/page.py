@@ -57,6 +57,8 @@ class RosterPage(QWidget):
         self.status_combo.setObjectName("statusCombo")
         for code, label in STATUS_CHOICES:
             self.status_combo.addItem(self.tr(label), code)
+        self.status_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.status_combo.setMinimumContentsLength(3)
         status_label = QLabel(self.tr("学籍状态(&Z)："), self)
         status_label.setBuddy(self.status_combo)
         self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())

@@ -47,8 +47,8 @@ def student_columns() -> list[Column]:
 
 # Columns the filter box searches: 学籍号, 姓名, 班级, 特殊群体.
 FILTER_COLUMNS = (0, 1, 4, 7)
-# Widths in characters of the current font (no ResizeToContents: it measures every row).
-COLUMN_CHARS = (12, 6, 3, 7, 9, 3, 3, 12)
+# Widths from sample text in the current font (no ResizeToContents: it measures every row).
+COLUMN_SAMPLES = ("G610113201203140217", "欧阳思思思", "性别", "2012-03-14", "中职三年级(10)班", "住校", "状态")
 
 
 class RosterProxy(FilterProxy):
@@ -84,6 +84,7 @@ class RosterProxy(FilterProxy):
 
 
 def size_columns(view: QTableView) -> None:
-    char = view.fontMetrics().horizontalAdvance("中")
-    for column, chars in enumerate(COLUMN_CHARS):
-        view.setColumnWidth(column, int(char * chars + 24))
+    """Room for typical content plus the header's bold text and sort arrow; the last column stretches."""
+    metrics = view.fontMetrics()
+    for column, sample in enumerate(COLUMN_SAMPLES):
+        view.setColumnWidth(column, metrics.horizontalAdvance(sample) + metrics.height() * 2)

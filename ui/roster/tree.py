@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QTreeView, QWidget
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
 from xadesk.services.roster import GradeNode
+
+from ..style import MUTED_TEXT
 
 SCOPE_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -30,12 +32,20 @@ class Scope:
 ALL = Scope()
 
 
-def _item(text: str, scope: Scope, count: int) -> QStandardItem:
-    item = QStandardItem(f"{text}（{count}）")
+def _row(text: str, scope: Scope, count: int) -> list[QStandardItem]:
+    """The node's label, and its number of enrolled students in a narrow right-aligned column."""
+    item = QStandardItem(text)
     item.setEditable(False)
     item.setData(scope, SCOPE_ROLE)
-    item.setToolTip(f"{text}：在读 {count} 名学生")
-    return item
+    tip = f"{text}：在读 {count} 名学生"
+    item.setToolTip(tip)
+    number = QStandardItem(str(count))
+    number.setEditable(False)
+    number.setData(scope, SCOPE_ROLE)
+    number.setToolTip(tip)
+    number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    number.setForeground(QColor(MUTED_TEXT))
+    return [item, number]
 
 
 class ClassTree(QTreeView):
@@ -51,6 +61,9 @@ class ClassTree(QTreeView):
         self.setModel(self._model)
         self.setHeaderHidden(True)
         self.setUniformRowHeights(True)
+        self.setAllColumnsShowFocus(True)
+        # The house tables use 1.9 × the font height per row; a tree of 30 classes can be a little tighter.
+        self.setStyleSheet("QTreeView::item { padding: 3px 2px; }")
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.selectionModel().currentChanged.connect(self._current_changed)
@@ -60,14 +73,17 @@ class ClassTree(QTreeView):
         previous = self.current_scope()
         self._model.clear()
         total = sum(g.student_count for g in grades)
-        root = _item(self.tr("全校学生") if whole_school else self.tr("我负责的学生"), ALL, total)
-        self._model.appendRow(root)
+        self._model.appendRow(_row(self.tr("全校学生") if whole_school else self.tr("我负责的学生"), ALL, total))
         for grade in grades:
-            g_item = _item(grade.label, Scope("grade", grade.code), grade.student_count)
+            g_row = _row(grade.label, Scope("grade", grade.code), grade.student_count)
             for cls in grade.classes:
-                g_item.appendRow(_item(cls.label, Scope("class", cls.grade_code, cls.id), cls.student_count))
-            self._model.appendRow(g_item)
+                g_row[0].appendRow(_row(cls.label, Scope("class", cls.grade_code, cls.id), cls.student_count))
+            self._model.appendRow(g_row)
         self.expandAll()
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         index = self.index_of(previous) if previous is not None else QModelIndex()
         self.setCurrentIndex(index if index.isValid() else self._model.index(0, 0))
 
@@ -76,18 +92,27 @@ class ClassTree(QTreeView):
         return index.data(SCOPE_ROLE) if index.isValid() else None
 
     def index_of(self, scope: Scope) -> QModelIndex:
-        matches = self._model.match(self._model.index(0, 0), SCOPE_ROLE, scope, 1,
-                                    Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
-        return matches[0] if matches else QModelIndex()
+        # Walked by hand: QAbstractItemModel.match cannot compare Python objects stored as QVariant.
+        def walk(parent: QStandardItem) -> QModelIndex:
+            for row in range(parent.rowCount()):
+                child = parent.child(row)
+                if child.data(SCOPE_ROLE) == scope:
+                    return child.index()
+                found = walk(child)
+                if found.isValid():
+                    return found
+            return QModelIndex()
 
-    def labels(self) -> list[str]:
-        """Every node's text, depth first (tests and screen readers' sake)."""
-        out: list[str] = []
+        return walk(self._model.invisibleRootItem())
+
+    def labels(self) -> list[tuple[str, int]]:
+        """Every node as (label, student count), depth first."""
+        out: list[tuple[str, int]] = []
 
         def walk(parent: QStandardItem) -> None:
             for row in range(parent.rowCount()):
-                child = parent.child(row)
-                out.append(child.text())
+                child = parent.child(row, 0)
+                out.append((child.text(), int(parent.child(row, 1).text())))
                 walk(child)
 
         walk(self._model.invisibleRootItem())

@@ -1,0 +1,55 @@
+"""Small helpers the screens share for buttons in dialogs.
+
+(Kept apart from ``ui.messages`` / ``ui.style``, which belong to the shared infrastructure.)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+
+
+def set_primary(button: QPushButton, primary: bool = True) -> QPushButton:
+    """Mark the one main action of a dialog (blue, see ``style.qss``); re-polish so the style applies."""
+    button.setProperty("primary", primary)
+    button.style().unpolish(button)
+    button.style().polish(button)
+    return button
+
+
+def no_auto_default(*widgets: QWidget) -> None:
+    """Buttons inside a dialog's body (a banner's 关闭, 浏览…, 打印…) must not grab Enter.
+
+    In a QDialog every QPushButton is "auto-default": whichever has focus becomes the default
+    button, so Enter in a form could close a banner instead of submitting. Only the dialog's own
+    OK/Next button should answer Enter.
+    """
+    for widget in widgets:
+        buttons = [widget] if isinstance(widget, QPushButton) else widget.findChildren(QPushButton)
+        for button in buttons:
+            button.setAutoDefault(False)
+            button.setDefault(False)
+
+
+def fit_height(dialog: QWidget) -> None:
+    """Grow a dialog to the height its word-wrapped labels need at its current width.
+
+    A top-level window sizes itself from ``sizeHint()``, which ignores height-for-width, so wrapped
+    Chinese text gets cut off (worse at 150 %). Call after the dialog is built (e.g. in showEvent).
+    """
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = max(dialog.width(), dialog.minimumWidth())
+    needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    if needed > dialog.height():
+        dialog.resize(width, needed)
+
+
+class FittingDialog(QDialog):
+    """A QDialog that makes room for its wrapped text when shown (see :func:`fit_height`)."""
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        fit_height(self)
