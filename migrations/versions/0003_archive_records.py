@@ -154,6 +154,7 @@ def upgrade() -> None:
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column("import_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("source_school_name", sa.String(length=200), nullable=False),
         sa.Column("source_school_uuid", sa.String(length=36), nullable=False),
         sa.Column("data_json", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(

@@ -136,5 +136,7 @@ class ArchiveImportedSection(Base):
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
     import_id: Mapped[int] = mapped_column(ForeignKey("archive_import.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(64))
+    # The school that wrote the section: the sending school, or one before it (sections travel on).
+    source_school_name: Mapped[str] = mapped_column(String(200))
     source_school_uuid: Mapped[str] = mapped_column(String(36))
     data_json: Mapped[str] = mapped_column(Text)
