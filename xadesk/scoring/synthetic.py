@@ -52,6 +52,7 @@ def synthetic_definition(n_items: int = 100, n_scales: int = 8) -> Definition:
          "bands_source": "synthetic"},
         {"id": "total", "name": _lbl("总分", "Total"), "scales": ["s1", "s3"], "method": "sum"},
     ]
+    lie = [sc for sc in scales if sc["method"] == "sum"][-1]   # the last sum scale doubles as a lie scale
     reverse = [f"q{i}" for i in range(3, n_items + 1, 3)]
     groups_t = [{"grades": g, "sex": s, "mean": 3.0 * per + d, "sd": 0.5 * per + d / 4}
                 for d, (g, s) in enumerate([([7, 8, 9], "M"), ([7, 8, 9], "F"), ([10, 11, 12], "M"),
@@ -77,7 +78,8 @@ def synthetic_definition(n_items: int = 100, n_scales: int = 8) -> Definition:
              "label": _lbl("筛查阳性", "Positive screen")},
         ],
         "validity": [
-            {"id": "lie", "kind": "lie_scale", "scale": "s8", "ge": 4 * per, "label": _lbl("掩饰", "Lie scale")},
+            {"id": "lie", "kind": "lie_scale", "scale": lie["id"], "ge": 4 * len(lie["items"]) * lie.get("factor", 1),
+             "label": _lbl("掩饰", "Lie scale")},
             {"id": "straight", "kind": "straight_lining", "items": [f"q{i}" for i in range(1, 13)], "min_answered": 11,
              "label": _lbl("一致作答", "Straight-lining")},
             {"id": "too_fast", "kind": "too_fast", "min_seconds_per_item": 2, "label": _lbl("过快", "Too fast")},
