@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QPageLayout, QTextDocument
+from PySide6.QtGui import QPageLayout, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -180,6 +180,12 @@ def recovery_key_html(key: str, school: str = "") -> str:
     )
 
 
+def key_lines(key: str, per_line: int = 3) -> str:
+    """The key in two short lines of groups: easier to copy by hand, and it fits at 150 %."""
+    groups = key.split("-")
+    return "\n".join("   ".join(groups[i:i + per_line]) for i in range(0, len(groups), per_line))
+
+
 class RecoveryKeyDialog(FittingDialog):
     """Shows the recovery key once; 继续 is enabled only after the confirmation box is ticked."""
 
@@ -197,17 +203,16 @@ class RecoveryKeyDialog(FittingDialog):
         frame.setObjectName("recoveryKeyFrame")
         frame.setFrameShape(QFrame.Shape.Box)
         frame.setStyleSheet("#recoveryKeyFrame { background: #ffffff; border: 2px dashed #9aa1ab; }")
-        self.key_label = QLabel("  ".join(key.split("-")), frame)
+        self.key_label = QLabel(key_lines(key), frame)
         self.key_label.setObjectName("recoveryKey")
         # Not selectable, on purpose: a key in the clipboard ends up in chats and documents.
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.key_label.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
-        key_font = QFont("WenQuanYi Micro Hei Mono")
-        key_font.setStyleHint(QFont.StyleHint.Monospace)
-        key_font.setPointSizeF(self.font().pointSizeF() * 1.9)
-        key_font.setBold(True)
-        key_font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 2)
-        self.key_label.setFont(key_font)
+        # Through the style sheet, not setFont(): the frame is styled, and a styled widget's font comes
+        # from the style sheet cascade (a plain setFont() was measured at one size and painted at another).
+        size = round(self.font().pointSizeF() * 1.8)
+        self.key_label.setStyleSheet(
+            f"font-family: 'WenQuanYi Micro Hei Mono', monospace; font-size: {size}pt; font-weight: bold;")
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key_label.setAccessibleName(self.tr("恢复密钥"))
         self.key_label.setAccessibleDescription(" ".join(key.replace("-", "")))

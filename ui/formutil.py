@@ -41,10 +41,10 @@ def fit_height(dialog: QWidget) -> None:
     if layout is None:
         return
     layout.activate()
-    width = max(dialog.width(), dialog.minimumWidth())
+    width = max(dialog.width(), dialog.minimumWidth(), layout.totalMinimumSize().width())
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
-    if needed > dialog.height():
-        dialog.resize(width, needed)
+    if needed > dialog.height() or width > dialog.width():
+        dialog.resize(width, max(needed, dialog.height()))
 
 
 class FittingDialog(QDialog):

@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setSpacing(2)
         self.nav.setMinimumWidth(140)
+        self.nav.setStyleSheet("QListWidget#navigation::item { padding-left: 10px; }")
         self.stack = QStackedWidget(self)
         self.pages: dict[str, QWidget] = {}  # built on first visit: a login does not load every area
         self._specs: list[PageSpec] = [spec for spec in registered_pages() if spec.allowed(ctx.actor)]
@@ -123,7 +124,15 @@ class MainWindow(QMainWindow):
         self._build_menus()
         if self._keys:
             self.nav.setCurrentRow(0)
-        self.resize(1180, 760)
+        self._initial_size()
+
+    def _initial_size(self) -> None:
+        # 1180 × 760 on a 1366 × 768 screen at 100 %; never larger than the screen (1280 × 720 at 150 %).
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1180, 760
+        if screen is not None:
+            width, height = min(width, int(screen.width() * 0.95)), min(height, int(screen.height() * 0.92))
+        self.resize(width, height)
 
     # -- menus and shortcuts ----------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ def window(qtbot, admin_ctx, tmp_path, sync_ops) -> MainWindow:
     import_roster(admin_ctx, good_roster(tmp_path))  # classes to choose from
     w = MainWindow(admin_ctx)
     qtbot.addWidget(w)
+    w.resize(1180, 760)  # the offscreen "screen" is 800 × 600; school PCs are at least 1366 × 768
     with qtbot.waitActive(w):
         w.show()
         w.activateWindow()

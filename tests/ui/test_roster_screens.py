@@ -27,6 +27,7 @@ TEACHER_PASSWORD = "teacher-pass-1"
 def window(qtbot, admin_ctx, sync_ops) -> MainWindow:
     w = MainWindow(admin_ctx)
     qtbot.addWidget(w)
+    w.resize(1180, 760)  # the offscreen "screen" is 800 × 600; school PCs are at least 1366 × 768
     with qtbot.waitActive(w):
         w.show()
         w.activateWindow()
@@ -195,6 +196,7 @@ def test_homeroom_teacher_sees_only_their_class(qtbot, imported, db_path, sync_o
     try:
         w = MainWindow(ctx)
         qtbot.addWidget(w)
+        w.resize(1180, 760)
         w.show()
         assert w.page_keys() == ["roster"]  # no 账号管理, no 审计日志
         assert w.import_action is None

@@ -28,7 +28,7 @@ from ..messages import MessageBanner
 from ..tablemodel import RowTableModel, configure_table_view, connect_filter_edit
 from ..worker import BackgroundOp
 from .detail import StudentDetailDialog
-from .table import RosterProxy, size_columns, student_columns
+from .table import STATUS_COLUMN, RosterProxy, size_columns, student_columns
 from .tree import ClassTree, Scope
 
 # (status code or None for all, label); the first is the default view.
@@ -59,6 +59,8 @@ class RosterPage(QWidget):
             self.status_combo.addItem(self.tr(label), code)
         self.status_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.status_combo.setMinimumContentsLength(3)
+        self.status_combo.setMinimumWidth(self.status_combo.sizeHint().width())
+        self.filter_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 12)
         status_label = QLabel(self.tr("学籍状态(&Z)："), self)
         status_label.setBuddy(self.status_combo)
         self.status_combo.currentIndexChanged.connect(lambda _i: self.reload())
@@ -114,7 +116,7 @@ class RosterPage(QWidget):
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
         char = self.fontMetrics().horizontalAdvance("中")
-        splitter.setSizes([char * 13, char * 60])
+        splitter.setSizes([char * 11, char * 60])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
@@ -147,6 +149,8 @@ class RosterPage(QWidget):
 
     def _loaded(self, result) -> None:
         tree, rows = result
+        # Everyone in the list is 在读 when that is the filter: the column would only repeat it.
+        self.table.setColumnHidden(STATUS_COLUMN, self.status_combo.currentData() == "enrolled")
         self.model.set_rows(rows)
         self.tree.set_tree(tree, whole_school=self.ctx.actor.sees_all)
         self.proxy.set_scope(self.tree.current_scope() or Scope())

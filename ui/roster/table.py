@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QTableView
 
 from xadesk.domain.grades import GRADES
@@ -83,8 +84,18 @@ class RosterProxy(FilterProxy):
         return super().filterAcceptsRow(source_row, source_parent)
 
 
+STATUS_COLUMN = 6
+
+
 def size_columns(view: QTableView) -> None:
-    """Room for typical content plus the header's bold text and sort arrow; the last column stretches."""
+    """Room for typical content, or for the bold header and its sort arrow; the last column stretches."""
     metrics = view.fontMetrics()
+    bold = view.horizontalHeader().font()
+    bold.setBold(True)
+    header_metrics = QFontMetrics(bold)
+    model = view.model()
     for column, sample in enumerate(COLUMN_SAMPLES):
-        view.setColumnWidth(column, metrics.horizontalAdvance(sample) + metrics.height() * 2)
+        header = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        width = max(metrics.horizontalAdvance(sample) + metrics.height(),
+                    header_metrics.horizontalAdvance(header) + metrics.height() * 2)
+        view.setColumnWidth(column, width)

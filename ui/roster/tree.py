@@ -64,6 +64,9 @@ class ClassTree(QTreeView):
         self.setAllColumnsShowFocus(True)
         # The house tables use 1.9 × the font height per row; a tree of 30 classes can be a little tighter.
         self.setStyleSheet("QTreeView::item { padding: 3px 2px; }")
+        # Never squeeze the class names away: the longest label ("中职三年级(10)班"), two indents, a count.
+        metrics = self.fontMetrics()
+        self.setMinimumWidth(metrics.horizontalAdvance("中职三年级(10)班 0000") + self.indentation() * 2 + 16)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.selectionModel().currentChanged.connect(self._current_changed)
