@@ -35,11 +35,8 @@ be awaited with ``qtbot.waitUntil(lambda: op.done)`` or ``qtbot.waitSignal(op.fi
 from __future__ import annotations
 
 import os
-import platform
 import sys
 import threading
-import time
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,7 +46,7 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressBar, QProgressDialog, QPushButton, QWidget
 
-from xadesk import paths
+from xadesk import logsafe, paths
 from xadesk.errors import Cancelled, UserError
 
 from . import messages
@@ -58,7 +55,6 @@ T = TypeVar("T")
 
 DIALOG_DELAY_MS = 600
 POLL_INTERVAL_MS = 100
-CRASH_LOG_MAX_BYTES = 1_000_000
 _QT_INT_MAX = 2**31 - 1
 
 
@@ -399,57 +395,18 @@ def crash_log_path() -> Path:
     return Path(explicit) if explicit else paths.data_dir() / "logs" / "crash.log"
 
 
-def _short_filename(filename: str) -> str:
-    """A path without the user's home or install folder: relative to the package or site-packages."""
-    norm = filename.replace("\\", "/")
-    for marker in ("/site-packages/", "/xadesk/", "/ui/", "/tests/", "/migrations/"):
-        idx = norm.rfind(marker)
-        if idx >= 0:
-            return norm[idx + 1:] if marker != "/site-packages/" else norm[idx + len(marker):]
-    return os.path.basename(norm)
-
-
 def scrub_traceback(exc: BaseException) -> str:
-    """The exception chain as types and ``file:line in function`` only.
+    """The exception chain as types and ``file:line in function`` only (the core's one scrubber).
 
     No messages, no source lines, no locals: a message may quote a student's name or ID number
     (a ``KeyError('张三')``, a driver error with a bound value).
     """
-    chain: list[BaseException] = []
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(chain) < 8:
-        seen.add(id(current))
-        chain.append(current)
-        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
-    lines: list[str] = []
-    for index, item in enumerate(reversed(chain)):
-        if index:
-            lines.append("-- which led to --")
-        lines.append("Traceback (most recent call last):")
-        for frame in traceback.extract_tb(item.__traceback__):
-            lines.append(f"  {_short_filename(frame.filename)}:{frame.lineno} in {frame.name}")
-        cls = type(item)
-        lines.append(f"{cls.__module__}.{cls.__qualname__}")
-    return "\n".join(lines)
+    return logsafe.scrubbed_traceback(exc)
 
 
 def write_crash_log(exc: BaseException) -> Path | None:
     """Append a scrubbed report to the crash log; return its path (None if the disk refused)."""
-    from xadesk import __version__ as version  # late: keeps import of ui.worker cheap
-
-    path = crash_log_path()
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    header = (f"=== {stamp} XA Desk {version} · Python {platform.python_version()} · "
-              f"{platform.system()} {platform.release()} · thread {threading.current_thread().name}")
-    report = f"{header}\n{scrub_traceback(exc)}\n\n"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if path.exists() and path.stat().st_size > CRASH_LOG_MAX_BYTES:
-            path.replace(path.with_name(path.name + ".1"))
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(report)
-    except OSError:
-        sys.stderr.write(report)
-        return None
+    path = logsafe.report_crash(exc, path=crash_log_path())
+    if path is None:
+        sys.stderr.write(logsafe.scrubbed_traceback(exc))
     return path
