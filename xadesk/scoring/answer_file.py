@@ -103,9 +103,10 @@ def parse_answer_rows(header: list[str], rows: list[tuple[int, list[Cell]]], def
             value = codes[j].get(text.upper())
             if value is None:
                 it = defn.items[j]
-                allowed = "、".join(o.code for o in it.options)
-                problems.append(f"第{number}行，第{c + 1}列（{_column_letter(c)}，第{j + 1}题）：“{text}”不是该题的选项（{allowed}） / "
-                                f"row {number}, column {c + 1} (item {j + 1}): {text!r} is not an option ({allowed})")
+                codes_zh = "、".join(o.code for o in it.options)
+                codes_en = ", ".join(o.code for o in it.options)
+                problems.append(f"第{number}行，第{c + 1}列（{_column_letter(c)}，第{j + 1}题）：“{text}”不是该题的选项（{codes_zh}） / "
+                                f"row {number}, column {c + 1} (item {j + 1}): {text!r} is not an option ({codes_en})")
                 if first_bad is None:
                     first_bad = (number, c, header[c], text)
                 continue
