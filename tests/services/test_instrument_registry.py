@@ -84,3 +84,18 @@ def test_only_counselors_and_admins_manage_instruments(small_school, tmp_path):
         assert instruments.add_definition(ctx, write(tmp_path, school_definition())).version == 1
     finally:
         ctx.close()
+
+
+def test_cli_add(new_school, db_path, tmp_path, capsys, monkeypatch):
+    from xadesk.cli.main import main
+
+    _, ctx = new_school
+    ctx.close()
+    monkeypatch.setenv("XADESK_PASSWORD", "admin-pass-123")
+    base = ["--db", str(db_path), "--user", "admin"]
+    assert main([*base, "instruments", "add", str(write(tmp_path, school_definition()))]) == 0
+    assert "school_mood 第 1 版" in capsys.readouterr().out
+    bad = school_definition()
+    bad["id"] = "phq9"
+    assert main([*base, "instruments", "add", str(write(tmp_path, bad, "b.json"))]) == 1
+    assert "内置量表" in capsys.readouterr().err

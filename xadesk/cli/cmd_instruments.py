@@ -1,4 +1,5 @@
-"""``xadesk instruments list|show|validate``: the built-in library and checking a definition file."""
+"""``xadesk instruments list|show|validate|add``: the built-in library, checking a definition file, and
+storing a school's own definition (``add`` logs in; the others need no database)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ def register(subparsers) -> None:
     val = sub.add_parser("validate", help=msg("检查量表定义文件", "check a definition file"))
     val.add_argument("file", metavar="FILE")
     val.set_defaults(func=run_validate)
+    add = sub.add_parser("add", help=msg("把学校自己的量表定义存入数据库（同编号则成为新版本）",
+                                         "store a school definition (a new version if the id exists)"))
+    add.add_argument("file", metavar="FILE")
+    add.set_defaults(func=run_add)
 
 
 def _summary(d) -> dict:
@@ -62,6 +67,17 @@ def run_validate(args, cli) -> int:
     d = load_definition_file(args.file)
     cli.out(msg(f"定义有效：{d.id} 第 {d.version} 版，{d.n_items} 题，分量表 {'、'.join(d.scale_ids)}。",
                 f"Valid: {d.id} version {d.version}, {d.n_items} items, scales {', '.join(d.scale_ids)}."))
+    return 0
+
+
+def run_add(args, cli) -> int:
+    from pathlib import Path
+
+    from ..services.instruments import add_definition
+
+    info = add_definition(cli.session(), Path(args.file))
+    cli.out(msg(f"已保存学校量表：{info.id} 第 {info.version} 版（{info.name}）。",
+                f"Stored school instrument {info.id} version {info.version} ({info.name})."))
     return 0
 
 
