@@ -142,11 +142,14 @@ def _write_one(path: Path, doc: dict, ctx, key: ExchangeKey, cancelled: CancelCh
 
 
 def _audit_exports(ctx, files: list[ExportedFile], docs: list[dict], batch: str | None) -> None:
+    from ..services.year_end import mark_exported
+
     with ctx.db.write() as s:
         for f, doc in zip(files, docs, strict=True):
             audit.record_for(ctx, s, "archive.export", student_id=f.student_id, target=f.file_name,
                              detail={"edition": "transfer", "records": f.records, "batch": batch,
                                      "counselling": bool(doc["counselling"]["included"])})
+        mark_exported(s, [f.student_id for f in files])
 
 
 def export_student(ctx, student_id: int, out: Path, *, passphrase: str | ExchangeKey,
