@@ -211,4 +211,25 @@ def render_archive_pdf(doc: dict) -> bytes:
                      title=title, cover=True)
 
 
-__all__ = ["HEADINGS", "record_text", "render_archive_pdf", "trend_chart"]
+def student_pdf(ctx, student_id: int, *, edition: str = "full") -> bytes:
+    """One student's archive PDF for the acting user (an export: ``archive.export``, audited).
+
+    ``full``: everything, with counselling content only for users who may read it; ``transfer``:
+    exactly what the transfer file would carry under the school's policy.
+    """
+    from ..services import audit, roster
+    from .document import BuildOptions, build_document, load_policy
+
+    if edition not in ("full", "transfer"):
+        raise ValueError(edition)
+    ctx.require("archive.export")
+    with ctx.db.write() as s:
+        st = roster._get_scoped(ctx, s, student_id)
+        doc = build_document(s, st.id, BuildOptions(edition=edition,
+                                                    may_read_counselling=ctx.actor.can("counselling.read"),
+                                                    policy=load_policy(s), exporter_name=ctx.actor.display_name))
+        audit.record_for(ctx, s, "archive.export", student_id=st.id, detail={"edition": edition, "format": "pdf"})
+    return render_archive_pdf(doc)
+
+
+__all__ = ["HEADINGS", "record_text", "render_archive_pdf", "student_pdf", "trend_chart"]
