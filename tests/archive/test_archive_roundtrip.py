@@ -144,3 +144,50 @@ def test_preview_writes_nothing_and_names_the_match(school_a, school_b, tmp_path
     dry = transfer.import_transfer(school_b.counselor, f.path, PASSPHRASE, class_="七年级(5)班", dry_run=True)
     assert not dry.imported
     assert _snapshot(school_b.counselor) == before
+
+
+def test_a_cancelled_batch_leaves_no_files_and_no_audit_entries(school_a, tmp_path):
+    import pytest
+
+    from xadesk.errors import Cancelled
+    from xadesk.storage.models import AuditEntry
+
+    ids = transfer.batch_students(school_a.counselor, "七年级")
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total))
+
+    with school_a.counselor.db.read() as s:
+        audit_before = s.scalar(select(func.count()).select_from(AuditEntry))
+    folder = tmp_path / "batch"
+    with pytest.raises(Cancelled):
+        transfer.export_batch(school_a.counselor, ids, folder, passphrase=PASSPHRASE, progress=progress,
+                              cancelled=lambda: len(seen) >= 2)
+    assert seen == [(1, 4), (2, 4)]
+    assert not folder.exists() and not list(tmp_path.glob("*.pdf"))
+    with school_a.counselor.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == audit_before
+    # Without a cancel the same call completes, with progress to the end.
+    seen.clear()
+    result = transfer.export_batch(school_a.counselor, ids, folder, passphrase=PASSPHRASE, progress=progress)
+    assert seen[-1] == (4, 4) and len(list(folder.iterdir())) == 4 and result.handover_pdf.exists()
+
+
+def test_the_school_policy_decides_what_travels(school_a, tmp_path):
+    from xadesk.archive.document import TransferPolicy, set_transfer_policy
+    from xadesk.services import records
+
+    lin = school_a.ids["林一鸣"]
+    admin = school_a.school.admin
+
+    def kinds_sent(name):
+        f = transfer.export_student(school_a.counselor, lin, tmp_path / name, passphrase=PASSPHRASE)
+        return sorted({r["kind"] for r in transfer.read_transfer(f.path, PASSPHRASE).archive["records"]})
+
+    assert kinds_sent("default.xadx") == ["counselling", "strength"]
+    set_transfer_policy(admin, TransferPolicy(kinds=("strength", "observation", "life_event")))
+    assert kinds_sent("wider.xadx") == ["counselling", "life_event", "observation", "strength"]
+    consent = records.list_consents(school_a.counselor, lin)[0]
+    records.revoke_consent(school_a.counselor, consent.id)
+    assert kinds_sent("revoked.xadx") == ["life_event", "observation", "strength"]
