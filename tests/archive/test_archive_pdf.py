@@ -41,8 +41,8 @@ def test_full_edition_for_a_counselor(school_a, tmp_path):
     for needle in ("林一鸣", "学生心理成长档案", "完整版", *HEADINGS, "暂无测评记录", "自述考试焦虑", "课间常独处",
                    "<注意>&", "留守儿童", "第1页", "第2页"):
         assert needle in text, needle
-    embedded = [f for f in _fonts(pdf, tmp_path) if "WenQuanYi" in f[0]]
-    assert embedded and all(f[-5] == "yes" for f in embedded)  # the "emb" column
+    fonts = _fonts(pdf, tmp_path)
+    assert fonts and all("WenQuanYi" in f[0] and f[-5] == "yes" for f in fonts)  # only our font, embedded
 
 
 def test_transfer_edition_carries_only_what_the_policy_lets_travel(school_a, tmp_path):
@@ -67,12 +67,14 @@ def test_sections_from_other_areas_are_rendered_with_the_trend_chart(school_a, t
     register_section("warning_levels", broken, title=("预警等级", "warning levels"), order=20)
     try:
         doc = view_archive(school_a.counselor, school_a.ids["贺子轩"])
-        text = _flat(_text(render_archive_pdf(doc), tmp_path))
+        pdf = render_archive_pdf(doc)
+        text = _flat(_text(pdf, tmp_path))
     finally:
         unregister_section("screenings")
         unregister_section("warning_levels")
     assert "两次测评，分数下降。" in text and "PHQ-9" in text and "暂无测评记录" not in text
     assert "以下部分暂时无法生成：预警等级" in text
+    assert all("WenQuanYi" in f[0] and f[-5] == "yes" for f in _fonts(pdf, tmp_path))  # the chart's text too
 
 
 def test_an_empty_archive_renders_and_says_so(school_a, tmp_path):
@@ -85,6 +87,7 @@ def test_handover_list(school_a, tmp_path):
     ids = transfer.batch_students(school_a.counselor, "七年级")
     batch = transfer.export_batch(school_a.counselor, ids, tmp_path / "out", passphrase=None)
     text = _flat(_text(batch.handover_pdf.read_bytes(), tmp_path))
+    assert all("WenQuanYi" in f[0] and f[-5] == "yes" for f in _fonts(batch.handover_pdf.read_bytes(), tmp_path))
     assert batch.passphrase and batch.passphrase in text
     for f in batch.files:
         assert f.name in text and f.file_name in text

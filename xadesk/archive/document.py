@@ -26,6 +26,10 @@ returns ``None`` (section left out) or a JSON-able dict. These keys are understo
 - ``series``: list of ``{"name": str, "points": [["YYYY-MM-DD", number], …]}`` — drawn in the
   score-trend chart (one line per series; put each scale's total score here).
 
+Where to register: put the call in ``xadesk/<area>/archive_sections.py``. Every such module is
+imported the first time sections are needed, so an area plugs in without touching this file (the
+warning grid registers its key-attention selector there too: ``transfer.set_key_attention_selector``).
+
 Well-known names, which the default transfer policy lets travel: ``screenings`` (summaries and each
 scale's trend), ``warning_levels`` (levels with dates), ``follow_up`` (follow-up summary) and
 ``referrals``. A provider that raises is a bug in that area: the archive still renders, with the
@@ -96,7 +100,25 @@ def unregister_section(name: str) -> None:
     _SECTIONS.pop(name, None)
 
 
+_discovered = False
+
+
+def discover_section_modules() -> None:
+    """Import every ``xadesk/<area>/archive_sections.py`` once (they call ``register_section``)."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    import importlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.glob("*/archive_sections.py")):
+        importlib.import_module(f"xadesk.{path.parent.name}.archive_sections")
+
+
 def registered_sections() -> list[SectionSpec]:
+    discover_section_modules()
     return sorted(_SECTIONS.values(), key=lambda s: (s.order, s.name))
 
 

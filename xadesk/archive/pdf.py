@@ -112,6 +112,7 @@ def trend_chart(series: list[dict], width: float = 174 * mm, height: float = 70 
     if not data:
         return None
     d = Drawing(width, height)
+    d.initialFontName = font  # else the drawing starts in Times-Roman (a font we do not embed)
     lp = LinePlot()
     lp.x, lp.y = 30, 30
     lp.width, lp.height = width - 150, height - 45

@@ -183,6 +183,9 @@ def batch_students(ctx, grade_text: str, *, key_only: bool = False, select_: Key
         students = sorted(s.scalars(q), key=lambda st: (st.school_class.number, st.student_no))
         ids = [st.id for st in students]
         if key_only:
+            from .document import discover_section_modules
+
+            discover_section_modules()  # the grid registers its selector beside its sections
             selector = select_ or _key_selector
             if selector is None:
                 raise UserError("尚未建立预警网格，无法确定重点关注学生。请先完成预警等级认定，或导出整个年级。",

@@ -23,7 +23,7 @@ def build_pdf(story: Sequence[Flowable], *, header: str, title: str, author: str
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN + 6 * mm,
                             bottomMargin=MARGIN, title=title, author=author, creator="XA Desk",
-                            subject=title)
+                            subject=title, initialFontName=font, initialFontSize=10)
 
     def decorate(canvas, document) -> None:
         canvas.saveState()

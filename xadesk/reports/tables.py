@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from reportlab.platypus import Table, TableStyle
 
+from .fonts import register_fonts
 from .styles import RULE, SHADE, para
 
 
@@ -15,6 +16,7 @@ def grid_table(columns: Sequence[str], rows: Sequence[Sequence[object]], widths:
     data += [[para(v, "cell") for v in row] for row in rows]
     table = Table(data, colWidths=list(widths) if widths else None, repeatRows=1 if repeat_header else 0)
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), register_fonts()),  # Table's own default is Helvetica (not embedded)
         ("BACKGROUND", (0, 0), (-1, 0), SHADE),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
