@@ -289,6 +289,8 @@ def _check_archive(doc: Any) -> dict:
         problems.append(msg("缺少来源学校。", "The sending school is missing."))
     if not isinstance(st, dict) or not st.get("student_no") or not st.get("name"):
         problems.append(msg("缺少学生的学籍号或姓名。", "The student's number or name is missing."))
+    elif st.get("sex") not in ("M", "F") or (st.get("birth_date") and not _is_date(st["birth_date"])):
+        problems.append(msg("学生的性别或出生日期格式不对。", "The student's sex or birth date is malformed."))
     for key in ("records", "class_history", "group_history", "consents", "previous_schools"):
         if not isinstance(doc.get(key, []), list):
             problems.append(msg(f"“{key}”部分格式不对。", f"'{key}' has the wrong shape."))
@@ -537,7 +539,7 @@ def import_transfer(ctx, path: Path, passphrase: str | ExchangeKey, *, class_: s
         created = student is None
         if created:
             student = Student(student_no=str(st["student_no"]).strip().upper(), name=st["name"],
-                              sex=st.get("sex") if st.get("sex") in ("M", "F") else "M",
+                              sex=st["sex"],
                               birth_date=_opt_date(st.get("birth_date")), id_number=st.get("id_number") or None,
                               class_id=target.id, boarding=False, status="enrolled", created_at=stamp,
                               updated_at=stamp)
