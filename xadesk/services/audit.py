@@ -39,7 +39,45 @@ ACTION_LABELS = {
     "export": ("导出", "export"),
     "instrument.add": ("添加量表定义", "instrument definition added"),
     "instrument.retire": ("停用量表", "instrument retired"),
+    "campaign.create": ("新建测评活动", "screening campaign created"),
+    "campaign.edit": ("修改测评活动", "screening campaign edited"),
+    "campaign.open": ("开始测评活动", "screening campaign opened"),
+    "campaign.close": ("结束测评活动", "screening campaign closed"),
+    "campaign.excuse": ("标记缺测或拒测", "student marked absent or declined"),
+    "campaign.codes": ("生成或打印测评登录码", "kiosk codes printed"),
+    "campaign.import": ("导入测评作答", "screening answers imported"),
+    "campaign.kit": ("导出机房测评包", "lab kit exported"),
+    "campaign.pack": ("导入机房结果包", "lab result pack imported"),
+    "campaign.conflict": ("处理重复作答", "duplicate answers resolved"),
+    "campaign.rescore": ("重新计分", "responses rescored"),
+    "screening.answer": ("完成测评问卷", "questionnaire completed"),
+    "screening.paper": ("录入纸质答卷", "paper answers entered"),
+    "screening.results": ("查看测评结果", "screening results viewed"),
+    "screening.answers": ("查看作答明细", "item answers viewed"),
+    "screening.alert": ("处理安全预警", "safety alert acknowledged"),
+    "kiosk.start": ("启动学生自助测评", "kiosk started"),
+    "kiosk.exit": ("退出学生自助测评", "kiosk exited"),
 }
+
+
+ACTION_LABELS.update({
+    "grid.settings": ("修改预警设置", "warning-grid settings changed"),
+    "grid.rule": ("修改预警规则", "warning rule changed"),
+    "grid.propose": ("提出预警建议", "warning level proposed"),
+    "grid.withdraw": ("撤回预警建议", "proposal withdrawn"),
+    "grid.interview": ("记录复核访谈", "follow-up interview recorded"),
+    "grid.decide": ("确定预警等级", "warning level decided"),
+    "grid.view": ("查看学生预警记录", "student warning record viewed"),
+    "grid.contact": ("指定联系人", "designated contact assigned"),
+    "grid.plan": ("修改跟踪方案", "tracking plan changed"),
+    "grid.followup": ("记录随访", "follow-up logged"),
+    "grid.referral": ("记录转介（绿色通道）", "referral recorded"),
+    "grid.crisis": ("记录危机事件", "crisis event recorded"),
+    "grid.release.request": ("申请解除预警", "release requested"),
+    "grid.release.decide": ("审批解除预警", "release decided"),
+    "grid.monitor": ("登记健康委员", "health monitor registered"),
+    "grid.training": ("记录健康委员培训", "monitor training recorded"),
+})
 
 
 def action_label(action: str) -> str:

@@ -28,6 +28,9 @@ ROLE_ALIASES = {
     "homeroom": HOMEROOM, "班主任": HOMEROOM,
 }
 
+# screening.manage: campaigns, kiosk, imports, answers; screening.results: scores per student;
+# screening.summary: band counts per class within the actor's scope (never a name or an answer).
+
 # Roles whose scope is the whole school.
 WHOLE_SCHOOL = frozenset({ADMIN, COUNSELOR, LEADER})
 
@@ -35,14 +38,30 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ADMIN: frozenset({"roster.read", "roster.write", "roster.import", "accounts.manage", "audit.read",
                       "school.manage", "instruments.manage"}),
     COUNSELOR: frozenset({"roster.read", "roster.write", "audit.read", "instruments.manage",
-                          "screening.manage", "screening.results", "grid.manage", "grid.read",
+                          "screening.manage", "screening.results", "screening.summary", "grid.manage", "grid.read",
                           "counselling.read", "counselling.write", "archive.read", "archive.export",
                           "archive.import", "observation.write", "homevisit.write", "archive.consent"}),
     LEADER: frozenset({"roster.read", "audit.read", "grid.read", "grid.approve", "screening.results",
+                       "screening.summary",
                        "archive.read", "reports.read"}),
-    GRADE_LEADER: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read"}),
-    HOMEROOM: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read"}),
+    GRADE_LEADER: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read",
+                           "screening.summary"}),
+    HOMEROOM: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read",
+                       "screening.summary"}),
 }
+
+
+# The warning grid (issue 5): grid.read — the grid within scope (levels, contacts, plans, follow-ups;
+# never interview findings or scores); grid.followup — log follow-ups and crisis events;
+# grid.propose — propose a level from an observation or a referral; grid.monitors — class health
+# monitors; grid.manage — rules, review, decisions, contacts, referrals, releases; grid.approve —
+# approve releases the school reserves for a leader.
+_GRID_PERMISSIONS: dict[str, frozenset[str]] = {
+    COUNSELOR: frozenset({"grid.followup", "grid.propose", "grid.monitors"}),
+    GRADE_LEADER: frozenset({"grid.followup", "grid.propose"}),
+    HOMEROOM: frozenset({"grid.followup", "grid.propose", "grid.monitors"}),
+}
+PERMISSIONS = {role: perms | _GRID_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
 
 
 def role_label(role: str) -> str:

@@ -1,0 +1,367 @@
+"""Survey files (问卷星 and plain spreadsheets) and the mapping from their columns to instrument items.
+
+No database here: :func:`read_survey` reads a file, :func:`suggest_mapping` proposes a mapping from
+its headers, :func:`parse_answers` turns the rows into option values per instrument (refusing any
+cell that is not an option, with row and column). Matching rows to students is the service's job
+(``xadesk.services.screening_import``).
+
+问卷星 exports (ENGINEERING.md): ``All_Data_Readable`` holds answer text, ``All_Data_Original`` option
+ordinals (1 = the first option as listed on the form, whatever its score); both start with the six
+metadata columns ``序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP`` — the IP column is dropped as
+soon as the file is read (it is personal data and we have no use for it). Question columns are
+``N、题干``; matrix sub-questions ``第N题(子项)`` (also ``N(子项)``); multi-select answers are joined
+with ``┋`` (none of our instruments has a multi-select item, so such a cell is refused unless the
+mapping names it); ``-2`` (not shown) and ``-3`` (skipped), and the Readable file's ``(跳过)`` /
+``(空)``, are blanks.
+
+The mapping (JSON, saved per campaign and reusable for the next file of the same survey)::
+
+    {"format": "xadesk-survey-mapping/1",
+     "coding": "label" | "ordinal" | "value",   # answer text / 问卷星 option ordinal / printed value
+     "identity": {"student_no": "<header>", "name": "<header>", "class": "<header>", "grade": "<header>"},
+     "items": {"<header>": "phq9:q1", ...},      # column → instrument:item
+     "values": {"<header>": {"<cell text>": 2},  # optional per-column answer → option value
+                "*": {"<cell text>": 0}}}        # … or for every item column
+
+Headers are compared after NFKC normalisation and stripping. A file in the ``xadesk score`` layout
+(first column ``id`` = 学籍号, item columns ``1``…``N`` or item ids, or ``<instrument>.<item>``)
+needs no mapping: :func:`score_layout_mapping` builds it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UserError, ValidationFailed
+from ..instruments.definition import Definition, Item
+from ..tables import Cell, TableRow, cell_text, read_table
+
+MAPPING_FORMAT = "xadesk-survey-mapping/1"
+META_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
+DROPPED = ("来自IP", "IP", "来源IP", "IP地址")
+CODINGS = ("label", "ordinal", "value")
+MISSING_TEXTS = {"-2", "-3", "(跳过)", "(空)", "（跳过）", "（空）"}
+MULTI_SEP = "┋"
+
+_QUESTION = re.compile(r"^(\d+)\s*[、.．]\s*(.*)$", re.S)
+_MATRIX = re.compile(r"^(?:第)?(\d+)(?:题)?\s*[(（](.+)[)）]\s*$", re.S)
+_ID_WORDS = {"student_no": ("全国学籍号", "学籍号", "学号", "学生编号"), "name": ("姓名", "名字", "学生姓名"),
+             "class": ("班级", "所在班级", "班别"), "grade": ("年级", "所在年级")}
+
+
+def norm(text: object) -> str:
+    return unicodedata.normalize("NFKC", "" if text is None else str(text)).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    header: str                 # as in the file (normalised)
+    number: int | None          # 问卷星 question number
+    sub: str | None             # matrix sub-question
+    stem: str                   # the question text without its number
+
+
+@dataclass
+class SurveyFile:
+    source: str
+    kind: str                   # wjx_readable / wjx_original / score_layout / table
+    columns: list[Column]
+    rows: list[TableRow]
+    meta: dict[str, int] = field(default_factory=dict)     # metadata column name → index
+
+    def column(self, header: str) -> Column | None:
+        h = norm(header)
+        return next((c for c in self.columns if c.header == h), None)
+
+    @property
+    def question_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.header not in self.meta]
+
+
+def _column(i: int, raw: str) -> Column:
+    h = norm(raw)
+    m = _MATRIX.match(h)
+    if m:
+        return Column(i, h, int(m.group(1)), norm(m.group(2)), norm(m.group(2)))
+    m = _QUESTION.match(h)
+    if m:
+        return Column(i, h, int(m.group(1)), None, norm(m.group(2)))
+    return Column(i, h, None, None, h)
+
+
+def read_survey(path: str | Path) -> SurveyFile:
+    """Read a survey or answer file; the IP column's values are dropped here and never kept."""
+    table = read_table(path, header=lambda texts: sum(1 for t in texts if norm(t)) >= 2)
+    columns = [_column(i, h) for i, h in enumerate(table.header)]
+    meta = {c.header: c.index for c in columns if c.header in META_COLUMNS}
+    drop = [c.index for c in columns if c.header in DROPPED]
+    for r in table.rows:
+        for j in drop:
+            r.cells[j] = None
+    columns = [c for c in columns if c.index not in drop]
+    meta = {k: v for k, v in meta.items() if k not in DROPPED}
+    first = norm(table.header[0]).lower() if table.header else ""
+    if first == "id":
+        kind = "score_layout"
+    elif "序号" in meta and "提交答卷时间" in meta:
+        # Original files hold option ordinals; identity questions (学号, 姓名) stay text in both.
+        questions = [c for c in columns if c.header not in meta and c.number is not None]
+        numeric = 0
+        for c in questions:
+            cells = [cell_text(r.cells[c.index]) for r in table.rows[:50]]
+            if any(cells) and all(re.fullmatch(r"-?\d+", t) for t in cells if t):
+                numeric += 1
+        kind = "wjx_original" if questions and numeric >= 0.6 * len(questions) else "wjx_readable"
+    else:
+        kind = "table"
+    return SurveyFile(table.source, kind, columns, table.rows, meta)
+
+
+# --- mapping -------------------------------------------------------------------------------------
+
+def _similar(a: str, b: str) -> float:
+    a, b = re.sub(r"\W", "", a), re.sub(r"\W", "", b)
+    if not a or not b:
+        return 0.0
+    if a in b or b in a:
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b).ratio()
+
+
+def suggest_mapping(sf: SurveyFile, defns: Sequence[Definition]) -> dict:
+    """A first guess a person confirms: identity columns by their words, items by text, else in order."""
+    if sf.kind == "score_layout":
+        return score_layout_mapping(sf, defns)
+    identity: dict[str, str] = {}
+    used: set[int] = set()
+    for key, words in _ID_WORDS.items():
+        for w in words:                  # earlier words are more specific (学籍号 before 学号)
+            col = next((c for c in sf.question_columns if c.index not in used and w in c.stem.replace(" ", "")
+                        and len(c.stem) <= len(w) + 12), None)
+            if col is not None:
+                identity[key] = col.header
+                used.add(col.index)
+                break
+    free = [c for c in sf.question_columns if c.index not in used]
+    slots = [(d, it) for d in defns for it in d.items]
+    items: dict[str, str] = {}
+    taken: set[tuple[str, str]] = set()
+    for c in free:
+        best, score = None, 0.0
+        for d, it in slots:
+            if (d.id, it.id) in taken or not it.text_zh:
+                continue
+            sc = _similar(c.stem, it.text_zh)
+            if sc > score:
+                best, score = (d, it), sc
+        if best is not None and score >= 0.6:
+            items[c.header] = f"{best[0].id}:{best[1].id}"
+            taken.add((best[0].id, best[1].id))
+    if len(items) < len(free) // 2:      # headers do not carry the item text: take them in order
+        items = {c.header: f"{d.id}:{it.id}" for c, (d, it) in zip(free, slots, strict=False)}
+    coding = "ordinal" if sf.kind == "wjx_original" else "label"
+    if sf.kind == "table":
+        texts = [cell_text(r.cells[sf.column(h).index]) for r in sf.rows[:50] for h in items]
+        if texts and all(re.fullmatch(r"-?\d+(\.\d+)?", t) for t in texts if t):
+            coding = "value"
+    return {"format": MAPPING_FORMAT, "coding": coding, "identity": identity, "items": items, "values": {}}
+
+
+def score_layout_mapping(sf: SurveyFile, defns: Sequence[Definition], instrument: str | None = None) -> dict:
+    """The ``xadesk score`` layout: ``id`` = 学籍号; ``1``…``N`` / item ids (one instrument: the only
+    one, or ``instrument``), or ``<instrument>.<item>`` for any of the battery."""
+    by_id = {d.id: d for d in defns}
+    single = by_id.get(instrument) if instrument else (defns[0] if len(defns) == 1 else None)
+    if instrument and single is None:
+        raise UserError(f"测评活动不包含量表 {instrument}。", f"The campaign has no instrument {instrument}.")
+    items: dict[str, str] = {}
+    problems = []
+    for c in sf.columns[1:]:
+        h = c.header.lower()
+        target = None
+        if "." in h or ":" in h:
+            iid, _, key = h.replace(":", ".").partition(".")
+            d = by_id.get(iid)
+            if d is not None:
+                target = _item_key(d, key)
+        elif single is not None:
+            target = _item_key(single, h)
+        if target is None and h not in ("seconds", "用时", "grade", "年级", "sex", "性别", "name", "姓名"):
+            problems.append(f"第{c.index + 1}列“{c.header}”：不是测评量表的题目 / column {c.index + 1} "
+                            f"{c.header!r} is not an item of the battery")
+        elif target is not None:
+            items[c.header] = target
+    if problems:
+        hint = "" if single is not None or len(defns) == 1 else \
+            "测评包含多个量表：请用“量表.题号”作表头（如 phq9.1），或指定 --instrument。"
+        raise ValidationFailed(f"{sf.source}：表头有误，未导入。{hint}", f"{sf.source}: the header is wrong; "
+                               "nothing was imported.", details=problems)
+    return {"format": MAPPING_FORMAT, "coding": "value", "identity": {"student_no": sf.columns[0].header},
+            "items": items, "values": {}}
+
+
+def _item_key(d: Definition, key: str) -> str | None:
+    if key.isdigit() and 1 <= int(key) <= d.n_items:
+        return f"{d.id}:{d.items[int(key) - 1].id}"
+    for it in d.items:
+        if it.id.lower() == key:
+            return f"{d.id}:{it.id}"
+    return None
+
+
+def check_mapping(mapping: object, sf: SurveyFile, defns: Sequence[Definition]) -> dict:
+    """The mapping if it is well formed and fits this file; every problem listed otherwise."""
+    problems: list[str] = []
+    if not isinstance(mapping, dict) or mapping.get("format") != MAPPING_FORMAT:
+        raise ValidationFailed("对应关系文件格式不对。", "Not a survey mapping file.",
+                               details=[f"format 应为 {MAPPING_FORMAT}"])
+    if mapping.get("coding") not in CODINGS:
+        problems.append(f"coding 应为 {' / '.join(CODINGS)}")
+    by_id = {d.id: d for d in defns}
+    identity = mapping.get("identity") or {}
+    if not (identity.get("student_no") or (identity.get("name") and identity.get("class"))):
+        problems.append("需要指明学籍号列，或姓名列加班级列 / identify students by 学籍号, or by name and class")
+    for key, header in identity.items():
+        if key not in _ID_WORDS:
+            problems.append(f"identity 中未知的项目：{key}")
+        elif header and sf.column(header) is None:
+            problems.append(f"文件中没有列“{header}” / no column {header!r}")
+    seen: dict[str, str] = {}
+    for header, target in (mapping.get("items") or {}).items():
+        if sf.column(header) is None:
+            problems.append(f"文件中没有列“{header}” / no column {header!r}")
+        iid, _, item = str(target).partition(":")
+        d = by_id.get(iid)
+        if d is None or item not in {it.id for it in d.items}:
+            problems.append(f"列“{header}”对应的题目 {target} 不在本次测评中 / {target} is not in the battery")
+        elif target in seen:
+            problems.append(f"题目 {target} 同时对应了“{seen[target]}”和“{header}”两列")
+        else:
+            seen[target] = header
+    if not mapping.get("items"):
+        problems.append("没有任何列对应到题目 / no column is mapped to an item")
+    if problems:
+        raise ValidationFailed("对应关系与文件不符，未导入。", "The mapping does not fit the file; nothing was imported.",
+                               details=problems)
+    return mapping
+
+
+# --- answers -------------------------------------------------------------------------------------
+
+@dataclass
+class ParsedRow:
+    row: int
+    identity: dict[str, str]
+    answers: dict[str, list[float | None]]       # instrument id → values in definition order
+    present: dict[str, bool]                     # instrument id → any item answered
+    seconds: float | None
+
+
+def _column_letter(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _value(it: Item, text: str, coding: str, overrides: dict[str, float]) -> float | None:
+    if text in overrides:
+        return float(overrides[text])
+    if coding == "ordinal":
+        if re.fullmatch(r"\d+", text) and 1 <= int(text) <= len(it.options):
+            return it.options[int(text) - 1].value
+        return None
+    if coding == "value":
+        for o in it.options:
+            if text.upper() == o.code.upper():
+                return o.value
+        try:
+            v = float(text)
+        except ValueError:
+            return None
+        return v if v in it.values else None
+    t = re.sub(r"\s", "", text)
+    for o in it.options:
+        if t in (re.sub(r"\s", "", o.label_zh), re.sub(r"\s", "", o.label_en).lower(), o.code):
+            return o.value
+    return None
+
+
+def parse_seconds(text: str) -> float | None:
+    """问卷星 writes ``125秒``; some files ``2分5秒`` or a plain number."""
+    t = norm(text).replace(" ", "")
+    if not t:
+        return None
+    m = re.fullmatch(r"(?:(\d+)(?:时|小时))?(?:(\d+)分(?:钟)?)?(?:(\d+(?:\.\d+)?)秒?)?", t)
+    if not m or not any(m.groups()):
+        return None
+    h, mi, s = m.groups()
+    return int(h or 0) * 3600 + int(mi or 0) * 60 + float(s or 0)
+
+
+def parse_answers(sf: SurveyFile, mapping: dict, defns: Sequence[Definition]) -> list[ParsedRow]:
+    """Every row's answers as option values; refuses the whole file when any cell is not an option."""
+    by_id = {d.id: d for d in defns}
+    coding = mapping["coding"]
+    cols = []
+    for header, target in mapping["items"].items():
+        iid, _, item = target.partition(":")
+        d = by_id[iid]
+        j = d.item_index(item)
+        values = mapping.get("values") or {}
+        overrides = {norm(k): v for k, v in {**values.get("*", {}), **values.get(header, {})}.items()}
+        cols.append((sf.column(header), d, j, overrides))
+    ident = {k: sf.column(h).index for k, h in (mapping.get("identity") or {}).items() if h}
+    sec_col = sf.meta.get("所用时间")
+    problems: list[str] = []
+    first: tuple[int, Column, str] | None = None
+    out: list[ParsedRow] = []
+    for r in sf.rows:
+        answers = {d.id: [None] * d.n_items for d in defns}
+        present = {d.id: False for d in defns}
+        for col, d, j, overrides in cols:
+            text = norm(cell_text(r.cells[col.index]))
+            if not text or text in MISSING_TEXTS:
+                continue
+            it = d.items[j]
+            v = _value(it, text, coding, overrides) if MULTI_SEP not in text or text in overrides else None
+            if v is None:
+                allowed = "、".join(o.label_zh if coding == "label" else
+                                   (str(k + 1) if coding == "ordinal" else o.code) for k, o in enumerate(it.options))
+                why = "是多选答案，不能对应单选题" if MULTI_SEP in text else f"不是该题的选项（{allowed}）"
+                problems.append(f"第{r.number}行，第{col.index + 1}列（{_column_letter(col.index)}，“{col.header}”）："
+                                f"“{text}”{why} / row {r.number}, column {col.index + 1}: {text!r} is not an option")
+                if first is None:
+                    first = (r.number, col, text)
+                continue
+            answers[d.id][j] = v
+            present[d.id] = True
+        identity = {k: norm(cell_text(r.cells[i])) for k, i in ident.items()}
+        for k, i in ident.items():
+            from ..tables import is_lossy_number
+
+            if is_lossy_number(r.cells[i]):
+                identity[k] = "!lossy:" + identity[k]
+        secs = parse_seconds(cell_text(r.cells[sec_col])) if sec_col is not None else None
+        out.append(ParsedRow(r.number, identity, answers, present, secs))
+    if problems:
+        number, col, text = first  # type: ignore[misc]
+        more = len(problems) - 50
+        details = problems[:50] + ([f"……另有 {more} 处 / … {more} more"] if more > 0 else [])
+        raise ValidationFailed(
+            f"{sf.source}：第{number}行第{col.index + 1}列（“{col.header}”）的“{text}”不是该题的选项；"
+            f"共 {len(problems)} 处问题，未导入任何数据。",
+            f"{sf.source}: row {number}, column {col.index + 1} ({col.header!r}): {text!r} is not an option; "
+            f"{len(problems)} problem(s), nothing was imported.", row=number, field=col.header, details=details)
+    return out
+
+
+def cell_of(row: TableRow, index: int) -> Cell:
+    return row.cells[index]

@@ -1,0 +1,494 @@
+"""Answers coming in, scores going out: one item at a time (kiosk) or a whole file at once.
+
+API::
+
+    record_answer(ctx, campaign_id, student_id, instrument_id, index, value, seconds, *, mode="kiosk",
+                  source="") -> AnswerState
+        Commits ONE answer in its own transaction (value None = skipped). When the last shown item
+        is passed the response completes and is scored in the same transaction. A safety rule that
+        already holds on the answers given so far raises an alert at once (rules that only fire on
+        blanks wait for completion, since "not yet reached" is not a refusal).
+    response_state(ctx, campaign_id, student_id, instrument_id) -> AnswerState   # resume after a crash
+    ingest(ctx, s, campaign, instrument_id, rows, *, mode, source) -> IngestStats
+        The batch path for files, packs and paper: inside the caller's write transaction; vectorised
+        scoring; the same answers again change nothing; answers that disagree with a stored response
+        from another source become a conflict (never merged).
+    rescore(ctx, campaign_id, instrument_id=None) -> int
+    alerts(ctx, campaign_id=None, open_only=True) -> list[AlertRow];  acknowledge_alert(ctx, alert_id, note)
+    conflicts(ctx, campaign_id, open_only=True) -> list[ConflictRow];  resolve_conflict(ctx, id, "a" | "b")
+
+Scores are append-only: a response scored again (rescore, a conflict resolved to "b", a corrected
+import) supersedes its current score row (``superseded_at``) and adds a new one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ..domain.grades import GRADE_BY_CODE, class_label
+from ..errors import NotFound, UserError
+from ..instruments.definition import Definition
+from ..scoring import score
+from ..scoring.reference import _cond
+from ..screening import battery
+from ..storage.models import SchoolClass, Student
+from ..storage.models_screening import (
+    Campaign,
+    CampaignInstrument,
+    CampaignTarget,
+    ScreeningAlert,
+    ScreeningConflict,
+    ScreeningResponse,
+    ScreeningScaleScore,
+    ScreeningScore,
+)
+from . import audit
+from .campaigns import load, require_open
+from .context import AppContext
+from .instruments import definition
+from .login import now_utc
+
+
+@dataclass(frozen=True)
+class AnswerState:
+    """Where a student is in one questionnaire. Never carries a score."""
+
+    instrument_id: str
+    resume_point: int | None      # index of the next item to show; None when finished
+    answered: int
+    shown: int
+    completed: bool
+
+
+def battery_definition(s: Session, campaign: Campaign, instrument_id: str) -> Definition:
+    e = s.scalar(select(CampaignInstrument).where(CampaignInstrument.campaign_id == campaign.id,
+                                                  CampaignInstrument.instrument_id == instrument_id))
+    if e is None:
+        raise NotFound(f"测评活动“{campaign.name}”不包含量表 {instrument_id}。",
+                       f"Campaign {campaign.name!r} has no instrument {instrument_id}.")
+    return definition(s, e.instrument_id, e.version)
+
+
+def _target(s: Session, campaign: Campaign, student_id: int) -> CampaignTarget:
+    t = s.scalar(select(CampaignTarget).where(CampaignTarget.campaign_id == campaign.id,
+                                              CampaignTarget.student_id == student_id))
+    if t is None:
+        raise UserError("该学生不在这次测评的对象中。", "This student is not a target of the campaign.")
+    return t
+
+
+def _state(defn: Definition, r: ScreeningResponse | None) -> AnswerState:
+    if r is None:
+        answers, seconds = battery.empty(defn)
+    else:
+        answers, seconds = battery.loads(r.answers_json), battery.loads(r.seconds_json)
+    shown = battery.shown_items(defn, answers)
+    point = battery.resume_point(defn, answers, seconds)
+    return AnswerState(defn.id, point, sum(answers[j] is not None for j in shown), len(shown), point is None)
+
+
+def response_state(ctx: AppContext, campaign_id: int, student_id: int, instrument_id: str) -> AnswerState:
+    ctx.require("screening.manage")
+    with ctx.db.read() as s:
+        c = load(s, campaign_id)
+        defn = battery_definition(s, c, instrument_id)
+        r = _response(s, c.id, student_id, instrument_id)
+        return _state(defn, r)
+
+
+def _response(s: Session, campaign_id: int, student_id: int, instrument_id: str) -> ScreeningResponse | None:
+    return s.scalar(select(ScreeningResponse).where(ScreeningResponse.campaign_id == campaign_id,
+                                                    ScreeningResponse.student_id == student_id,
+                                                    ScreeningResponse.instrument_id == instrument_id))
+
+
+def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument_id: str, index: int,
+                  value: float | None, seconds: float | None, *, mode: str = "kiosk", source: str = "") -> AnswerState:
+    """Commit one answer (its own transaction) and return where the student goes next."""
+    ctx.require("screening.manage")
+    with ctx.db.write() as s:
+        c = load(s, campaign_id)
+        require_open(c)
+        _target(s, c, student_id)
+        defn = battery_definition(s, c, instrument_id)
+        value = battery.check_value(defn, index, value)
+        now = now_utc()
+        r = _response(s, c.id, student_id, instrument_id)
+        if r is None:
+            answers, secs = battery.empty(defn)
+            r = ScreeningResponse(campaign_id=c.id, student_id=student_id, instrument_id=instrument_id,
+                                  definition_version=defn.version, status="in_progress", mode=mode, source=source,
+                                  answers_json="", seconds_json="", started_at=now, updated_at=now)
+            s.add(r)
+        else:
+            if r.status == "completed":
+                raise UserError("这份问卷已经完成，不能再修改。", "This questionnaire is already completed.")
+            answers, secs = battery.loads(r.answers_json), battery.loads(r.seconds_json)
+        if not battery.is_shown(defn, answers, index):
+            raise UserError(f"第{index + 1}题现在不应出现。", f"Item {index + 1} is not shown now.")
+        answers[index] = value
+        secs[index] = max(0.0, float(seconds)) if seconds is not None else 0.0
+        for j in range(defn.n_items):      # a changed answer can hide a conditional item again
+            if not battery.is_shown(defn, answers, j):
+                answers[j] = secs[j] = None
+        r.answers_json, r.seconds_json, r.updated_at = battery.dumps(answers), battery.dumps(secs), now
+        s.flush()
+        state = _state(defn, r)
+        if state.completed:
+            r.status, r.completed_at = "completed", now
+            score_responses(s, c, defn, [r], now)
+            audit.record_for(ctx, s, "screening.answer", student_id=student_id, target=f"campaign:{c.id}",
+                             detail={"instrument": instrument_id, "mode": mode})
+        else:
+            _early_alerts(s, c, defn, r, answers, now)
+        return state
+
+
+def _no_blanks(cond: dict) -> dict:
+    """The condition with every ``blank`` test made false (an unreached item is not a refusal)."""
+    if "blank" in cond:
+        return {"any": []}
+    out = dict(cond)
+    for key in ("any", "all", "count"):
+        if key in cond:
+            out[key] = [_no_blanks(c) for c in cond[key]]
+    if "not" in cond:
+        out["not"] = cond["not"]  # a negated blank test stays as written (none of ours have one)
+    return out
+
+
+def _early_alerts(s: Session, c: Campaign, defn: Definition, r: ScreeningResponse, answers: list, now) -> None:
+    pos = {it.id: j for j, it in enumerate(defn.items)}
+    for rule in defn.rules:
+        if rule.kind == "safety" and _cond(_no_blanks(rule.when), defn, list(answers), {}, pos):
+            _alert(s, c.id, r, f"safety:{rule.id}", rule.label_zh, now)
+
+
+def _alert(s: Session, campaign_id: int, r: ScreeningResponse, flag: str, label: str, now: datetime) -> None:
+    exists = s.scalar(select(ScreeningAlert.id).where(ScreeningAlert.response_id == r.id, ScreeningAlert.flag == flag))
+    if exists is None:
+        s.add(ScreeningAlert(campaign_id=campaign_id, student_id=r.student_id, response_id=r.id,
+                             instrument_id=r.instrument_id, flag=flag, label=label, created_at=now))
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+def score_responses(s: Session, c: Campaign, defn: Definition, responses: Sequence[ScreeningResponse],
+                    now: datetime, *, supersede: bool = True) -> None:
+    """Score completed responses with ``defn`` (vectorised) and store one score row per response."""
+    responses = [r for r in responses if r.status == "completed"]
+    if not responses:
+        return
+    n = len(responses)
+    X = np.full((n, defn.n_items), np.nan)
+    secs = np.full((n, defn.n_items), np.nan)
+    for i, r in enumerate(responses):
+        X[i] = [np.nan if v is None else v for v in json.loads(r.answers_json)]
+        secs[i] = [np.nan if v is None else v for v in json.loads(r.seconds_json)]
+    ids = [r.student_id for r in responses]
+    info = {}
+    for chunk in range(0, n, 900):
+        part = ids[chunk:chunk + 900]
+        info.update({sid: (g, sex) for sid, g, sex in s.execute(
+            select(Student.id, SchoolClass.grade_code, Student.sex)
+            .outerjoin(SchoolClass, SchoolClass.id == Student.class_id).where(Student.id.in_(part)))})
+    grades = np.array([GRADE_BY_CODE[info[i][0]].level if info.get(i, (None,))[0] in GRADE_BY_CODE else 0
+                       for i in ids])
+    sexes = np.array([info.get(i, (None, ""))[1] or "" for i in ids], dtype=object)
+    result = score(defn, X, seconds=secs, grades=grades, sexes=sexes)
+    if supersede:
+        s.execute(update(ScreeningScore).where(ScreeningScore.response_id.in_([r.id for r in responses]),
+                                               ScreeningScore.superseded_at.is_(None)).values(superseded_at=now))
+    safety_labels = {f"safety:{rule.id}": rule.label_zh for rule in defn.rules if rule.kind == "safety"}
+    score_rows = []
+    for i, r in enumerate(responses):
+        flags = result.flags_of(i)
+        score_rows.append({"response_id": r.id, "campaign_id": c.id, "instrument_id": defn.id,
+                           "definition_version": defn.version, "definition_digest": defn.digest,
+                           "valid": bool(result.valid[i]), "safety": any(f in safety_labels for f in flags),
+                           "flags_json": json.dumps(flags), "scored_at": now, "superseded_at": None})
+    score_ids = list(s.scalars(insert(ScreeningScore).returning(ScreeningScore.id, sort_by_parameter_order=True),
+                               score_rows))
+    scale_rows = []
+    for sid in defn.scale_ids:
+        sc = result.scales[sid]
+        for i in range(n):
+            band = result.band_of(sid, i)
+            scale_rows.append({"score_id": score_ids[i], "scale_id": sid, "raw": _f(sc.raw[i]), "t": _f(sc.t[i]),
+                               "percentile": _f(sc.percentile[i]), "band": band[0] if band else None,
+                               "band_label": band[1] if band else None, "rule": result.rule_of(sid, i)})
+    if scale_rows:
+        s.execute(insert(ScreeningScaleScore), scale_rows)
+    for i, r in enumerate(responses):
+        for f in result.flags_of(i):
+            if f in safety_labels:
+                _alert(s, c.id, r, f, safety_labels[f], now)
+        if r.definition_version != defn.version:
+            r.definition_version = defn.version
+    s.flush()
+
+
+def _f(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+# --- batch ingest --------------------------------------------------------------------------------
+
+@dataclass
+class Incoming:
+    """One student's answers to one instrument from a file, a pack or a paper grid."""
+
+    student_id: int
+    answers: list[float | None]
+    seconds: list[float | None] | None = None
+    completed: bool = True
+    completed_at: datetime | None = None
+    row: int | None = None          # where it came from, for messages
+
+
+@dataclass
+class IngestStats:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    conflict_students: list[int] = field(default_factory=list)
+
+    def merge(self, other: IngestStats) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.conflicts += other.conflicts
+        self.conflict_students += other.conflict_students
+
+    def to_json(self) -> dict:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "conflicts": self.conflicts}
+
+
+def _same(a: Sequence[float | None], b: Sequence[float | None]) -> bool:
+    return len(a) == len(b) and all(x == y for x, y in zip(a, b, strict=True))
+
+
+def _extends(old: Sequence[float | None], new: Sequence[float | None]) -> bool:
+    """Every answer already stored is also in ``new`` (an unfinished response being continued)."""
+    return all(o is None or o == n for o, n in zip(old, new, strict=True))
+
+
+def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: Sequence[Incoming], *, mode: str,
+           source: str, now: datetime | None = None) -> IngestStats:
+    """Store many responses of one instrument inside the caller's write transaction (see module doc)."""
+    now = now or now_utc()
+    defn = battery_definition(s, c, instrument_id)
+    stats = IngestStats()
+    existing = {r.student_id: r for r in s.scalars(select(ScreeningResponse).where(
+        ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == instrument_id))}
+    new_rows, to_score = [], []
+    for inc in rows:
+        answers = [None if v is None else float(v) for v in inc.answers]
+        secs = list(inc.seconds) if inc.seconds is not None else [None] * defn.n_items
+        # A completed response needs no "passed" marks: unknown seconds stay unknown (None), so the
+        # too-fast check is not run on invented times.
+        status = "completed" if inc.completed else "in_progress"
+        r = existing.get(inc.student_id)
+        if r is None:
+            new_rows.append({"campaign_id": c.id, "student_id": inc.student_id, "instrument_id": instrument_id,
+                             "definition_version": defn.version, "status": status, "mode": mode, "source": source,
+                             "answers_json": battery.dumps(answers), "seconds_json": battery.dumps(secs),
+                             "started_at": inc.completed_at or now, "updated_at": now,
+                             "completed_at": (inc.completed_at or now) if inc.completed else None})
+            stats.added += 1
+            continue
+        old = battery.loads(r.answers_json)
+        if _same(old, answers) and (r.status == "completed" or not inc.completed):
+            stats.unchanged += 1
+            continue
+        continuing = r.status == "in_progress" and _extends(old, answers)
+        if continuing or (r.mode == mode and r.source == source):
+            r.answers_json, r.seconds_json, r.status = battery.dumps(answers), battery.dumps(secs), status
+            r.mode, r.source, r.updated_at = mode, source, now
+            r.completed_at = (inc.completed_at or now) if inc.completed else None
+            stats.updated += 1
+            to_score.append(r)
+            continue
+        if not inc.completed and r.status == "completed" and _extends(answers, old):
+            stats.unchanged += 1     # an unfinished copy of what is already complete here
+            continue
+        b_json = battery.dumps(answers)
+        dup = s.scalar(select(ScreeningConflict.id).where(ScreeningConflict.response_id == r.id,
+                                                          ScreeningConflict.b_answers_json == b_json))
+        if dup is None:
+            s.add(ScreeningConflict(campaign_id=c.id, response_id=r.id, student_id=r.student_id,
+                                    instrument_id=instrument_id, b_mode=mode, b_source=source, b_status=status,
+                                    b_answers_json=b_json, b_seconds_json=battery.dumps(secs),
+                                    b_completed_at=inc.completed_at, created_at=now))
+            stats.conflicts += 1
+            stats.conflict_students.append(r.student_id)
+        else:
+            stats.unchanged += 1
+    if new_rows:
+        ids = list(s.scalars(insert(ScreeningResponse).returning(ScreeningResponse.id, sort_by_parameter_order=True),
+                             new_rows))
+        s.flush()
+        fresh = s.scalars(select(ScreeningResponse).where(ScreeningResponse.id.in_(ids))).all() if len(ids) < 30_000 \
+            else [s.get(ScreeningResponse, i) for i in ids]
+        to_score += [r for r in fresh if r.status == "completed"]
+    s.flush()
+    score_responses(s, c, defn, to_score, now)
+    return stats
+
+
+# --- rescoring -----------------------------------------------------------------------------------
+
+def rescore(ctx: AppContext, campaign_id: int | str, instrument_id: str | None = None) -> int:
+    """Score completed responses again with the instrument's current definition; old scores are kept
+    (superseded). Only responses whose current score used another definition are touched."""
+    ctx.require("screening.manage")
+    n = 0
+    with ctx.db.write() as s:
+        c = load(s, campaign_id)
+        now = now_utc()
+        for e in s.scalars(select(CampaignInstrument).where(CampaignInstrument.campaign_id == c.id)).all():
+            if instrument_id and e.instrument_id != instrument_id:
+                continue
+            defn = definition(s, e.instrument_id)
+            stale_ids = set(s.scalars(
+                select(ScreeningScore.response_id).where(ScreeningScore.campaign_id == c.id,
+                                                         ScreeningScore.instrument_id == e.instrument_id,
+                                                         ScreeningScore.superseded_at.is_(None),
+                                                         ScreeningScore.definition_digest != defn.digest)))
+            responses = [r for r in s.scalars(select(ScreeningResponse).where(
+                ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == e.instrument_id,
+                ScreeningResponse.status == "completed")) if r.id in stale_ids]
+            score_responses(s, c, defn, responses, now)
+            e.version, e.digest = defn.version, defn.digest
+            n += len(responses)
+        audit.record_for(ctx, s, "campaign.rescore", target=f"campaign:{c.id}",
+                         detail={"instrument": instrument_id, "responses": n})
+    return n
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AlertRow:
+    id: int
+    campaign_id: int
+    student_id: int
+    student_no: str
+    name: str
+    class_label: str
+    instrument_id: str
+    flag: str
+    label: str
+    created_at: datetime
+    acknowledged_at: datetime | None
+
+
+def alerts(ctx: AppContext, campaign_id: int | str | None = None, *, open_only: bool = True,
+           since_id: int = 0) -> list[AlertRow]:
+    """Safety alerts for the counselor (poll with ``since_id`` = the last id seen)."""
+    ctx.require("screening.manage")
+    with ctx.db.read() as s:
+        q = (select(ScreeningAlert, Student.student_no, Student.name, SchoolClass.grade_code, SchoolClass.number)
+             .join(Student, Student.id == ScreeningAlert.student_id)
+             .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+             .where(ScreeningAlert.id > since_id).order_by(ScreeningAlert.id))
+        if campaign_id is not None:
+            q = q.where(ScreeningAlert.campaign_id == load(s, campaign_id).id)
+        if open_only:
+            q = q.where(ScreeningAlert.acknowledged_at.is_(None))
+        return [AlertRow(a.id, a.campaign_id, a.student_id, no, name, class_label(g, n) if g else "",
+                         a.instrument_id, a.flag, a.label, a.created_at, a.acknowledged_at)
+                for a, no, name, g, n in s.execute(q)]
+
+
+def acknowledge_alert(ctx: AppContext, alert_id: int, note: str = "") -> None:
+    ctx.require("screening.manage")
+    with ctx.db.write() as s:
+        a = s.get(ScreeningAlert, alert_id)
+        if a is None:
+            raise NotFound("找不到这条预警。", "Alert not found.")
+        if a.acknowledged_at is None:
+            a.acknowledged_at, a.acknowledged_by, a.note = now_utc(), ctx.actor.user_id, note.strip() or None
+            audit.record_for(ctx, s, "screening.alert", student_id=a.student_id, target=f"alert:{a.id}")
+
+
+# --- conflicts -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConflictSide:
+    mode: str
+    source: str
+    status: str
+    answers: tuple[float | None, ...]
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    id: int
+    student_id: int
+    student_no: str
+    name: str
+    class_label: str
+    instrument_id: str
+    a: ConflictSide          # what is stored
+    b: ConflictSide          # what arrived
+    differing_items: tuple[int, ...]    # 1-based
+    resolution: str | None
+
+
+def conflicts(ctx: AppContext, campaign_id: int | str, *, open_only: bool = True) -> list[ConflictRow]:
+    ctx.require("screening.manage")
+    with ctx.db.read() as s:
+        c = load(s, campaign_id)
+        q = (select(ScreeningConflict, ScreeningResponse, Student.student_no, Student.name, SchoolClass.grade_code,
+                    SchoolClass.number)
+             .join(ScreeningResponse, ScreeningResponse.id == ScreeningConflict.response_id)
+             .join(Student, Student.id == ScreeningConflict.student_id)
+             .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+             .where(ScreeningConflict.campaign_id == c.id).order_by(ScreeningConflict.id))
+        if open_only:
+            q = q.where(ScreeningConflict.resolution.is_(None))
+        out = []
+        for k, r, no, name, g, n in s.execute(q):
+            a_ans, b_ans = battery.loads(r.answers_json), battery.loads(k.b_answers_json)
+            diff = tuple(j + 1 for j, (x, y) in enumerate(zip(a_ans, b_ans, strict=True)) if x != y)
+            out.append(ConflictRow(k.id, k.student_id, no, name, class_label(g, n) if g else "", k.instrument_id,
+                                   ConflictSide(r.mode, r.source, r.status, tuple(a_ans), r.completed_at),
+                                   ConflictSide(k.b_mode, k.b_source, k.b_status, tuple(b_ans), k.b_completed_at),
+                                   diff, k.resolution))
+        return out
+
+
+def resolve_conflict(ctx: AppContext, conflict_id: int, keep: str) -> None:
+    """``keep="a"``: the stored answers stay; ``"b"``: the other version replaces them and is scored
+    (the old score is kept, superseded). Either way the decision is audited."""
+    ctx.require("screening.manage")
+    if keep not in ("a", "b"):
+        raise UserError("请选择保留哪一份作答（A 或 B）。", "Choose which answers to keep (a or b).")
+    with ctx.db.write() as s:
+        k = s.get(ScreeningConflict, conflict_id)
+        if k is None:
+            raise NotFound("找不到这条重复作答记录。", "Conflict not found.")
+        if k.resolution is not None:
+            raise UserError("这条重复作答已经处理过。", "This conflict was already resolved.")
+        now = now_utc()
+        if keep == "b":
+            r = s.get(ScreeningResponse, k.response_id)
+            c = s.get(Campaign, k.campaign_id)
+            r.answers_json, r.seconds_json, r.status = k.b_answers_json, k.b_seconds_json, k.b_status
+            r.mode, r.source, r.updated_at = k.b_mode, k.b_source, now
+            r.completed_at = (k.b_completed_at or now) if k.b_status == "completed" else None
+            s.flush()
+            score_responses(s, c, battery_definition(s, c, r.instrument_id), [r], now)
+        k.resolution, k.resolved_at, k.resolved_by = keep, now, ctx.actor.user_id
+        audit.record_for(ctx, s, "campaign.conflict", student_id=k.student_id, target=f"campaign:{k.campaign_id}",
+                         detail={"instrument": k.instrument_id, "keep": keep})
