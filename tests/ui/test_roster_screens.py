@@ -58,8 +58,8 @@ def table_names(page: RosterPage) -> list[str]:
 
 
 def test_admin_sees_roster_accounts_and_audit(window):
-    assert window.page_keys() == ["roster", "accounts", "audit"]
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["学生名单", "账号管理", "审计日志"]
+    assert window.page_keys() == ["roster", "instruments", "accounts", "audit"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["学生名单", "量表库", "账号管理", "审计日志"]
     assert window.import_action is not None
 
 
