@@ -243,6 +243,9 @@ def test_tryit_blank_is_missing_not_zero(qtbot, window):
     assert "按比例折算：空 1 题" in text
     assert "未作答（缺失，不计 0 分）：第3、10题" in text
 
+    _page.refresh()                                       # coming back to the page keeps what was typed
+    assert panel.edits[0].text() == "1" and panel.edits[2].text() == ""
+
     panel.set_answers([""] * 10)
     panel.score()
     assert panel.result["scales"]["total"]["raw"] is None and "no_answers" in panel.result["flags"]
@@ -267,6 +270,25 @@ def test_tryit_quiz_takes_letters(qtbot, window):
     QTest.keyClicks(focused_edit(), "a")
     assert panel.edits[0].text() == "A"
     assert panel.edits[0].value() == panel.edits[0].item.options[0].value
+
+
+def test_school_norms_in_detail_and_t_score_in_tryit(qtbot, window, tmp_path):
+    norms = [{"scale": "total", "kind": "t", "source": "本校 2024 年初二常模（n=412）",
+              "groups": [{"grades": [7, 8, 9], "mean": 5.0, "sd": 4.0}]}]
+    page = library(window)
+    page.import_file(write(tmp_path, "school_anx.json", school_definition(norms=norms)))
+    body = page.detail.body_text()
+    assert "本校 2024 年初二常模" in body and "7–9年级（均数 5，标准差 4）" in body
+    panel = page.show_tryit()
+    assert panel.definition.id == "school_anx" and panel.grade_combo.isVisibleTo(panel)
+    panel.set_answers(["1", "1", "1", "1", "1", "2", "2"])     # total 9
+    panel.grade_combo.setCurrentIndex(panel.grade_combo.findData(8))
+    panel.score()
+    assert panel.result["scales"]["total"]["t"] == 60.0          # 50 + 10 × (9 − 5) / 4
+    assert "T 分" in panel.result_text() and "60" in panel.result_text()
+    assert page.select("phq9")
+    page.show_tryit()
+    assert not panel.grade_combo.isVisibleTo(panel)              # no norms: no grade or sex to choose
 
 
 # --- who sees the page ------------------------------------------------------------------------------------

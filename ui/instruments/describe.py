@@ -67,6 +67,8 @@ def items_ref(defn: Definition, item_ids: Iterable[str]) -> str:
 
 
 def options_text(item: Item) -> str:
+    if item.correct is not None:  # a quiz: scored right or wrong, the option values mean nothing
+        return "；".join(f"{o.code} {o.label_zh}" for o in item.options)
     return "；".join(f"{o.code} {o.label_zh}" if o.code == num(o.value) else f"{o.code}（{num(o.value)}分）{o.label_zh}"
                      for o in item.options)
 
@@ -130,23 +132,44 @@ def band_range(band: Band) -> str:
 
 # --- conditions, rules and checks -----------------------------------------------------------------------
 
-def condition_text(defn: Definition, c: object) -> str:
-    """A rule's ``when`` in words: "第9题 ≥ 1", "以下任一：…", "下列至少 5 项：…"."""
+def _flatten(key: str, subs: list) -> list:
+    out = []
+    for sub in subs:
+        if isinstance(sub, dict) and list(sub) == [key]:
+            out.extend(_flatten(key, sub[key]))
+        else:
+            out.append(sub)
+    return out
+
+
+def condition_text(defn: Definition, c: object, nested: bool = False) -> str:
+    """A rule's ``when`` in words: "第9题 ≥ 1", "以下任一：…", "下列条件中满足的项数 ≥ 5：…"."""
     if not isinstance(c, dict):
         return str(c)
     op = next((k for k in c if k in _OPS), None)
-    if "any" in c:
-        return "以下任一：" + "；".join(condition_text(defn, s) for s in c["any"])
-    if "all" in c:
-        return "同时：" + "；".join(condition_text(defn, s) for s in c["all"])
-    if "not" in c:
-        return f"并非（{condition_text(defn, c['not'])}）"
-    if "count" in c and op:
-        return f"下列条件中满足的项数 {_OPS[op]} {num(c[op])}：" + "；".join(condition_text(defn, s) for s in c["count"])
+    text: str | None = None
+    if "any" in c or "all" in c:
+        key = "any" if "any" in c else "all"
+        parts = [condition_text(defn, sub, nested=True) for sub in _flatten(key, c[key])]
+        text = ("以下任一：" if key == "any" else "同时满足：") + "；".join(parts)
+    elif "not" in c:
+        return f"并非{condition_text(defn, c['not'], nested=True)}"
+    elif "count" in c and op:
+        parts = [condition_text(defn, sub, nested=True) for sub in c["count"]]
+        text = f"下列条件中满足的项数 {_OPS[op]} {num(c[op])}：" + "；".join(parts)
+    if text is not None:
+        return f"（{text}）" if nested else text
     if "blank" in c:
         return f"{item_ref(defn, c['blank'])}未作答"
     if "item" in c and op:
-        return f"{item_ref(defn, c['item'])} {_OPS[op]} {num(c[op])}"
+        label = ""
+        try:
+            item = defn.items[defn.item_index(c["item"])]
+            if op == "eq":
+                label = next((f"（{o.label_zh}）" for o in item.options if o.value == c[op]), "")
+        except KeyError:
+            pass
+        return f"{item_ref(defn, c['item'])} {_OPS[op]} {num(c[op])}{label}"
     if "scale" in c and op:
         return f"{scale_name(defn, c['scale'])} {_OPS[op]} {num(c[op])}"
     return str(c)

@@ -241,7 +241,9 @@ class TryItPanel(QWidget):
     def _combo_changed(self, index: int) -> None:
         if 0 <= index < len(self._entries):
             defn = self._entries[index][2]
-            if defn is not self.definition:
+            if (defn.id, defn.version) == self.current_key():
+                self.definition = defn  # the same version reloaded: keep the answers typed so far
+            else:
                 self.set_definition(defn)
 
     def set_definition(self, defn: Definition | None) -> None:
