@@ -80,26 +80,6 @@ ACTION_LABELS.update({
 })
 
 
-ACTION_LABELS.update({
-    "grid.settings": ("修改预警设置", "warning-grid settings changed"),
-    "grid.rule": ("修改预警规则", "warning rule changed"),
-    "grid.propose": ("提出预警建议", "warning level proposed"),
-    "grid.withdraw": ("撤回预警建议", "proposal withdrawn"),
-    "grid.interview": ("记录复核访谈", "follow-up interview recorded"),
-    "grid.decide": ("确定预警等级", "warning level decided"),
-    "grid.view": ("查看学生预警记录", "student warning record viewed"),
-    "grid.contact": ("指定联系人", "designated contact assigned"),
-    "grid.plan": ("修改跟踪方案", "tracking plan changed"),
-    "grid.followup": ("记录随访", "follow-up logged"),
-    "grid.referral": ("记录转介（绿色通道）", "referral recorded"),
-    "grid.crisis": ("记录危机事件", "crisis event recorded"),
-    "grid.release.request": ("申请解除预警", "release requested"),
-    "grid.release.decide": ("审批解除预警", "release decided"),
-    "grid.monitor": ("登记健康委员", "health monitor registered"),
-    "grid.training": ("记录健康委员培训", "monitor training recorded"),
-})
-
-
 def action_label(action: str) -> str:
     zh, en = ACTION_LABELS.get(action, (action, action))
     return msg(zh, en)

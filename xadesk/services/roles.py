@@ -64,19 +64,6 @@ _GRID_PERMISSIONS: dict[str, frozenset[str]] = {
 PERMISSIONS = {role: perms | _GRID_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
 
 
-# The warning grid (issue 5): grid.read — the grid within scope (levels, contacts, plans, follow-ups;
-# never interview findings or scores); grid.followup — log follow-ups and crisis events;
-# grid.propose — propose a level from an observation or a referral; grid.monitors — class health
-# monitors; grid.manage — rules, review, decisions, contacts, referrals, releases; grid.approve —
-# approve releases the school reserves for a leader.
-_GRID_PERMISSIONS: dict[str, frozenset[str]] = {
-    COUNSELOR: frozenset({"grid.followup", "grid.propose", "grid.monitors"}),
-    GRADE_LEADER: frozenset({"grid.followup", "grid.propose"}),
-    HOMEROOM: frozenset({"grid.followup", "grid.propose", "grid.monitors"}),
-}
-PERMISSIONS = {role: perms | _GRID_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
-
-
 def role_label(role: str) -> str:
     zh, en = ROLE_LABELS.get(role, (role, role))
     return msg(zh, en)
