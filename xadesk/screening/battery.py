@@ -82,6 +82,17 @@ def check_value(defn: Definition, index: int, value: float | None) -> float | No
 
 
 @dataclass(frozen=True)
+class AnswerState:
+    """Where a student is in one questionnaire. Never carries a score."""
+
+    instrument_id: str
+    resume_point: int | None      # index of the next item to show; None when finished
+    answered: int
+    shown: int
+    completed: bool
+
+
+@dataclass(frozen=True)
 class OptionView:
     value: float
     code: str

@@ -38,6 +38,7 @@ from ..instruments.definition import Definition
 from ..scoring import score
 from ..scoring.reference import _cond
 from ..screening import battery
+from ..screening.battery import AnswerState
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import (
     Campaign,
@@ -54,17 +55,6 @@ from .campaigns import load, require_open
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
-
-
-@dataclass(frozen=True)
-class AnswerState:
-    """Where a student is in one questionnaire. Never carries a score."""
-
-    instrument_id: str
-    resume_point: int | None      # index of the next item to show; None when finished
-    answered: int
-    shown: int
-    completed: bool
 
 
 def battery_definition(s: Session, campaign: Campaign, instrument_id: str) -> Definition:
