@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -205,6 +206,9 @@ class AppController(QObject):
         if window is not None:
             window.close_for_lock()
         self._close_ctx()
+        for dialog in (self.login_dialog, self.dialog):
+            if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
+                dialog.hide()  # hide, not reject: rejecting would call quit() again
         self.finished.emit(code)
 
 

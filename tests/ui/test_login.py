@@ -195,3 +195,44 @@ def test_first_run_quit(qtbot, tmp_path):
         controller.start()
         controller.dialog.reject()
     assert not (tmp_path / "school.xadesk").exists()
+
+
+def test_demo_school_is_built_then_login_offers_the_demo_account(qtbot, tmp_path, sync_ops, screenshot):
+    from xadesk.demo import DEMO_PASSWORD
+
+    path = tmp_path / "demo.xadesk"
+    controller = AppController(path, demo=True)
+    controller.start()
+    assert path.exists()
+    dialog = controller.login_dialog
+    assert dialog is not None and dialog.login_edit.text() == "admin"
+    hint = dialog.findChild(QLabel, "loginHint")
+    assert hint is not None and DEMO_PASSWORD in hint.text()
+    screenshot(dialog, "login-demo")
+    _login_through(qtbot, controller, DEMO_PASSWORD)
+    page = controller.main_window.pages["roster"]
+    assert page.model.rowCount() > 1000
+    assert page.count_label.text() == f"共 {page.model.rowCount()} 名学生"
+    controller.quit()
+
+
+def test_run_gui_returns_when_the_login_is_cancelled(qtbot, school, qapp):
+    from PySide6.QtCore import QTimer
+
+    from ui.main import run_gui
+
+    before = set(qapp.topLevelWidgets())
+
+    def cancel_login() -> None:
+        dialog = next((w for w in qapp.topLevelWidgets()
+                       if isinstance(w, LoginDialog) and w.isVisible() and w not in before), None)
+        if dialog is None:
+            QTimer.singleShot(20, cancel_login)
+            return
+        dialog.reject()
+
+    QTimer.singleShot(20, cancel_login)
+    try:
+        assert run_gui(school) == 0
+    finally:
+        qapp.setQuitOnLastWindowClosed(True)
