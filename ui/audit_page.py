@@ -58,7 +58,7 @@ class AuditPage(QWidget):
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("auditFilter")
         self.filter_edit.setPlaceholderText(self.tr("输入操作人、操作或学籍号筛选（Ctrl+F）"))
-        filter_label = QLabel(self.tr("筛选(&F)："), self)
+        filter_label = QLabel(self.tr("筛选(&T)："), self)
         filter_label.setBuddy(self.filter_edit)
         connect_filter_edit(self.filter_edit, self.proxy)
         self.refresh_button = QPushButton(self.tr("刷新(&E)"), self)

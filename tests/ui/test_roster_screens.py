@@ -225,3 +225,51 @@ def test_ten_thousand_students_filter(qtbot, window, type_text):
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 10)
     page.filter_edit.clear()
     qtbot.waitUntil(lambda: page.proxy.rowCount() == 10_000)
+
+
+# --- the same wizard on the real worker thread: progress, cancel ---------------------------------
+
+@pytest.fixture
+def threaded_window(qtbot, admin_ctx) -> MainWindow:
+    from ui import worker
+
+    worker.set_synchronous(False)
+    w = MainWindow(admin_ctx)
+    qtbot.addWidget(w)
+    w.show()
+    page = roster_page(w)
+    qtbot.waitUntil(lambda: page._load_op is not None and page._load_op.done)
+    yield w
+    worker.shutdown()
+
+
+def test_import_on_the_worker_thread(qtbot, threaded_window, admin_ctx, tmp_path):
+    page = roster_page(threaded_window)
+    page.start_import()
+    wizard = page.wizard
+    choose_file(wizard, good_roster(tmp_path))
+    preview = wizard.preview_page
+    assert not preview.isComplete()  # the check runs in the background; 开始导入 waits for it
+    qtbot.waitUntil(lambda: preview.plan is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: wizard.button(QWizard.WizardButton.CommitButton).isEnabled())
+    with qtbot.waitSignal(wizard.imported, timeout=10_000):
+        wizard.next()
+    qtbot.waitUntil(lambda: len(table_names(page)) == 5, timeout=10_000)
+
+
+def test_cancel_the_preview_of_a_large_file(qtbot, threaded_window, admin_ctx, tmp_path):
+    from xadesk.domain.synthetic import bench_students, write_roster_xlsx
+
+    big = write_roster_xlsx(tmp_path / "全校名单.xlsx", bench_students(3000))
+    page = roster_page(threaded_window)
+    page.start_import()
+    wizard = page.wizard
+    choose_file(wizard, big)
+    preview = wizard.preview_page
+    assert preview.panel.cancel_button.isVisible()
+    qtbot.mouseClick(preview.panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: preview.op.done, timeout=20_000)
+    assert preview.op.outcome == "cancelled"
+    assert preview.banner.kind() == "info" and "已取消" in preview.banner.text()
+    assert not wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+    assert roster.list_students(admin_ctx) == []

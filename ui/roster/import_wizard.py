@@ -93,7 +93,7 @@ class FilePage(QWizardPage):
         self.path_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
         label = QLabel(self.tr("文件(&W)："), self)
         label.setBuddy(self.path_edit)
-        browse = QPushButton(self.tr("浏览(&B)…"), self)
+        browse = QPushButton(self.tr("浏览(&R)…"), self)
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(label)

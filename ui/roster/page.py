@@ -51,7 +51,7 @@ class RosterPage(QWidget):
         self.filter_edit.setObjectName("rosterFilter")
         self.filter_edit.setPlaceholderText(self.tr("输入姓名、学籍号、班级或特殊群体筛选（Ctrl+F）"))
         self.filter_edit.setAccessibleName(self.tr("筛选学生"))
-        filter_label = QLabel(self.tr("筛选(&F)："), self)
+        filter_label = QLabel(self.tr("筛选(&T)："), self)
         filter_label.setBuddy(self.filter_edit)
         self.status_combo = QComboBox(self)
         self.status_combo.setObjectName("statusCombo")
