@@ -106,3 +106,7 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
                           recovery_key=created.recovery_key, accounts=accounts)
     finally:
         ctx.close()
+
+
+# Areas register their demo steps on import (each appends to STEPS); imported last, so STEPS exists.
+from .screening import demo_step as _screening_demo  # noqa: E402, F401
