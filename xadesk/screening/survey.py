@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..errors import UserError, ValidationFailed
 from ..instruments.definition import Definition, Item
-from ..tables import Cell, TableRow, cell_text, read_table
+from ..tables import TableRow, cell_text, read_table
 
 MAPPING_FORMAT = "xadesk-survey-mapping/1"
 META_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -361,7 +361,3 @@ def parse_answers(sf: SurveyFile, mapping: dict, defns: Sequence[Definition]) ->
             f"{sf.source}: row {number}, column {col.index + 1} ({col.header!r}): {text!r} is not an option; "
             f"{len(problems)} problem(s), nothing was imported.", row=number, field=col.header, details=details)
     return out
-
-
-def cell_of(row: TableRow, index: int) -> Cell:
-    return row.cells[index]
