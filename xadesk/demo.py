@@ -110,7 +110,4 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
 
 # Areas register their demo steps on import (each appends to STEPS); imported last, so STEPS exists.
 from .screening import demo_step as _screening_demo  # noqa: E402, F401
-
-
-# Areas register their demo steps on import (each appends to STEPS); imported last, so STEPS exists.
 from .services import grid_demo as _grid_demo  # noqa: E402, F401
