@@ -205,7 +205,9 @@ def test_demo_school_is_built_then_login_offers_the_demo_account(qtbot, tmp_path
     controller.start()
     assert path.exists()
     dialog = controller.login_dialog
-    assert dialog is not None and dialog.login_edit.text() == "admin"
+    from ui import messages
+    assert dialog is not None, messages.shown
+    assert dialog.login_edit.text() == "admin"
     hint = dialog.findChild(QLabel, "loginHint")
     assert hint is not None and DEMO_PASSWORD in hint.text()
     screenshot(dialog, "login-demo")
