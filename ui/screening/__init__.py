@@ -1,0 +1,1 @@
+"""Screening campaigns: the campaigns page, the kiosk, results, survey import and paper entry."""
