@@ -79,6 +79,17 @@ ACTION_LABELS.update({
     "grid.training": ("记录健康委员培训", "monitor training recorded"),
 })
 
+ACTION_LABELS.update({
+    "record.add": ("添加档案记录", "archive record added"),
+    "archive.view": ("查看成长档案", "growth archive viewed"),
+    "archive.export": ("导出成长档案", "growth archive exported"),
+    "archive.import": ("导入转移档案", "transfer archive imported"),
+    "archive.policy": ("修改档案转移范围", "transfer policy changed"),
+    "consent.add": ("登记监护人同意或安全例外", "guardian consent recorded"),
+    "consent.revoke": ("撤回监护人同意", "guardian consent revoked"),
+    "year.promote": ("学年升级", "school year promoted"),
+})
+
 
 def action_label(action: str) -> str:
     zh, en = ACTION_LABELS.get(action, (action, action))
