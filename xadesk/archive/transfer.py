@@ -193,6 +193,9 @@ def batch_students(ctx, grade_text: str, *, key_only: bool = False, select_: Key
                                 "levels first, or export the whole grade.")
             keep = selector(s, ids)
             ids = [i for i in ids if i in keep]
+    if not ids and key_only:
+        raise NotFound(f"{grade(code).label}目前没有重点关注学生（预警网格中没有本年级的学生），无需导出。",
+                       f"{grade(code).label} has no key-attention students (none on the warning grid).")
     if not ids:
         raise NotFound(f"{grade(code).label}没有可导出的学生。", f"No students to export in {grade(code).label}.")
     return ids
