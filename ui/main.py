@@ -151,6 +151,9 @@ class AppController(QObject):
         window.quit_requested.connect(self.quit)
         self.main_window = window
         window.show()
+        from .grid.greeting import greet
+
+        greet(window)  # overdue follow-ups and approvals waiting, as a banner (nothing when none)
         self.idle.activate(self.idle_seconds)
         return window
 

@@ -1,0 +1,303 @@
+"""The warning-grid screens (预警网格) driven through the real widgets on the demo school.
+
+A counselor works the review queue (records an interview, confirms a level), assigns a contact and
+logs a follow-up; a homeroom teacher sees only their class and their own overdue tasks.
+
+Screens at 100 % and 150 %::
+
+    for f in make_grid_school make_grid_grade make_grid_class make_grid_student make_review make_tracking \
+             make_homeroom_window; do
+        .venv/bin/python tests/ui/screens.py tests/ui/test_grid_screens.py:$f --name grid-$f
+    done
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from ui import messages
+from ui.grid.page import GridPage
+from ui.grid.review import DecisionDialog, InterviewDialog
+from ui.grid.student import TrackingDialog
+from ui.mainwindow import MainWindow
+from xadesk.demo import DEMO_PASSWORD, build_demo
+from xadesk.services import grid as G
+from xadesk.services import grid_tracking as T
+from xadesk.services.login import login
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("griddemo")
+    build_demo(d / "demo.db")
+    return d
+
+
+@pytest.fixture
+def demo_db(demo_dir, tmp_path) -> Path:
+    """A fresh copy of the demo school per test (tests write to it)."""
+    for f in demo_dir.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    return tmp_path / "demo.db"
+
+
+def ctx_for(db: Path, who: str):
+    return login(db, who, DEMO_PASSWORD)
+
+
+def window_for(qtbot, ctx) -> MainWindow:
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def grid_page(w: MainWindow) -> GridPage:
+    page = w.show_page("grid")
+    assert isinstance(page, GridPage)
+    return page
+
+
+def tree_names(page: GridPage) -> list[str]:
+    out = []
+
+    def walk(item, depth):
+        out.append("  " * depth + item.text(0))
+        for i in range(item.childCount()):
+            walk(item.child(i), depth + 1)
+
+    for i in range(page.grid.tree.topLevelItemCount()):
+        walk(page.grid.tree.topLevelItem(i), 0)
+    return out
+
+
+def test_counselor_grid_four_levels(qtbot, demo_db, sync_ops):
+    ctx = ctx_for(demo_db, "xinli")
+    w = window_for(qtbot, ctx)
+    page = grid_page(w)
+    view = page.grid
+    total = len(T.grid_list(ctx))
+    assert view.proxy.rowCount() == total > 0
+    school = view.tree.topLevelItem(0)
+    assert school.text(5) == str(total)  # 合计 of the school node
+    # grade → only that grade's students
+    grade_item = view.select_node("七年级")
+    assert grade_item is not None
+    assert {r.grade for r in view.proxy.visible_rows()} == {"七年级"}
+    assert int(grade_item.text(5)) == view.proxy.rowCount()
+    # class → its students, and the class node opens onto the individuals
+    cls = view.select_node("七年级", "七年级(1)班")
+    assert {r.class_label for r in view.proxy.visible_rows()} == {"七年级(1)班"}
+    assert cls.childCount() == view.proxy.rowCount()
+    # individual → one row
+    leaf = cls.child(0)
+    view.tree.setCurrentItem(leaf)
+    assert [r.name for r in view.proxy.visible_rows()] == [leaf.text(0)]
+    # overdue only
+    view.select_node()
+    view.overdue_check.setChecked(True)
+    assert view.proxy.rowCount() == sum(1 for r in T.grid_list(ctx) if r.overdue) > 0
+    assert "逾期" in view.count_label.text()
+    # the overdue rows stand out: bold red name
+    idx = view.proxy.index(0, 0)
+    assert view.proxy.data(idx, Qt.ItemDataRole.ForegroundRole).color().name().upper() == "#B71C1C"
+
+
+def test_counselor_works_review_queue(qtbot, demo_db, sync_ops, type_text):
+    ctx = ctx_for(demo_db, "xinli")
+    w = window_for(qtbot, ctx)
+    page = grid_page(w)
+    review = page.review
+    assert review is not None
+    page.tabs.setCurrentWidget(review)
+    rows = review.model.rows()
+    assert rows and all(not r.near for r in rows)
+    assert review.near_model.rowCount() > 0  # near-threshold apart
+    assert "周" in review.capacity_label.text()
+    target = next(r for r in rows if r.proposed_level and r.interview is None)
+    assert review.select_student(target.student_id)
+    assert target.rule_label in review.detail.text()
+
+    # deciding before an interview is refused with a clear message
+    assert review.decide() is None
+    assert messages.shown[-1][0] == "information" and "复核访谈" in messages.shown[-1][2]
+
+    dlg = review.interview()
+    assert isinstance(dlg, InterviewDialog)
+    dlg.submit()  # empty findings: refused in the dialog's banner, nothing written
+    assert dlg.banner.isVisible() and "访谈发现" in dlg.banner.text()
+    assert G.review_queue(ctx)[0].interview is None or all(
+        r.interview is None for r in G.review_queue(ctx) if r.student_id == target.student_id)
+    dlg.findings.setFocus()
+    type_text(dlg.findings, "情绪低落两周，睡眠差，有同学支持")
+    assert dlg.recommend.currentData() == target.proposed_level
+    dlg.submit()
+    assert dlg.result() == dlg.DialogCode.Accepted
+
+    assert review.select_student(target.student_id)
+    dec = review.decide()
+    assert isinstance(dec, DecisionDialog)
+    # overriding needs a reason
+    other = next(i for i in range(dec.level.count()) if dec.level.itemData(i) not in (target.proposed_level,))
+    dec.level.setCurrentIndex(other)
+    assert dec.override_hint.isVisible()
+    dec.submit()
+    assert dec.banner.isVisible() and "理由" in dec.banner.text()
+    dec.level.setCurrentIndex(dec.level.findData(target.proposed_level))
+    assert not dec.override_hint.isVisible()
+    contact = next(i for i in range(dec.contact.count()) if "班主任" in dec.contact.itemText(i)
+                   or "心理" in dec.contact.itemText(i))
+    dec.contact.setCurrentIndex(contact)
+    dec.submit()
+    assert dec.result() == dec.DialogCode.Accepted
+    assert target.student_id not in {r.student_id for r in review.model.rows()}
+    on_list = {r.student_id: r for r in T.grid_list(ctx)}
+    assert on_list[target.student_id].level == target.proposed_level
+    assert target.student_id in {r.student_id for r in page.grid.model.rows()}  # the grid reloaded
+
+
+def test_counselor_assigns_contact_and_logs_follow_up(qtbot, demo_db, sync_ops, type_text):
+    ctx = ctx_for(demo_db, "xinli")
+    w = window_for(qtbot, ctx)
+    page = grid_page(w)
+    row = next(r for r in page.grid.model.rows() if r.class_label == "七年级(1)班" and r.overdue)
+    dlg = page.grid.open_student(row.student_id)
+    assert isinstance(dlg, TrackingDialog)
+    assert row.name in dlg.header.text() and "已逾期" in dlg.header.text()
+    # only eligible contacts are offered: the class's homeroom teacher yes, another class's no
+    offered = [dlg.contact_combo.itemText(i) for i in range(dlg.contact_combo.count())]
+    assert any("周晓丽" in t for t in offered)
+    assert not any("吴建国" in t for t in offered)
+    dlg.contact_combo.setCurrentIndex(next(i for i, t in enumerate(offered) if "周晓丽" in t))
+    dlg.assign_button.click()
+    assert "周晓丽" in (T.student_record(ctx, row.student_id).case.contact or "")
+
+    before = len(dlg.record.follow_ups)
+    fu = dlg.add_follow_up()
+    fu.submit()  # empty summary refused
+    assert fu.banner.isVisible()
+    fu.summary.setFocus()
+    type_text(fu.summary, "面谈：本周情绪平稳，按时作息")
+    fu.submit()
+    assert fu.result() == fu.DialogCode.Accepted
+    assert len(dlg.record.follow_ups) == before + 1
+    assert not dlg.record.case.overdue
+    assert "已逾期" not in dlg.header.text()
+    assert row.student_id not in {r.student_id for r in page.grid.model.rows() if r.overdue}
+
+
+def test_homeroom_sees_only_their_class_and_tasks(qtbot, demo_db, sync_ops):
+    from ui.grid.greeting import greet
+
+    ctx = ctx_for(demo_db, "bzr701")
+    w = window_for(qtbot, ctx)
+    banner = greet(w)
+    assert banner is not None and banner.isVisible()
+    assert banner.kind() == "warning" and "逾期" in banner.text()
+    mine = T.overdue(ctx, mine=True)
+    assert mine and all(any(r.name in line for line in banner.details()) for r in mine)
+    page = grid_page(w)
+    assert page.review is None and page.tabs.count() == 1  # no review queue for a homeroom teacher
+    names = [n.strip() for n in tree_names(page)]
+    assert names[1:3] == ["七年级", "七年级(1)班"]
+    assert {r.class_label for r in page.grid.model.rows()} == {"七年级(1)班"}
+    # the tracking page: no contact picker, no plan editing, no release; can log a follow-up
+    dlg = page.grid.open_student(page.grid.model.rows()[0].student_id)
+    # (isHidden: the buttons sit on tabs that are not the current one)
+    assert dlg.assign_button.isHidden() and dlg.save_plan_button.isHidden()
+    assert not dlg.follow_button.isHidden() and dlg.release_button.isHidden()
+    assert all(i.findings is None for i in dlg.record.interviews)
+    # the banner's button goes to the grid with the overdue filter on
+    banner._run_action()
+    assert w.current_key() == "grid" and page.grid.overdue_check.isChecked()
+    assert {r.student_id for r in page.grid.proxy.visible_rows()} == {r.student_id for r in mine}
+
+
+def test_greeting_stays_hidden_when_nothing_is_due(qtbot, demo_db, sync_ops):
+    from ui.grid.greeting import greet
+
+    ctx = ctx_for(demo_db, "bzr401")
+    w = window_for(qtbot, ctx)
+    banner = greet(w)
+    if T.greeting(ctx).empty:
+        assert not banner.isVisible()
+    else:
+        assert banner.isVisible()
+
+
+# --- screens -------------------------------------------------------------------------------------------
+
+_KEEP: list = []
+
+
+def _screen_window(who: str = "xinli") -> MainWindow:
+    from ui import worker
+
+    worker.set_synchronous(True)
+    d = Path(tempfile.mkdtemp(prefix="xadesk-grid-"))
+    build_demo(d / "demo.db")
+    ctx = login(d / "demo.db", who, DEMO_PASSWORD)
+    w = MainWindow(ctx)
+    w.resize(1180, 760)
+    _KEEP.append(w)
+    return w
+
+
+def make_grid_school() -> MainWindow:
+    w = _screen_window()
+    w.show_page("grid")
+    return w
+
+
+def make_grid_grade() -> MainWindow:
+    w = _screen_window()
+    w.show_page("grid").grid.select_node("七年级")
+    return w
+
+
+def make_grid_class() -> MainWindow:
+    w = _screen_window()
+    w.show_page("grid").grid.select_node("七年级", "七年级(1)班")
+    return w
+
+
+def make_grid_student() -> MainWindow:
+    w = _screen_window()
+    view = w.show_page("grid").grid
+    cls = view.select_node("七年级", "七年级(1)班")
+    view.tree.setCurrentItem(cls.child(0))
+    return w
+
+
+def make_review() -> MainWindow:
+    w = _screen_window()
+    page = w.show_page("grid")
+    page.tabs.setCurrentWidget(page.review)
+    page.review.table.selectRow(0)
+    return w
+
+
+def make_tracking():
+    w = _screen_window()
+    view = w.show_page("grid").grid
+    row = next(r for r in view.model.rows() if r.class_label == "七年级(1)班" and r.overdue)
+    dlg = view.open_student(row.student_id)
+    return {"": dlg}
+
+
+def make_homeroom_window() -> MainWindow:
+    from ui.grid.greeting import greet
+
+    w = _screen_window("bzr701")
+    w.show_page("grid")
+    greet(w)
+    QApplication.processEvents()
+    return w

@@ -1,0 +1,77 @@
+"""The overdue greeting at login: if ``grid_tracking.greeting`` has anything for this person, a
+banner at the top of the main window says so (overdue follow-ups by name, due soon, notices,
+approvals waiting) with a button to the grid page. Nothing shows when there is nothing to do.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+
+from xadesk.services import grid_tracking as T
+
+from ..messages import MessageBanner
+from ..worker import BackgroundOp
+
+MAX_NAMED = 8
+
+
+def greeting_lines(g: T.Greeting) -> tuple[str, list[str]]:
+    """The banner's headline and detail lines (student names only in the details, for the contact)."""
+    parts = []
+    if g.overdue:
+        parts.append(f"{len(g.overdue)} 名学生的随访已逾期")
+    if g.due_soon:
+        parts.append(f"{len(g.due_soon)} 名本周内到期")
+    if g.releases_to_approve:
+        parts.append(f"{g.releases_to_approve} 份解除预警申请待您审批")
+    if g.without_contact:
+        parts.append(f"{g.without_contact} 名学生尚未指定联系人")
+    if g.unread_notices:
+        parts.append(f"{g.unread_notices} 条预警通知未读")
+    details = [f"{r.name}（{r.class_label or ''}）应于 {r.next_due:%Y-%m-%d} 随访，已逾期 {r.days_overdue} 天"
+               for r in g.overdue[:MAX_NAMED]]
+    if len(g.overdue) > MAX_NAMED:
+        details.append(f"……另有 {len(g.overdue) - MAX_NAMED} 名，见“预警网格”页（勾选“只看逾期”）")
+    return "您有待办：" + "；".join(parts) + "。", details
+
+
+def greet(window: QMainWindow) -> MessageBanner | None:
+    """Put the greeting banner on ``window`` (a MainWindow) if there is something to do; returns it."""
+    ctx = window.ctx  # type: ignore[attr-defined]
+    if not ctx.actor.can("grid.read"):
+        return None
+    banner = MessageBanner(window)
+    banner.setObjectName("gridGreeting")
+    central = window.centralWidget()
+    holder = QWidget(window)
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(banner)
+    layout.addWidget(central, 1)
+    window.setCentralWidget(holder)
+    # Re-parenting hides a widget: the page area and its new holder must be shown again.
+    central.show()
+    holder.show()
+    window.grid_greeting = banner  # type: ignore[attr-defined]
+
+    def show(g: T.Greeting) -> None:
+        if g.empty:
+            return
+        head, details = greeting_lines(g)
+        kind = "warning" if g.overdue else "info"
+
+        def go() -> None:
+            if "grid" in window.page_keys():  # type: ignore[attr-defined]
+                page = window.show_page("grid")  # type: ignore[attr-defined]
+                if g.overdue:
+                    page.grid.overdue_check.setChecked(True)
+                    page.grid.mine_check.setChecked(True)
+            banner.dismiss()
+
+        banner.show_message(kind, head, details, action=("查看预警网格", go))
+        if details:
+            banner._toggle_details()  # the names are the point: show them at once
+
+    BackgroundOp(window, lambda _t: T.greeting(ctx), show_dialog=False, cancellable=False).success(show).run()
+    return banner
