@@ -198,7 +198,7 @@ def test_homeroom_teacher_sees_only_their_class(qtbot, imported, db_path, sync_o
         qtbot.addWidget(w)
         w.resize(1180, 760)
         w.show()
-        assert w.page_keys() == ["roster", "grid"]  # no 账号管理, no 审计日志; 预警网格 for their class
+        assert w.page_keys() == ["roster", "screening", "grid"]  # no 账号管理/审计日志; 测评 and 网格: their class
         assert w.import_action is None
         page = roster_page(w)
         assert page.import_button is None

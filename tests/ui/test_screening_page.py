@@ -1,0 +1,168 @@
+"""The campaigns page (测评活动): create, open, coverage, the kiosk started from it, the safety notice,
+results with filters, a result sheet, xlsx export, and what a homeroom teacher sees.
+
+Screens at 100 % and 150 %::
+
+    .venv/bin/python tests/ui/screens.py tests/ui/test_screening_page.py:make_results --name screening-results
+    .venv/bin/python tests/ui/screens.py tests/ui/test_screening_page.py:make_coverage --name screening-coverage
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.services.conftest import STAFF_PASSWORD, small_school  # noqa: F401
+from ui import messages
+from ui.mainwindow import MainWindow
+from ui.screening import results as results_mod
+from ui.screening.page import CampaignsPage
+from xadesk.demo import DEMO_PASSWORD, build_demo
+from xadesk.services.campaigns import list_campaigns
+from xadesk.services.login import login
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.xadesk"
+    build_demo(path, today=date(2026, 11, 20))
+    return path
+
+
+def page_of(qtbot, ctx) -> CampaignsPage:
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.resize(1180, 760)
+    w.show()
+    page = w.show_page("screening")
+    assert isinstance(page, CampaignsPage)
+    return page
+
+
+def test_create_open_kiosk_and_alert(qtbot, small_school, sync_ops, type_text):  # noqa: F811
+    ctx = small_school.as_user("xinli")
+    page = page_of(qtbot, ctx)
+    assert "还没有测评活动" in page.summary_label.text()
+    dialog = page.create_campaign()
+    dialog.ok_button.click()
+    assert "至少勾选一个量表" in dialog.banner.text() and dialog.isVisible()
+    type_text(dialog.name_edit, "秋季普查")
+    dialog.check_instruments("phq9")
+    dialog.check_targets(("grade", "J1"))
+    dialog.ok_button.click()
+    assert not dialog.isVisible()
+    [c] = list_campaigns(ctx)
+    assert (c.name, c.status, c.instrument_ids, c.n_targets) == ("秋季普查", "draft", ["phq9"], 4)
+    assert page.selected().id == c.id and not page.kiosk_button.isEnabled()
+    messages.set_next_answer(True)
+    page.open_button.click()
+    assert page.selected().status == "open" and page.kiosk_button.isEnabled()
+    assert "应测 4 人" in page.summary_label.text() and "未参加 4" in page.summary_label.text()
+    assert page.student_model.rowCount() == 4
+
+    kiosk = page.start_kiosk()
+    qtbot.addWidget(kiosk)
+    assert kiosk.isFullScreen()
+    kiosk._guard_ms = 0
+    kiosk.number_edit.setText("G610113201301010011")
+    kiosk.birth_edit.setText("20130101")
+    kiosk.identify()
+    kiosk.confirm()
+    kiosk.begin_instrument()
+    for _ in range(9):
+        kiosk.choose(kiosk.item.options[-1].value)                  # item 9 answered 3: a safety rule
+    assert not page.alert_button.isVisible()
+    page.poll_alerts()                                              # what the timer does
+    assert page.alert_button.isVisible() and "1 条" in page.alert_button.text()
+    assert "林一鸣" not in page.alert_button.text()                  # the notice names nobody
+    alerts = page.show_alerts()
+    assert alerts.model.rowCount() == 1 and alerts.model.cell_text(0, 2) == "林一鸣"
+    alerts.acknowledge_selected()
+    assert not page.alert_button.isVisible()
+    kiosk.password_edit.setText(STAFF_PASSWORD)
+    kiosk.try_exit()
+    assert page.kiosk_window is None
+    assert "未答完 1" in page.summary_label.text()
+    ctx.close()
+
+
+def test_results_filter_sheet_and_export(qtbot, demo_path, sync_ops, tmp_path, monkeypatch, screenshot):
+    ctx = login(demo_path, "xinli", DEMO_PASSWORD)
+    page = page_of(qtbot, ctx)
+    screenshot(page.window(), "screening-coverage")
+    assert "应测 1192 人" in page.summary_label.text()
+    page.tabs.setCurrentWidget(page.results)
+    view = page.results
+    total = view.model.rowCount()
+    assert total > 1000
+    view.instrument_combo.setCurrentIndex(view.instrument_combo.findData("phq9"))
+    phq = view.model.rowCount()
+    assert 0 < phq < total and all(r.result.instrument_id == "phq9" for r in view.model.rows())
+    view.flagged_check.setChecked(True)
+    flagged = view.model.rows()
+    assert flagged and all(r.result.flags for r in flagged) and len(flagged) < phq
+    view.flagged_check.setChecked(False)
+    view.instrument_combo.setCurrentIndex(0)
+    view.class_combo.setCurrentIndex(1)
+    label = view.class_combo.currentText()
+    assert view.model.rows() and all(r.result.class_label == label for r in view.model.rows())
+    screenshot(page.window(), "screening-results")
+    view.table.selectRow(0)
+    sheet = view.open_sheet()
+    assert view.model.rows()[0].result.name in sheet.body.toPlainText()
+    sheet.close()
+    out = tmp_path / "结果"
+    monkeypatch.setattr(results_mod, "ask_save_path", lambda *a: str(out))
+    view.export()
+    wb = openpyxl.load_workbook(tmp_path / "结果.xlsx")
+    assert wb.active.max_row > 500 and "已导出" in view.banner.text()
+    ctx.close()
+
+
+def test_homeroom_teacher_sees_band_counts_of_their_class_only(qtbot, demo_path, sync_ops):
+    ctx = login(demo_path, "bzr701", DEMO_PASSWORD)
+    page = page_of(qtbot, ctx)
+    assert not page.new_button.isVisible() and not page.kiosk_button.isVisible()
+    assert not page.alert_button.isVisible()
+    page.tabs.setCurrentIndex(1)
+    view = page.results
+    rows = view.model.rows()
+    assert rows and {b.class_label for b in rows} == {"七年级(1)班"}
+    headers = [view.model.headerData(i, Qt.Orientation.Horizontal) for i in range(view.model.columnCount())]
+    assert "姓名" not in headers and "原始分" not in headers
+    assert not view.export_button.isVisible()
+    assert page.coverage.students == []                             # counts only, no names
+    ctx.close()
+
+
+# --- screens -------------------------------------------------------------------------------------------
+
+def _demo_page(tab: int):
+    import os
+    import tempfile
+
+    os.environ.setdefault("XADESK_KDF_PROFILE", "test")
+    from ui import worker
+
+    worker.set_synchronous(True)
+    path = Path(tempfile.mkdtemp()) / "demo.xadesk"
+    build_demo(path, today=date(2026, 11, 20))
+    w = MainWindow(login(path, "xinli", DEMO_PASSWORD))
+    w.resize(1180, 760)
+    page = w.show_page("screening")
+    page.tabs.setCurrentIndex(tab)
+    return w
+
+
+def make_coverage():
+    return _demo_page(0)
+
+
+def make_results():
+    return _demo_page(1)

@@ -1,0 +1,313 @@
+"""A campaign's results: one row per student, instrument and scale, filtered by class, instrument,
+scale, band and flags; a student's result sheet; export to xlsx. Homeroom teachers and grade
+leaders (``screening.summary`` only) see band counts for their own classes instead — no names,
+no scores, no answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from xadesk.services import screening_results
+from xadesk.services.context import AppContext
+from xadesk.services.screening_results import BandCount, ResultRow
+
+from ..messages import MessageBanner
+from ..tablemodel import (
+    CENTER,
+    RIGHT,
+    Column,
+    FilterProxy,
+    RowTableModel,
+    configure_table_view,
+    connect_filter_edit,
+)
+from ..worker import BackgroundOp
+
+ALL = "__all__"
+
+
+@dataclass(frozen=True)
+class ScaleLine:
+    """One scale of one student's result: the rows of the results table."""
+
+    result: ResultRow
+    scale_id: str
+    raw: float | None
+    t: float | None
+    band: str | None
+    band_label: str | None
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return ""
+    return f"{x:g}" if float(x).is_integer() else f"{x:.1f}"
+
+
+def flag_text(flags: tuple[str, ...]) -> str:
+    out = []
+    for f in flags:
+        if f.startswith("safety"):
+            out.append("安全" + (f"（{f.split(':', 1)[1]}）" if ":" in f else ""))
+        else:
+            out.append(f)
+    return "、".join(out)
+
+
+def scale_lines(rows: list[ResultRow]) -> list[ScaleLine]:
+    out = []
+    for r in rows:
+        if not r.scales:
+            out.append(ScaleLine(r, "", None, None, None, None))
+        for sid, sc in r.scales.items():
+            out.append(ScaleLine(r, sid, sc.raw, sc.t, sc.band, sc.band_label))
+    return out
+
+
+def result_columns() -> list[Column]:
+    return [
+        Column("班级", lambda x: x.result.class_label),
+        Column("学籍号", lambda x: x.result.student_no),
+        Column("姓名", lambda x: x.result.name),
+        Column("量表", lambda x: x.result.instrument_id),
+        Column("分量表", "scale_id"),
+        Column("原始分", "raw", align=RIGHT, fmt=_num),
+        Column("T分", "t", align=RIGHT, fmt=_num),
+        Column("等级", lambda x: x.band_label or x.band or "", align=CENTER),
+        Column("有效", lambda x: "是" if x.result.valid else "否", align=CENTER),
+        Column("标记", lambda x: flag_text(x.result.flags)),
+    ]
+
+
+def band_columns() -> list[Column]:
+    return [Column("班级", "class_label"), Column("量表", "instrument_id"), Column("分量表", "scale_id"),
+            Column("等级", lambda b: b.band_label or b.band or "（未定级）", align=CENTER),
+            Column("人数", "count", align=RIGHT)]
+
+
+def set_widths(view: QTableView, chars: list[float]) -> None:
+    """Column widths in Chinese characters, so they hold at 150 % too."""
+    char = view.fontMetrics().horizontalAdvance("中")
+    for column, n in enumerate(chars):
+        view.setColumnWidth(column, int(char * n + 20))
+
+
+def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> str:
+    """The save dialog (a function so tests can answer it)."""
+    path, _filter = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return path
+
+
+class ResultsView(QWidget):
+    """Results of one campaign. ``set_campaign(id)`` loads; the filters work on what is loaded."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.campaign_id: int | None = None
+        self.campaign_name = ""
+        self.full = ctx.actor.can("screening.results")
+        self.lines: list[ScaleLine] = []
+        self.bands: list[BandCount] = []
+        self.banner = MessageBanner(self)
+        self.model = RowTableModel(result_columns() if self.full else band_columns(), self)
+        self.proxy = FilterProxy(self.model, parent=self)
+        self.table = QTableView(self)
+        self.table.setObjectName("resultsTable")
+        self.table.setAccessibleName(self.tr("测评结果"))
+        self.table.setModel(self.proxy)
+        configure_table_view(self.table)
+        self.table.doubleClicked.connect(lambda _i: self.open_sheet())
+        set_widths(self.table, [6, 11, 4, 4, 7, 3.5, 3, 6, 2.5] if self.full else [6, 5, 7, 7, 3])
+
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setPlaceholderText(self.tr("姓名、学籍号…"))
+        self.filter_edit.setAccessibleName(self.tr("筛选结果"))
+        connect_filter_edit(self.filter_edit, self.proxy)
+        self.class_combo = QComboBox(self)
+        self.instrument_combo = QComboBox(self)
+        self.scale_combo = QComboBox(self)
+        self.band_combo = QComboBox(self)
+        for combo, name in ((self.class_combo, "班级"), (self.instrument_combo, "量表"),
+                            (self.scale_combo, "分量表"), (self.band_combo, "等级")):
+            combo.setAccessibleName(name)
+            combo.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        self.flagged_check = QCheckBox(self.tr("只看有标记的(&G)"), self)
+        self.flagged_check.toggled.connect(lambda _on: self._apply_filters())
+        self.sheet_button = QPushButton(self.tr("结果单(&H)…"), self)
+        self.sheet_button.clicked.connect(self.open_sheet)
+        self.export_button = QPushButton(self.tr("导出 Excel(&E)…"), self)
+        self.export_button.clicked.connect(self.export)
+        self.count_label = QLabel(self)
+
+        top = QHBoxLayout()
+        label = QLabel(self.tr("筛选(&R)："), self)
+        label.setBuddy(self.filter_edit)
+        top.addWidget(label)
+        top.addWidget(self.filter_edit, 1)
+        for combo in (self.class_combo, self.instrument_combo, self.scale_combo, self.band_combo):
+            top.addWidget(combo)
+        top.addWidget(self.flagged_check)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.sheet_button)
+        bottom.addWidget(self.export_button)
+        for w in (self.scale_combo, self.flagged_check, self.sheet_button, self.export_button):
+            w.setVisible(self.full)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+    # -- loading ----------------------------------------------------------------------------------------
+
+    def set_campaign(self, campaign_id: int | None, name: str = "") -> None:
+        self.campaign_id, self.campaign_name = campaign_id, name
+        if campaign_id is None:
+            self._loaded([])
+            return
+        ctx = self.ctx
+        if self.full:
+            fn = lambda _t: scale_lines(screening_results.results(ctx, campaign_id))  # noqa: E731
+        else:
+            fn = lambda _t: screening_results.band_summary(ctx, campaign_id)  # noqa: E731
+        (BackgroundOp(self, fn, title=self.tr("正在读取测评结果…"), cancellable=False)
+         .success(self._loaded).failure(self.banner.show_user_error).run())
+
+    def _loaded(self, rows: list) -> None:
+        self.rows_all = rows
+        def keyed(get):
+            return sorted({get(x) for x in rows if get(x)})
+        if self.full:
+            classes = _unique(x.result.class_label for x in rows)
+            instruments_ = keyed(lambda x: x.result.instrument_id)
+            scales = keyed(lambda x: x.scale_id)
+            bands = keyed(lambda x: x.band_label or x.band)
+        else:
+            classes = _unique(b.class_label for b in rows)
+            instruments_ = keyed(lambda b: b.instrument_id)
+            scales = []
+            bands = keyed(lambda b: b.band_label or b.band)
+        for combo, label, values in ((self.class_combo, "全部班级", classes),
+                                     (self.instrument_combo, "全部量表", instruments_),
+                                     (self.scale_combo, "全部分量表", scales), (self.band_combo, "全部等级", bands)):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr(label), ALL)
+            for v in values:
+                combo.addItem(v, v)
+            combo.blockSignals(False)
+        self._apply_filters()
+
+    def _apply_filters(self) -> None:
+        rows = getattr(self, "rows_all", [])
+        cls, inst = self.class_combo.currentData(), self.instrument_combo.currentData()
+        scale, band = self.scale_combo.currentData(), self.band_combo.currentData()
+        if self.full:
+            shown = [x for x in rows
+                     if cls in (None, ALL, x.result.class_label) and inst in (None, ALL, x.result.instrument_id)
+                     and scale in (None, ALL, x.scale_id) and band in (None, ALL, x.band_label or x.band)
+                     and (not self.flagged_check.isChecked() or x.result.flags)]
+            students = len({x.result.student_id for x in shown})
+            self.count_label.setText(self.tr("%1 名学生，%2 行").replace("%1", str(students))
+                                     .replace("%2", str(len(shown))))
+        else:
+            shown = [b for b in rows if cls in (None, ALL, b.class_label) and inst in (None, ALL, b.instrument_id)
+                     and band in (None, ALL, b.band_label or b.band)]
+            self.count_label.setText(self.tr("各班各等级人数（不含姓名和分数）"))
+        self.model.set_rows(shown)
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def selected(self) -> ScaleLine | None:
+        index = self.table.currentIndex()
+        row = self.proxy.row_at(index) if index.isValid() else None
+        return row if isinstance(row, ScaleLine) else None
+
+    def open_sheet(self) -> QDialog | None:
+        line = self.selected()
+        if line is None or self.campaign_id is None:
+            return None
+        rows = screening_results.student_results(self.ctx, self.campaign_id, line.result.student_id)
+        dialog = ResultSheetDialog(line.result, rows, self.campaign_name, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.sheet = dialog
+        return dialog
+
+    def export(self) -> BackgroundOp | None:
+        if self.campaign_id is None:
+            return None
+        path = ask_save_path(self, self.tr("导出测评结果"), f"{self.campaign_name or '测评结果'}.xlsx",
+                             self.tr("Excel 工作簿 (*.xlsx)"))
+        if not path:
+            return None
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        ctx, cid = self.ctx, self.campaign_id
+        return (BackgroundOp(self, lambda _t: screening_results.export_results_xlsx(ctx, cid, Path(path)),
+                             title=self.tr("正在导出…"), cancellable=False)
+                .success(lambda n: self.banner.show_success(
+                    self.tr("已导出 %1 行到 %2").replace("%1", str(n)).replace("%2", path)))
+                .failure(self.banner.show_user_error).run())
+
+
+def _unique(values) -> list[str]:
+    from xadesk.services.campaigns import _class_sort
+
+    return sorted({v for v in values if v}, key=_class_sort)
+
+
+class ResultSheetDialog(QDialog):
+    """One student's results in this campaign (reading it is audited by the core)."""
+
+    def __init__(self, who: ResultRow, rows: list[ResultRow], campaign_name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("结果单 · %1").replace("%1", who.name))
+        self.body = QTextBrowser(self)
+        self.body.setHtml(sheet_html(who, rows, campaign_name))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 40, self.fontMetrics().height() * 30)
+
+
+def sheet_html(who: ResultRow, rows: list[ResultRow], campaign_name: str) -> str:
+    from html import escape
+
+    parts = [f"<h3>{escape(who.name)}　{escape(who.class_label)}　{escape(who.student_no)}</h3>",
+             f"<p>{escape(campaign_name)}</p>"]
+    for r in rows:
+        parts.append(f"<h4>{escape(r.instrument_id)}（第{r.version}版）{'' if r.valid else '　<b>作答无效</b>'}</h4>")
+        parts.append("<table border='1' cellspacing='0' cellpadding='4'><tr><th>分量表</th><th>原始分</th>"
+                     "<th>T分</th><th>等级</th></tr>")
+        for sid, sc in r.scales.items():
+            parts.append(f"<tr><td>{escape(sid)}</td><td align='right'>{_num(sc.raw)}</td>"
+                         f"<td align='right'>{_num(sc.t)}</td><td>{escape(sc.band_label or sc.band or '')}</td></tr>")
+        parts.append("</table>")
+        if r.flags:
+            parts.append(f"<p>标记：{escape(flag_text(r.flags))}</p>")
+    return "".join(parts)
