@@ -111,3 +111,7 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
 # Areas register their demo steps on import (each appends to STEPS); imported last, so STEPS exists.
 from .screening import demo_step as _screening_demo  # noqa: E402, F401
 from .services import grid_demo as _grid_demo  # noqa: E402, F401
+
+# isort: split
+# after the grid: the archive step reads who is on the grid
+from .archive import demo_step as _archive_demo  # noqa: E402, F401

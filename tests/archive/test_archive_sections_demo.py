@@ -10,7 +10,7 @@ import subprocess
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from xadesk.archive import transfer
 from xadesk.archive.document import BuildOptions, build_document, series_of, timeline
@@ -119,3 +119,20 @@ def test_key_only_exports_exactly_the_grid_students(demo, tmp_path):
     result = transfer.export_batch(demo, ids[:2], tmp_path / "out", passphrase=PASSPHRASE)
     tf = transfer.read_transfer(result.files[0].path, PASSPHRASE)
     assert "warning_levels" in tf.archive["sections"]
+
+
+def test_demo_has_two_school_years_of_history_and_a_graduating_grade(demo):
+    from xadesk.services.records import home_visit_coverage
+    from xadesk.storage.models_archive import ArchiveConsent, ArchiveRecord
+
+    with demo.db.read() as s:
+        days = list(s.scalars(select(ArchiveRecord.occurred_on)))
+        kinds = set(s.scalars(select(ArchiveRecord.kind)))
+        consents = s.scalar(select(func.count()).select_from(ArchiveConsent))
+    assert {d.year if d.month >= 9 else d.year - 1 for d in days} == {2025, 2026}
+    assert {"observation", "home_visit", "strength", "counselling", "life_event", "parent_contact"} <= kinds
+    assert consents >= 1
+    _, last_year = home_visit_coverage(demo, school_year="2025-2026")
+    assert all(c.ratio > 0.3 for c in last_year if c.class_label.startswith("九年级"))
+    ids = transfer.batch_students(demo, "九年级", key_only=True)
+    assert ids  # a graduating grade with key-attention students, ready to export
