@@ -206,6 +206,12 @@ class CampaignsPage(QWidget):
 
     def _add_manage_tabs(self) -> None:
         """Survey import and paper entry: counselors only."""
+        from .survey_import import SurveyImportPanel
+
+        survey = SurveyImportPanel(self.ctx, self)
+        survey.imported.connect(self._answers_changed)
+        self.extra_tabs["survey"] = survey
+        self.tabs.addTab(survey, self.tr("问卷导入"))
 
     # -- page protocol ------------------------------------------------------------------------------------
 
@@ -262,6 +268,11 @@ class CampaignsPage(QWidget):
             self.load_coverage(c)
         elif self.tabs.widget(index) is self.results:
             self.results.set_campaign(c.id if c else None, c.name if c else "")
+
+    def _answers_changed(self) -> None:
+        # Coverage and results are reloaded the next time their tab is shown.
+        self._loaded_tabs = {self.tabs.currentIndex()}
+        self.load_coverage(self.selected())
 
     def load_coverage(self, c: CampaignInfo | None) -> None:
         if c is None:

@@ -1,0 +1,133 @@
+"""问卷导入 on the campaigns page: a 问卷星 export (GBK CSV), the suggested mapping checked and edited,
+a dry run listing unmatched rows, the import, a refused cell naming row and column.
+
+Screen at 100 % and 150 %::
+
+    .venv/bin/python tests/ui/screens.py tests/ui/test_screening_survey.py:make_mapping --name screening-mapping
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.screening.test_campaign_survey import PEOPLE
+from tests.screening.wjx_files import write_csv
+from tests.services.conftest import small_school  # noqa: F401
+from ui.mainwindow import MainWindow
+from ui.screening import survey_import
+from ui.screening.page import CampaignsPage
+from xadesk.services.campaigns import coverage, create_campaign
+from xadesk.services.screening_import import saved_mapping
+from xadesk.services.screening_results import results
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def counselor(small_school):  # noqa: F811
+    ctx = small_school.as_user("xinli")
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def panel(qtbot, counselor, sync_ops, monkeypatch) -> survey_import.SurveyImportPanel:
+    create_campaign(counselor, "2026秋季普查", ["phq9", "asq"], grades=["J1", "J2"], open_now=True)
+    w = MainWindow(counselor)
+    qtbot.addWidget(w)
+    w.resize(1180, 760)
+    w.show()
+    page = w.show_page("screening")
+    assert isinstance(page, CampaignsPage)
+    p = page.extra_tabs["survey"]
+    page.tabs.setCurrentWidget(p)
+    return p
+
+
+def choose_file(panel, monkeypatch, path: Path) -> None:
+    monkeypatch.setattr(survey_import, "ask_open_path", lambda *a: str(path))
+    panel.browse_button.click()
+
+
+def test_wjx_export_mapping_dry_run_and_import(panel, counselor, tmp_path, monkeypatch, screenshot):
+    path = write_csv(tmp_path / "All_Data_Readable.csv", PEOPLE, original=False)
+    choose_file(panel, monkeypatch, path)
+    assert "问卷星导出" in panel.file_label.text() and "自动推测" in panel.file_label.text()
+    m = panel.mapping()
+    assert m["identity"] == {"student_no": "1、你的学籍号", "name": "2、你的姓名", "class": "3、你所在的班级"}
+    assert len(m["items"]) == 14 and m["coding"] == "label"
+    headers = [panel.columns_table.item(r, 0).text() for r in range(panel.columns_table.rowCount())]
+    assert "来自IP" not in headers
+    screenshot(panel.window(), "screening-mapping")
+
+    panel.dry_button.click()
+    assert panel.report.dry_run and panel.report.matched == 3 and len(panel.report.unmatched) == 2
+    assert panel.banner.kind() == "warning" and "没有写入" in panel.banner.text()
+    assert any("查无此人" in line for line in panel.banner.details())
+    assert results(counselor, 1) == []
+
+    panel.import_button.click()
+    assert not panel.report.dry_run and panel.report.total.added == 6
+    assert saved_mapping(counselor, 1)["identity"]["student_no"] == "1、你的学籍号"
+    assert coverage(counselor, 1).total.completed == 3
+    page = panel.window().current_page()
+    assert "已完成 3" in page.summary_label.text()
+
+
+def test_bad_cell_refused_with_row_and_column(panel, counselor, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "All_Data_Readable.csv", PEOPLE, original=False)
+    text = path.read_bytes().decode("gbk").replace("一半以上的天数", "经常", 1)
+    path.write_bytes(text.encode("gbk"))
+    choose_file(panel, monkeypatch, path)
+    panel.import_button.click()
+    assert panel.banner.kind() == "error"
+    assert "第2行第12列" in panel.banner.text() and "经常" in panel.banner.text()
+    assert results(counselor, 1) == [] and coverage(counselor, 1).total.completed == 0
+
+    # The counselor says what 经常 means, and the same file goes in.
+    panel.add_value_row("经常", "2")
+    panel.import_button.click()
+    assert panel.report.total.added == 6
+    assert saved_mapping(counselor, 1)["values"]["*"] == {"经常": 2.0}
+
+
+def test_column_use_edited_and_bad_value_refused(panel, counselor, tmp_path, monkeypatch):
+    path = write_csv(tmp_path / "All_Data_Readable.csv", PEOPLE[:2], original=False)
+    choose_file(panel, monkeypatch, path)
+    panel.set_use("1、你的学籍号", "")                                # matched by name + class instead
+    assert "student_no" not in panel.mapping()["identity"]
+    panel.add_value_row("从不", "零")
+    panel.dry_button.click()
+    assert panel.banner.kind() == "error" and "不是数字" in panel.banner.text()
+    panel.values_table.item(0, 1).setText("0")
+    panel.dry_button.click()
+    assert panel.report.matched == 2
+
+
+# --- screen ----------------------------------------------------------------------------------------------
+
+def make_mapping():
+    import os
+    import tempfile
+
+    os.environ.setdefault("XADESK_KDF_PROFILE", "test")
+    from datetime import date
+
+    from ui import worker
+    from xadesk.demo import DEMO_PASSWORD, build_demo
+    from xadesk.services.login import login
+
+    worker.set_synchronous(True)
+    folder = Path(tempfile.mkdtemp())
+    build_demo(folder / "demo.xadesk", today=date(2026, 11, 20))
+    ctx = login(folder / "demo.xadesk", "xinli", DEMO_PASSWORD)
+    create_campaign(ctx, "期中关键节点", ["phq9", "asq"], grades=["J1"], purpose="watch", open_now=True)
+    w = MainWindow(ctx)
+    w.resize(1180, 760)
+    page = w.show_page("screening")
+    panel = page.extra_tabs["survey"]
+    page.tabs.setCurrentWidget(panel)
+    panel.load_file(write_csv(folder / "All_Data_Readable.csv", PEOPLE, original=False))
+    return w
