@@ -69,9 +69,8 @@ def greet(window: QMainWindow) -> MessageBanner | None:
                     page.grid.mine_check.setChecked(True)
             banner.dismiss()
 
-        banner.show_message(kind, head, details, action=("查看预警网格", go))
-        if details:
-            banner._toggle_details()  # the names are the point: show them at once
+        # The names are the point: in the message itself, not behind 显示详情.
+        banner.show_message(kind, "\n".join([head, *details]), None, action=("查看预警网格", go))
 
     BackgroundOp(window, lambda _t: T.greeting(ctx), show_dialog=False, cancellable=False).success(show).run()
     return banner

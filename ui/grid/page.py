@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import shiboken6
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
@@ -57,7 +58,7 @@ class GridProxy(FilterProxy):
     """Text filter plus the tree node, a level, overdue only, and "students I am contact for"."""
 
     def __init__(self, source, parent=None) -> None:
-        super().__init__(source, [0, 1, 2, 4], parent)
+        super().__init__(source, [0, 1, 3, 6], parent)
         self.scope = Scope()
         self.level: str | None = None
         self.overdue_only = False
@@ -115,7 +116,7 @@ class GridView(QWidget):
         self.tree.setObjectName("gridTree")
         self.tree.setAccessibleName(self.tr("预警网格：学校、年级、班级、学生"))
         self.tree.setUniformRowHeights(True)
-        self.tree.currentItemChanged.connect(lambda cur, _prev: self._node_chosen(cur))
+        self.tree.currentItemChanged.connect(self._current_changed)
         self.tree.itemActivated.connect(self._tree_activated)
         self.legend = QLabel(self)
         self.legend.setObjectName("gridLegend")
@@ -152,6 +153,7 @@ class GridView(QWidget):
         self.table.setAccessibleName(self.tr("预警名单"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
+        self._size_columns()
         self.table.activated.connect(self._open_index)
         connect_filter_edit(self.filter_edit, self.proxy)
         for sig in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved):
@@ -201,19 +203,24 @@ class GridView(QWidget):
         return [
             Column("姓名", "name"),
             Column("班级", "class_label"),
-            Column("学籍号", "student_no"),
             Column("等级", lambda r: self.levels[r.level].label if r.level in self.levels else r.level_name,
                    align=CENTER, sort_key=lambda _v: 0),
             Column("联系人", "contact", fmt=lambda v: v),
             Column("下次随访", lambda r: r, fmt=lambda r: due_text(r, self.today) if r.next_due else "未排期",
                    sort_key=lambda r: r.next_due or date.max),
             Column("状态", "status", fmt=lambda s: "解除待审批" if s == "release_pending" else "跟踪中"),
+            Column("学籍号", "student_no"),
         ]
 
+    def _size_columns(self) -> None:
+        char = self.table.fontMetrics().horizontalAdvance("中")
+        for col, chars in enumerate((5, 7, 6, 12, 13, 6)):
+            self.table.setColumnWidth(col, int(char * chars + 16))
+
     def _style(self, row: T.GridListRow, col: int):
-        if col == 3 and row.level in self.levels:
+        if col == 2 and row.level in self.levels:
             return None, tint(self.levels[row.level].colour_hex, 90), True
-        if row.overdue and col in (0, 5):
+        if row.overdue and col in (0, 4):
             return OVERDUE_RED, None, True
         return None
 
@@ -235,8 +242,8 @@ class GridView(QWidget):
         self.today = date.today()
         self._fill_levels_combo()
         self.legend.setText("　".join(
-            f'<span style="background:{lv.colour_hex};color:white;">&nbsp;{lv.name}&nbsp;</span> {lv.colour}'
-            f"·每 {lv.follow_up_days} 天随访" for lv in self.levels.values()))
+            f'<span style="background:{lv.colour_hex};color:white;">&nbsp;{lv.label}&nbsp;</span>'
+            f" 每 {lv.follow_up_days} 天随访" for lv in self.levels.values()))
         self.legend.setToolTip("\n".join(f"{lv.label}：{lv.meaning}" for lv in self.levels.values()))
         self.model.set_rows(rows)
         self._fill_tree(tree, rows)
@@ -323,6 +330,8 @@ class GridView(QWidget):
             grade_item = top.child(i)
             # A grade with students on the list opens; empty ones stay closed to keep the tree short.
             grade_item.setExpanded(grade_item.text(len(codes) + 1) != "0")
+            if top.childCount() == 1 and grade_item.childCount() == 1:
+                grade_item.child(0).setExpanded(True)  # a homeroom teacher's one class: show the students
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -333,6 +342,11 @@ class GridView(QWidget):
         self._node_chosen(top)
 
     # -- filtering --------------------------------------------------------------------------------
+
+    def _current_changed(self, item: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        # The tree clears its items while the page is being destroyed: nothing to filter then.
+        if shiboken6.isValid(self) and shiboken6.isValid(self.proxy) and shiboken6.isValid(self.count_label):
+            self._node_chosen(item)
 
     def _node_chosen(self, item: QTreeWidgetItem | None) -> None:
         scope = item.data(0, NODE_ROLE) if item is not None else None

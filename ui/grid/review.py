@@ -71,7 +71,10 @@ class ReviewPanel(QWidget):
         self.capacity_label.setTextFormat(Qt.TextFormat.RichText)
         top = QHBoxLayout()
         top.addWidget(campaign_label)
-        top.addWidget(self.campaign_combo, 1)
+        top.addWidget(self.campaign_combo)
+        top.addStretch(1)
+        self.campaign_combo.setMinimumContentsLength(16)
+        self.campaign_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
         self.banner = MessageBanner(self)
         self.model = StyledRowModel(self._columns(), self._style, self)
@@ -82,6 +85,7 @@ class ReviewPanel(QWidget):
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self._size_columns(self.table)
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._show_detail())
         self.table.activated.connect(lambda _i: self.interview())
         self.near_model = StyledRowModel(self._columns(), self._style, self)
@@ -90,6 +94,7 @@ class ReviewPanel(QWidget):
         self.near_table.setObjectName("nearTable")
         self.near_table.setModel(self.near_proxy)
         configure_table_view(self.near_table)
+        self._size_columns(self.near_table)
         self.inner = QTabWidget(self)
         self.inner.addTab(self.table, self.tr("待复核"))
         self.inner.addTab(self.near_table, self.tr("近阈值（另列）"))
@@ -149,6 +154,12 @@ class ReviewPanel(QWidget):
             Column("观察一致", "observation_agrees", align=CENTER, fmt=lambda b: "一致" if b else ""),
             Column("当前等级", lambda r: level_text(self.levels, r.current_level, "")),
         ]
+
+    @staticmethod
+    def _size_columns(view: QTableView) -> None:
+        char = view.fontMetrics().horizontalAdvance("中")
+        for col, chars in enumerate((6, 4, 6, 20, 5, 4, 9, 4)):
+            view.setColumnWidth(col, int(char * chars + 16))
 
     def _style(self, r: G.QueueRow, col: int):
         if col == 0 and r.proposed_level in self.levels:
