@@ -212,6 +212,12 @@ class CampaignsPage(QWidget):
         survey.imported.connect(self._answers_changed)
         self.extra_tabs["survey"] = survey
         self.tabs.addTab(survey, self.tr("问卷导入"))
+        from .paper import PaperPanel
+
+        paper = PaperPanel(self.ctx, self)
+        paper.saved.connect(self._mark_stale)
+        self.extra_tabs["paper"] = paper
+        self.tabs.addTab(paper, self.tr("纸质答卷"))
 
     # -- page protocol ------------------------------------------------------------------------------------
 
@@ -268,6 +274,10 @@ class CampaignsPage(QWidget):
             self.load_coverage(c)
         elif self.tabs.widget(index) is self.results:
             self.results.set_campaign(c.id if c else None, c.name if c else "")
+
+    def _mark_stale(self) -> None:
+        # Coverage and results are reloaded the next time their tab is shown.
+        self._loaded_tabs = {self.tabs.currentIndex()}
 
     def _answers_changed(self) -> None:
         # Coverage and results are reloaded the next time their tab is shown.
