@@ -58,8 +58,9 @@ def table_names(page: RosterPage) -> list[str]:
 
 
 def test_admin_sees_roster_accounts_and_audit(window):
-    assert window.page_keys() == ["roster", "instruments", "accounts", "audit"]
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["学生名单", "量表库", "账号管理", "审计日志"]
+    assert window.page_keys() == ["roster", "archive", "instruments", "accounts", "audit"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["学生名单", "成长档案", "量表库", "账号管理",
+                                                                         "审计日志"]
     assert window.import_action is not None
 
 
@@ -198,7 +199,7 @@ def test_homeroom_teacher_sees_only_their_class(qtbot, imported, db_path, sync_o
         qtbot.addWidget(w)
         w.resize(1180, 760)
         w.show()
-        assert w.page_keys() == ["roster", "screening", "grid"]  # no 账号管理/审计日志; 测评 and 网格: their class
+        assert w.page_keys() == ["roster", "screening", "grid", "archive"]  # no 账号管理/审计日志; 测评, 网格, 档案: their class
         assert w.import_action is None
         page = roster_page(w)
         assert page.import_button is None

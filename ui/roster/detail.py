@@ -7,6 +7,8 @@ masked: a G-form 全国学籍号 contains it anyway, and the view is audited.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
@@ -23,6 +25,10 @@ from xadesk.services.roster import SEX_LABELS, STATUS_LABELS, TAG_LABELS, Studen
 
 from ..formutil import FittingDialog
 from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view
+
+# Buttons other areas add to this dialog (the growth archive adds 成长档案):
+# (label, permission, open(ctx, student_id, dialog)); shown when the parent page has a ``ctx`` that may.
+DETAIL_ACTIONS: list[tuple[str, str, Callable[[object, int, QWidget], None]]] = []
 
 
 class StudentDetailDialog(FittingDialog):
@@ -101,6 +107,11 @@ class StudentDetailDialog(FittingDialog):
         close = buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         close.setDefault(True)
         buttons.rejected.connect(self.reject)
+        ctx = getattr(parent, "ctx", None)
+        for label, permission, opener in DETAIL_ACTIONS if ctx is not None else ():
+            if ctx.actor.can(permission):
+                extra = buttons.addButton(label, QDialogButtonBox.ButtonRole.ActionRole)
+                extra.clicked.connect(lambda _c=False, f=opener: f(ctx, row.id, self))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
