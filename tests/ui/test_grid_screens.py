@@ -233,6 +233,74 @@ def test_greeting_stays_hidden_when_nothing_is_due(qtbot, demo_db, sync_ops):
         assert banner.isVisible()
 
 
+def test_homeroom_records_a_crisis_with_the_checklist(qtbot, demo_db, sync_ops, type_text):
+    ctx = ctx_for(demo_db, "bzr701")
+    w = window_for(qtbot, ctx)
+    page = grid_page(w)
+    row = next(r for r in page.grid.model.rows() if r.level != "L1")
+    dlg = page.grid.open_student(row.student_id)
+    assert not dlg.crisis_button.isHidden() and dlg.referral_button.isHidden()
+    crisis = dlg.add_crisis()
+    crisis.submit()  # nothing said about what happened: refused, nothing written
+    assert crisis.banner.isVisible() and dlg.crisis_model.rowCount() == 0
+    crisis.summary.setFocus()
+    type_text(crisis.summary, "课间在走廊哭泣，说不想活了")
+    crisis.steps[0][0].setChecked(True)
+    crisis.calls[0][0].setFocus()
+    type_text(crisis.calls[0][0], "监护人（母亲）")
+    crisis.submit()
+    assert crisis.result() == crisis.DialogCode.Accepted
+    assert dlg.crisis_model.rowCount() == 1
+    assert dlg.crisis_model.cell_text(0, 2).startswith("1/")
+    counselor = ctx_for(demo_db, "xinli")
+    queued = {r.student_id: r for r in G.review_queue(counselor)}
+    assert queued[row.student_id].proposed_level == "L1" and "危机事件" in queued[row.student_id].rule_label
+
+
+def test_counselor_referral_and_release_with_approval(qtbot, demo_db, sync_ops, type_text):
+    ctx = ctx_for(demo_db, "xinli")
+    w = window_for(qtbot, ctx)
+    page = grid_page(w)
+    row = next(r for r in page.grid.model.rows() if r.level == "L3" and r.status == "active")
+    dlg = page.grid.open_student(row.student_id)
+    ref = dlg.add_referral()
+    ref.consent.setChecked(True)  # consent without informing the guardian: refused
+    ref.institution.setFocus()
+    type_text(ref.institution, "西安市精神卫生中心")
+    ref.submit()
+    assert ref.banner.isVisible() and "监护人" in ref.banner.text()
+    ref.informed.setChecked(True)
+    ref.submit()
+    assert ref.result() == ref.DialogCode.Accepted and dlg.referral_model.rowCount() == 1
+    out = dlg.referral_outcome()
+    out.outcome.setCurrentIndex(out.outcome.findData("outpatient"))
+    out.add_feedback.setChecked(True)
+    out.feedback_note.setFocus()
+    type_text(out.feedback_note, "家长反馈：按时复诊")
+    out.submit()
+    assert out.result() == out.DialogCode.Accepted
+    assert dlg.referral_model.cell_text(0, 4) == "门诊治疗"
+
+    rel = dlg.request_release()
+    rel.reason.setFocus()
+    type_text(rel.reason, "两次随访稳定")
+    rel.submit()  # no evidence ticked: refused
+    assert rel.banner.isVisible() and "依据" in rel.banner.text()
+    check, _day, note, _code = rel.evidence[1]
+    check.setChecked(True)
+    note.setFocus()
+    type_text(note, "复核访谈：情绪稳定")
+    rel.submit()
+    assert rel.result() == rel.DialogCode.Accepted
+    assert dlg.record.case.status == "release_pending"
+    assert not dlg.approve_button.isHidden()  # 三级: a counselor approves (the school's default)
+    messages.set_next_answer(True)
+    dlg.decide_release(True)
+    assert dlg.record.case is None
+    assert dlg.history_model.cell_text(dlg.history_model.rowCount() - 1, 2) == "解除预警"
+    assert row.student_id not in {r.student_id for r in page.grid.model.rows()}
+
+
 # --- screens -------------------------------------------------------------------------------------------
 
 _KEEP: list = []

@@ -174,11 +174,30 @@ class TrackingDialog(QDialog):
             Column("清单完成", lambda c: f"{sum(1 for s in c.steps if s.get('done'))}/{len(c.steps)}"),
             Column("联系了", lambda c: "、".join(f"{x.get('who')} {str(x.get('at') or '')[11:16]}" for x in c.calls)),
             Column("处置", "actions"), Column("记录人", "recorded_by_name")], "crises")
+        self.referral_button = QPushButton(self.tr("新增转介(&Z)…"), gw)
+        self.referral_button.setObjectName("addReferral")
+        self.referral_button.clicked.connect(self.add_referral)
+        self.outcome_button = QPushButton(self.tr("登记结果与反馈(&B)…"), gw)
+        self.outcome_button.setObjectName("referralOutcome")
+        self.outcome_button.clicked.connect(self.referral_outcome)
+        self.crisis_button = QPushButton(self.tr("记录危机事件(&W)…"), gw)
+        self.crisis_button.setObjectName("addCrisis")
+        self.crisis_button.clicked.connect(self.add_crisis)
+        for b in (self.referral_button, self.outcome_button):
+            b.setVisible(manage)
+        self.crisis_button.setVisible(can("grid.followup"))
+        self.referral_view.activated.connect(lambda _i: self.referral_outcome() if manage else None)
+        gb = QHBoxLayout()
+        gb.addWidget(self.referral_button)
+        gb.addWidget(self.outcome_button)
+        gb.addStretch(1)
+        gb.addWidget(self.crisis_button)
         gl = QVBoxLayout(gw)
         gl.addWidget(QLabel(self.tr("绿色通道转介"), gw))
         gl.addWidget(self.referral_view, 1)
         gl.addWidget(QLabel(self.tr("危机事件"), gw))
         gl.addWidget(self.crisis_view, 1)
+        gl.addLayout(gb)
         self.tabs.addTab(gw, self.tr("转介与危机"))
 
         # release
@@ -310,6 +329,34 @@ class TrackingDialog(QDialog):
         self.sub.accepted.connect(lambda: (self.changed.emit(), self.reload()))
         self.sub.open()
         return self.sub
+
+    def _open_sub(self, dialog: QDialog) -> QDialog:
+        self.sub = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: (self.changed.emit(), self.reload()))
+        dialog.open()
+        return dialog
+
+    def add_crisis(self) -> QDialog:
+        from .care import CrisisDialog
+
+        return self._open_sub(CrisisDialog(self.ctx, self.student_id, self))
+
+    def add_referral(self) -> QDialog:
+        from .care import ReferralDialog
+
+        return self._open_sub(ReferralDialog(self.ctx, self.student_id, self))
+
+    def referral_outcome(self) -> QDialog | None:
+        from .care import ReferralOutcomeDialog
+
+        index = self.referral_view.currentIndex()
+        rows = self.referral_model.rows()
+        if not rows:
+            self.banner.show_info(self.tr("还没有转介记录。"))
+            return None
+        ref = rows[index.row()] if index.isValid() else rows[-1]
+        return self._open_sub(ReferralOutcomeDialog(self.ctx, ref, self))
 
     def request_release(self) -> ReleaseDialog:
         self.sub = ReleaseDialog(self.ctx, self.student_id, self)
