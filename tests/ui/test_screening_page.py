@@ -65,9 +65,16 @@ def test_create_open_kiosk_and_alert(qtbot, small_school, sync_ops, type_text): 
     assert page.selected().status == "open" and page.kiosk_button.isEnabled()
     assert "应测 4 人" in page.summary_label.text() and "未参加 4" in page.summary_label.text()
     assert page.student_model.rowCount() == 4
+    page.student_table.setCurrentIndex(page.student_proxy.index(1, 0))     # 苏晓雨
+    excuse = page.excuse_selected()
+    excuse.state_combo.setCurrentIndex(excuse.state_combo.findData("absent"))
+    excuse.save()                                                   # no reason: refused, dialog stays
+    assert "原因" in excuse.banner.text() and excuse.isVisible()
+    type_text(excuse.reason_edit, "病假")
+    excuse.save()
+    assert "缺测 1" in page.summary_label.text()
 
-    kiosk = page.start_kiosk()
-    qtbot.addWidget(kiosk)
+    kiosk = page.start_kiosk()                                      # a child of the main window
     assert kiosk.isFullScreen()
     kiosk._guard_ms = 0
     kiosk.number_edit.setText("G610113201301010011")
@@ -89,6 +96,23 @@ def test_create_open_kiosk_and_alert(qtbot, small_school, sync_ops, type_text): 
     kiosk.try_exit()
     assert page.kiosk_window is None
     assert "未答完 1" in page.summary_label.text()
+    ctx.close()
+
+
+def test_kiosk_goes_away_when_the_app_locks(qtbot, small_school, sync_ops):  # noqa: F811
+    from shiboken6 import isValid
+
+    from xadesk.services.campaigns import create_campaign
+
+    ctx = small_school.as_user("xinli")
+    create_campaign(ctx, "秋季普查", ["phq9"], grades=["J1"], open_now=True)
+    page = page_of(qtbot, ctx)
+    kiosk = page.start_kiosk()
+    assert kiosk.isVisible()
+    window = page.window()
+    window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)       # as the app controller does
+    window.close_for_lock()
+    qtbot.waitUntil(lambda: not isValid(kiosk))
     ctx.close()
 
 

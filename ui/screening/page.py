@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -160,6 +161,10 @@ class CampaignsPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.state_combo)
         row.addWidget(self.student_filter, 1)
+        self.excuse_button = QPushButton(self.tr("缺测/拒测(&A)…"), self)
+        self.excuse_button.setToolTip(self.tr("把选中的学生记为缺测或拒测（写明原因），或清除这个标记"))
+        self.excuse_button.clicked.connect(self.excuse_selected)
+        row.addWidget(self.excuse_button)
         sb.addLayout(row)
         sb.addWidget(self.student_table, 1)
         cov_split.addWidget(students_box)
@@ -371,7 +376,9 @@ class CampaignsPage(QWidget):
         except UserError as exc:
             self.banner.show_user_error(exc)
             return None
-        window = KioskWindow(kiosk)
+        # A child of the main window: when the app locks (the counselor's database closes), the kiosk
+        # goes with the main window instead of staying on screen with nothing behind it.
+        window = KioskWindow(kiosk, self.window())
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.exited.connect(self._kiosk_exited)
         self.kiosk_window = window
@@ -382,6 +389,19 @@ class CampaignsPage(QWidget):
         self.kiosk_window = None
         self.poll_alerts()
         self.reload()
+
+    def excuse_selected(self) -> QDialog | None:
+        index = self.student_table.currentIndex()
+        c = self.selected()
+        if not index.isValid() or c is None:
+            return None
+        student: CoverageStudent = self.student_proxy.row_at(index)
+        dialog = ExcuseDialog(self.ctx, c.id, student, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.load_coverage(self.selected()))
+        dialog.open()
+        self.excuse_dialog = dialog
+        return dialog
 
     # -- safety alerts --------------------------------------------------------------------------------------
 
@@ -421,6 +441,51 @@ def _class_in_grade(k: CoverageCount, g: CoverageCount) -> bool:
     from xadesk.domain.grades import grade
 
     return bool(g.key) and k.label.startswith(grade(g.key).label)
+
+
+class ExcuseDialog(QDialog):
+    """缺测 / 拒测 with the reason, or clear the mark (``campaigns.set_excused``)."""
+
+    def __init__(self, ctx: AppContext, campaign_id: int, student: CoverageStudent, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.campaign_id, self.student = ctx, campaign_id, student
+        self.setWindowTitle(self.tr("缺测或拒测"))
+        self.banner = MessageBanner(self)
+        self.state_combo = QComboBox(self)
+        for key, (zh, _en) in campaigns.EXCUSES.items():
+            self.state_combo.addItem(zh, key)
+        self.state_combo.addItem(self.tr("清除标记"), None)
+        if student.state in campaigns.EXCUSES:
+            self.state_combo.setCurrentIndex(self.state_combo.findData(student.state))
+        self.reason_edit = QLineEdit(student.reason or "", self)
+        self.reason_edit.setPlaceholderText(self.tr("如：病假，未到校；家长不同意"))
+        form = QFormLayout()
+        form.addRow(self.tr("学生："), QLabel(f"{student.class_label} {student.name}", self))
+        state_label = QLabel(self.tr("记为(&R)："), self)
+        state_label.setBuddy(self.state_combo)
+        form.addRow(state_label, self.state_combo)
+        reason_label = QLabel(self.tr("原因(&E)："), self)
+        reason_label.setBuddy(self.reason_edit)
+        form.addRow(reason_label, self.reason_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 30, self.sizeHint().height())
+
+    def save(self) -> None:
+        try:
+            campaigns.set_excused(self.ctx, self.campaign_id, self.student.student_id, self.state_combo.currentData(),
+                                  self.reason_edit.text())
+        except UserError as exc:
+            self.banner.show_user_error(exc)
+            return
+        self.accept()
 
 
 class AlertsDialog(QDialog):

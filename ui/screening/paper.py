@@ -233,7 +233,7 @@ class PaperPanel(QWidget):
         self.grid.setTabKeyNavigation(False)
         self.grid.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 1.8))
         self.grid.row_finished.connect(self.save_row)
-        self.save_button = QPushButton(self.tr("保存本行(&S)"), self)
+        self.save_button = QPushButton(self.tr("保存本行(&T)"), self)
         self.save_button.clicked.connect(lambda: self.save_row(self.grid.currentIndex().row()))
         hint = QLabel(self.tr("每格按一个键：填选项编号，自动跳到下一题；一行填完自动保存。退格键清除一格。"), self)
         hint.setWordWrap(True)

@@ -151,7 +151,7 @@ class ResultsView(QWidget):
                             (self.scale_combo, "分量表"), (self.band_combo, "等级")):
             combo.setAccessibleName(name)
             combo.currentIndexChanged.connect(lambda _i: self._apply_filters())
-        self.flagged_check = QCheckBox(self.tr("只看有标记的(&G)"), self)
+        self.flagged_check = QCheckBox(self.tr("只看有标记的(&J)"), self)
         self.flagged_check.toggled.connect(lambda _on: self._apply_filters())
         self.sheet_button = QPushButton(self.tr("结果单(&H)…"), self)
         self.sheet_button.clicked.connect(self.open_sheet)
