@@ -128,6 +128,7 @@ def test_results_filter_sheet_and_export(qtbot, demo_path, sync_ops, tmp_path, m
     view.instrument_combo.setCurrentIndex(view.instrument_combo.findData("phq9"))
     phq = view.model.rowCount()
     assert 0 < phq < total and all(r.result.instrument_id == "phq9" for r in view.model.rows())
+    assert view.model.cell_text(0, 4) == "抑郁总分"                   # scales by their Chinese names
     view.flagged_check.setChecked(True)
     flagged = view.model.rows()
     assert flagged and all(r.result.flags for r in flagged) and len(flagged) < phq

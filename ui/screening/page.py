@@ -227,6 +227,9 @@ class CampaignsPage(QWidget):
     # -- page protocol ------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        # Alerts may have been acknowledged elsewhere meanwhile: read the open ones afresh.
+        self.last_alert_id, self.open_alerts = 0, []
+        self.poll_alerts()
         self.reload()
 
     def focus_filter(self) -> None:

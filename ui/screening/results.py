@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.errors import UserError
 from xadesk.services import screening_results
 from xadesk.services.context import AppContext
 from xadesk.services.screening_results import BandCount, ResultRow
@@ -55,6 +56,22 @@ class ScaleLine:
     t: float | None
     band: str | None
     band_label: str | None
+    scale_name: str = ""
+
+
+def scale_names(ctx: AppContext, pairs: set[tuple[str, int]]) -> dict[tuple[str, str], str]:
+    """(instrument, scale id) → the scale's Chinese name, for the versions that appear."""
+    from xadesk.services import instruments
+
+    out: dict[tuple[str, str], str] = {}
+    for iid, version in pairs:
+        try:
+            defn = instruments.get_definition(ctx, iid, version)
+        except UserError:
+            continue
+        for sc in defn.scales:
+            out[(iid, sc.id)] = sc.name_zh
+    return out
 
 
 def _num(x: float | None) -> str:
@@ -73,14 +90,21 @@ def flag_text(flags: tuple[str, ...]) -> str:
     return "、".join(out)
 
 
-def scale_lines(rows: list[ResultRow]) -> list[ScaleLine]:
+def scale_lines(rows: list[ResultRow], names: dict[tuple[str, str], str] | None = None) -> list[ScaleLine]:
+    names = names or {}
     out = []
     for r in rows:
         if not r.scales:
             out.append(ScaleLine(r, "", None, None, None, None))
         for sid, sc in r.scales.items():
-            out.append(ScaleLine(r, sid, sc.raw, sc.t, sc.band, sc.band_label))
+            out.append(ScaleLine(r, sid, sc.raw, sc.t, sc.band, sc.band_label,
+                                 names.get((r.instrument_id, sid), sid)))
     return out
+
+
+def _lines(ctx: AppContext, campaign_id: int) -> list[ScaleLine]:
+    rows = screening_results.results(ctx, campaign_id)
+    return scale_lines(rows, scale_names(ctx, {(r.instrument_id, r.version) for r in rows}))
 
 
 def result_columns() -> list[Column]:
@@ -89,7 +113,7 @@ def result_columns() -> list[Column]:
         Column("学籍号", lambda x: x.result.student_no),
         Column("姓名", lambda x: x.result.name),
         Column("量表", lambda x: x.result.instrument_id),
-        Column("分量表", "scale_id"),
+        Column("分量表", lambda x: x.scale_name or x.scale_id),
         Column("原始分", "raw", align=RIGHT, fmt=_num),
         Column("T分", "t", align=RIGHT, fmt=_num),
         Column("等级", lambda x: x.band_label or x.band or "", align=CENTER),
@@ -98,8 +122,25 @@ def result_columns() -> list[Column]:
     ]
 
 
+@dataclass(frozen=True)
+class BandLine:
+    count: BandCount
+    scale_name: str
+
+    def __getattr__(self, name: str):
+        return getattr(self.count, name)
+
+
+def _bands(ctx: AppContext, campaign_id: int) -> list[BandLine]:
+    from xadesk.services.campaigns import get_campaign
+
+    counts = screening_results.band_summary(ctx, campaign_id)
+    names = scale_names(ctx, {(b.instrument_id, b.version) for b in get_campaign(ctx, campaign_id).battery})
+    return [BandLine(b, names.get((b.instrument_id, b.scale_id), b.scale_id)) for b in counts]
+
+
 def band_columns() -> list[Column]:
-    return [Column("班级", "class_label"), Column("量表", "instrument_id"), Column("分量表", "scale_id"),
+    return [Column("班级", "class_label"), Column("量表", "instrument_id"), Column("分量表", "scale_name"),
             Column("等级", lambda b: b.band_label or b.band or "（未定级）", align=CENTER),
             Column("人数", "count", align=RIGHT)]
 
@@ -189,9 +230,9 @@ class ResultsView(QWidget):
             return
         ctx = self.ctx
         if self.full:
-            fn = lambda _t: scale_lines(screening_results.results(ctx, campaign_id))  # noqa: E731
+            fn = lambda _t: _lines(ctx, campaign_id)  # noqa: E731
         else:
-            fn = lambda _t: screening_results.band_summary(ctx, campaign_id)  # noqa: E731
+            fn = lambda _t: _bands(ctx, campaign_id)  # noqa: E731
         (BackgroundOp(self, fn, title=self.tr("正在读取测评结果…"), cancellable=False)
          .success(self._loaded).failure(self.banner.show_user_error).run())
 
@@ -202,7 +243,7 @@ class ResultsView(QWidget):
         if self.full:
             classes = _unique(x.result.class_label for x in rows)
             instruments_ = keyed(lambda x: x.result.instrument_id)
-            scales = keyed(lambda x: x.scale_id)
+            scales = keyed(lambda x: x.scale_name or x.scale_id)
             bands = keyed(lambda x: x.band_label or x.band)
         else:
             classes = _unique(b.class_label for b in rows)
@@ -227,7 +268,7 @@ class ResultsView(QWidget):
         if self.full:
             shown = [x for x in rows
                      if cls in (None, ALL, x.result.class_label) and inst in (None, ALL, x.result.instrument_id)
-                     and scale in (None, ALL, x.scale_id) and band in (None, ALL, x.band_label or x.band)
+                     and scale in (None, ALL, x.scale_name or x.scale_id) and band in (None, ALL, x.band_label or x.band)
                      and (not self.flagged_check.isChecked() or x.result.flags)]
             students = len({x.result.student_id for x in shown})
             self.count_label.setText(self.tr("%1 名学生，%2 行").replace("%1", str(students))
