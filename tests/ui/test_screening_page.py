@@ -191,3 +191,13 @@ def make_coverage():
 
 def make_results():
     return _demo_page(1)
+
+
+def make_create_dialog():
+    w = _demo_page(0)
+    dialog = w.current_page().create_campaign()
+    dialog.name_edit.setText("2026年秋季心理健康普查")
+    dialog.check_instruments("phq9", "gad7")
+    dialog.check_targets(("grade", "J1"))
+    dialog.target_tree.expandAll()
+    return {"": w, "dialog": dialog}

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -67,7 +68,7 @@ class CreateCampaignDialog(FittingDialog):
         for g in roster.class_tree(ctx):
             gi = QTreeWidgetItem(self.target_tree, [f"{g.label}（{g.student_count}人）"])
             gi.setData(0, _ROLE, ("grade", g.code))
-            gi.setFlags(gi.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            gi.setFlags(gi.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsAutoTristate)
             gi.setCheckState(0, Qt.CheckState.Unchecked)
             for c in g.classes:
                 ci = QTreeWidgetItem(gi, [f"{c.label}（{c.student_count}人）"])
@@ -104,9 +105,14 @@ class CreateCampaignDialog(FittingDialog):
         form.addRow(self.tr("名称(&M)："), self.name_edit)
         form.addRow(self.tr("目的(&U)："), self.purpose_combo)
         form.addRow(self.tr("量表(&L)："), self.instrument_list)
+        self.order_label = QLabel(self.tr("按勾选的先后顺序施测。"), self)
+        self.order_label.setWordWrap(True)
+        form.addRow("", self.order_label)
         form.addRow(self.tr("对象(&T)："), self.target_tree)
         form.addRow(self.tr("方式："), modes_row)
-        form.addRow(self.tr("时间(&W)："), window_row)
+        window_label = QLabel(self.tr("时间(&W)："), self)
+        window_label.setBuddy(self.opens_edit)
+        form.addRow(window_label, window_row)
         form.addRow(self.tr("知情同意(&Y)："), self.consent_edit)
         form.addRow("", self.open_now)
 
@@ -133,6 +139,8 @@ class CreateCampaignDialog(FittingDialog):
             self._order.append(iid)
         elif item.checkState() != Qt.CheckState.Checked and iid in self._order:
             self._order.remove(iid)
+        self.order_label.setText(self.tr("施测顺序：%1").replace("%1", " → ".join(self._order))
+                                 if self._order else self.tr("按勾选的先后顺序施测。"))
 
     # -- for tests and the page -------------------------------------------------------------------------
 
