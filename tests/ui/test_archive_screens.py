@@ -215,3 +215,119 @@ def test_coverage_tab_shows_last_years_graduating_classes(qtbot, sync_ops, couns
     rows = page.coverage_model.rows()
     assert rows and any(r.ratio > 0.5 for r in rows if r.class_label.startswith("九年级"))
     assert "已家访" in page.coverage_note.text()
+
+
+# --- factories for tests/ui/screens.py (look at the screens at 100 % and 150 %) ---------------------
+
+_KEEP: list = []
+
+
+def _screens_ctx(login_name: str = "xinli"):
+    import tempfile
+    from pathlib import Path
+
+    from ui import worker
+
+    worker.set_synchronous(True)
+    path = Path(tempfile.mkdtemp()) / "demo.xadesk"
+    build_demo(path)
+    return login(path, login_name, DEMO_PASSWORD)
+
+
+def make_archive_view() -> QWidget:
+    from ui.archive.view import open_archive
+
+    ctx = _screens_ctx()
+    holder = Holder()
+    _KEEP.append(holder)  # the dialog's parent must outlive this function
+    open_archive(ctx, _referred(ctx), holder)
+    return holder.archive_dialog
+
+
+def make_archive_page() -> QWidget:
+    from ui.archive.page import ArchivePage
+
+    page = ArchivePage(_screens_ctx())
+    page.resize(1000, 640)
+    return page
+
+
+def make_coverage() -> QWidget:
+    from ui.archive.page import ArchivePage
+
+    page = ArchivePage(_screens_ctx())
+    page.resize(1000, 640)
+    page.tabs.setCurrentIndex(1)
+    page.year_combo.setCurrentIndex(1)
+    return page
+
+
+def make_observation() -> QWidget:
+    from ui.archive.observe import ObservationDialog
+
+    ctx = _screens_ctx("bzr701")
+    rows = __import__("xadesk.services.roster", fromlist=["list_students"]).list_students(ctx)
+    dlg = ObservationDialog(ctx, rows[0].id, f"{rows[0].class_label} {rows[0].name}")
+    dlg.findChild(QWidget, "cat_mood").setChecked(True)
+    dlg.text.setPlainText("课间一个人坐在座位上，不愿意和同学说话。")
+    return dlg
+
+
+def make_export_done() -> QWidget:
+    import tempfile
+    from pathlib import Path
+
+    from ui.archive.export import ExportDialog
+
+    ctx = _screens_ctx()
+    dlg = ExportDialog(ctx, grade_code="J3")
+    dlg.grade_key.setChecked(True)
+    dlg.folder.setText(str(Path(tempfile.mkdtemp()) / "九年级重点关注"))
+    dlg.start()
+    return dlg
+
+
+def make_import_refused() -> QWidget:
+    import tempfile
+    from pathlib import Path
+
+    from ui.archive.export import ExportDialog
+    from ui.archive.import_dialog import ImportDialog
+
+    ctx = _screens_ctx()
+    exp = ExportDialog(ctx, student=(_referred(ctx), "x"))
+    exp.folder.setText(str(Path(tempfile.mkdtemp()) / "one"))
+    exp.start()
+    path = exp.result.files[0].path
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 1
+    path.write_bytes(bytes(data))
+    dlg = ImportDialog(ctx)
+    dlg.file_edit.setText(str(path))
+    dlg.phrase.setText(exp.result.passphrase)
+    dlg.verify()
+    return dlg
+
+
+def make_import_preview() -> QWidget:
+    import tempfile
+    from pathlib import Path
+
+    from ui.archive.export import ExportDialog
+    from ui.archive.import_dialog import ImportDialog
+
+    ctx = _screens_ctx()
+    exp = ExportDialog(ctx, student=(_referred(ctx), "x"))
+    exp.folder.setText(str(Path(tempfile.mkdtemp()) / "one"))
+    exp.start()
+    dlg = ImportDialog(ctx)  # the same school: matched by 学籍号, nothing new
+    dlg.file_edit.setText(str(exp.result.files[0].path))
+    dlg.phrase.setText(exp.result.passphrase)
+    dlg.verify()
+    return dlg
+
+
+def make_promote() -> QWidget:
+    from ui.archive.year import PromoteDialog
+
+    return PromoteDialog(_screens_ctx("admin"))

@@ -40,7 +40,7 @@ class TrendChart(QWidget):
 
     def sizeHint(self) -> QSize:
         em = self.fontMetrics().height()
-        return QSize(em * 30, em * 13)
+        return QSize(em * 30, em * 11)
 
     def minimumSizeHint(self) -> QSize:
         em = self.fontMetrics().height()

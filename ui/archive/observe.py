@@ -41,6 +41,8 @@ class ObservationDialog(FittingDialog):
         self.setObjectName("observationDialog")
         self.setWindowTitle(self.tr("记录观察 · {who}").format(who=student_label))
         self.banner = MessageBanner(self)
+        # the house style draws checked push buttons like plain ones: make the choice visible
+        self.setStyleSheet("QPushButton:checked { background: #1565C0; color: white; border-color: #0D47A1; }")
 
         self.categories = QButtonGroup(self)
         cat_grid = QGridLayout()

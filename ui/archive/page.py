@@ -116,7 +116,7 @@ class ArchivePage(QWidget):
         last = f"{this.start.year - 1}-{this.start.year}"
         self.year_combo.addItem(self.tr("上学年 {y}").format(y=last), last)
         self.year_combo.currentIndexChanged.connect(lambda _i: self._load_coverage())
-        year_label = QLabel(self.tr("学年(&R)："), self)
+        year_label = QLabel(self.tr("学年(&U)："), self)
         year_label.setBuddy(self.year_combo)
         self.coverage_model = RowTableModel([
             Column(self.tr("班级"), "class_label"),

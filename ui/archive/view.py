@@ -101,8 +101,8 @@ class ArchiveDialog(FittingDialog):
             Column(self.tr("日期"), "day", align=CENTER),
             Column(self.tr("类别"), "kind_label"),
             Column(self.tr("事项"), "title"),
-            Column(self.tr("内容"), "text"),
             Column(self.tr("记录人"), lambda e: (e.author or "") + (f"（{e.source}）" if e.source else "")),
+            Column(self.tr("内容"), "text"),  # last: it stretches and wraps
         ], self)
         self.model.set_rows(list(reversed(timeline(doc))))  # newest first: what a teacher looks for
         self.proxy = FilterProxy(self.model)
@@ -113,7 +113,9 @@ class ArchiveDialog(FittingDialog):
         self.view.setSortingEnabled(False)
         self.view.setWordWrap(True)
         char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in enumerate((7, 6, 12, 24)):
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for column, chars in enumerate((7, 6, 11, 8)):
             self.view.setColumnWidth(column, int(char * chars + 24))
         self.kind_combo.currentIndexChanged.connect(self._apply_filter)
         self._apply_filter()
