@@ -369,3 +369,41 @@ def make_homeroom_window() -> MainWindow:
     greet(w)
     QApplication.processEvents()
     return w
+
+
+def _tracking_of(name_filter, tab: int):
+    w = _screen_window()
+    view = w.show_page("grid").grid
+    row = next(r for r in view.model.rows() if name_filter(r))
+    dlg = view.open_student(row.student_id)
+    dlg.tabs.setCurrentIndex(tab)
+    return {"": dlg}
+
+
+def make_tracking_follow_ups():
+    return _tracking_of(lambda r: r.class_label == "七年级(1)班" and r.overdue, 1)
+
+
+def make_tracking_history():
+    return _tracking_of(lambda r: r.status == "release_pending", 2)
+
+
+def make_tracking_care():
+    return _tracking_of(lambda r: r.status == "release_pending", 3)
+
+
+def make_tracking_release():
+    return _tracking_of(lambda r: r.status == "release_pending", 4)
+
+
+def make_crisis_dialog():
+    d = _tracking_of(lambda r: r.class_label == "七年级(1)班", 3)[""]
+    return {"": d.add_crisis()}
+
+
+def make_interview_and_decision():
+    w = _screen_window()
+    page = w.show_page("grid")
+    page.tabs.setCurrentWidget(page.review)
+    page.review.table.selectRow(0)
+    return {"interview": page.review.interview()}

@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -35,7 +37,7 @@ from ..formutil import set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
 
-CALL_ROWS = 4
+CALL_ROWS = 3
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -92,6 +94,7 @@ class CrisisDialog(QDialog):
             check = QCheckBox(step.step, steps_box)
             at = QTimeEdit(QTime.currentTime(), steps_box)
             at.setDisplayFormat("HH:mm")
+            at.setMaximumWidth(at.fontMetrics().horizontalAdvance("00:00") * 3)
             at.setEnabled(False)
             check.toggled.connect(at.setEnabled)
             grid.addWidget(check, i, 0)
@@ -112,14 +115,29 @@ class CrisisDialog(QDialog):
             cg.addWidget(note, i, 2)
             self.calls.append((who, at, note))
         cg.setColumnStretch(2, 1)
+        cg.setColumnStretch(0, 1)
+        grid.setColumnStretch(0, 1)
+        body = QWidget(self)
+        bl = QVBoxLayout(body)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addLayout(form)
+        bl.addWidget(steps_box)
+        bl.addWidget(calls_box)
+        # The checklist is long: on a small screen at 150 % the form scrolls, the buttons stay in view.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        note = QLabel(self.tr("保存后会通知心理健康教师和校领导；学生尚非一级的，会提出一级预警建议待复核。"), self)
+        note.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addLayout(form)
-        layout.addWidget(steps_box)
-        layout.addWidget(calls_box)
-        layout.addWidget(QLabel(self.tr("保存后会通知心理健康教师和校领导；学生尚非一级的，会提出一级预警建议待复核。"), self))
+        layout.addWidget(scroll, 1)
+        layout.addWidget(note)
         layout.addWidget(_buttons(self, self.tr("保存危机事件")))
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 44, self.sizeHint().height())
+        want = body.sizeHint().height() + note.sizeHint().height() + self.fontMetrics().height() * 5
+        screen = self.screen().availableGeometry().height() if self.screen() else 720
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 44, min(want, int(screen * 0.9)))
 
     def _at(self, t: QTime) -> datetime:
         day = self.when.date().toPython()

@@ -372,8 +372,9 @@ class InterviewDialog(QDialog):
             lab = QLabel(label, self)
             lab.setBuddy(w)
             form.addRow(lab, w)
-        hint = QLabel(self.tr("建议：{lv}（{rule}）").format(lv=level_text(levels, row.proposed_level, "待核查作答"),
-                                                          rule=row.rule_label or ""), self)
+        hint = QLabel(self.tr("<b>{name}</b>　{cls}<br>建议：{lv}（{rule}）").format(
+            name=row.name, cls=row.class_label or "", lv=level_text(levels, row.proposed_level, "待核查作答"),
+            rule=row.rule_label or ""), self)
         hint.setWordWrap(True)
         box = QDialogButtonBox(self)
         self.ok = box.addButton(self.tr("保存访谈"), QDialogButtonBox.ButtonRole.AcceptRole)

@@ -56,6 +56,16 @@ def _table(parent: QWidget, columns: list[Column], name: str) -> tuple[QTableVie
     return view, model
 
 
+def _fit(view: QTableView, rows) -> None:
+    """Show ``rows`` with columns sized to their text (a few rows: cheap), none wider than 18 characters."""
+    model = view.model()
+    model.set_rows(rows)
+    view.resizeColumnsToContents()
+    cap = view.fontMetrics().horizontalAdvance("中") * 18
+    for col in range(model.columnCount()):
+        view.setColumnWidth(col, min(view.columnWidth(col) + 8, cap))
+
+
 def _qdate(d: date | None) -> QDate:
     d = d or date.today()
     return QDate(d.year, d.month, d.day)
@@ -288,12 +298,12 @@ class TrackingDialog(QDialog):
         for w in (self.assign_button, self.save_plan_button, self.follow_button):
             w.setEnabled(on_list)
         self.release_button.setEnabled(on_list and case.status == "active")
-        self.follow_model.set_rows(list(reversed(rec.follow_ups)))
-        self.history_model.set_rows(rec.history)
-        self.interview_model.set_rows(rec.interviews)
-        self.referral_model.set_rows(rec.referrals)
-        self.crisis_model.set_rows(rec.crises)
-        self.release_model.set_rows(rec.releases)
+        _fit(self.follow_view, list(reversed(rec.follow_ups)))
+        _fit(self.history_view, rec.history)
+        _fit(self.interview_view, rec.interviews)
+        _fit(self.referral_view, rec.referrals)
+        _fit(self.crisis_view, rec.crises)
+        _fit(self.release_view, rec.releases)
         self.approve_button.setVisible(bool(approvable))
         self.reject_button.setVisible(bool(approvable))
 
