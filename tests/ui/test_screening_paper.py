@@ -96,6 +96,10 @@ def test_answer_sheets_saved_as_pdf(panel, tmp_path, monkeypatch):
     panel.print_button.click()
     pdf = Path(str(out) + ".pdf")
     assert pdf.read_bytes().startswith(b"%PDF") and "答卷已保存" in panel.banner.text()
+    codes = tmp_path / "登录码.pdf"
+    monkeypatch.setattr(paper_mod, "ask_save_path", lambda *a: str(codes))
+    panel.codes_button.click()
+    assert codes.read_bytes().startswith(b"%PDF") and "2 个登录码已保存" in panel.banner.text()
 
 
 # --- screen ----------------------------------------------------------------------------------------------

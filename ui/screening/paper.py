@@ -217,6 +217,9 @@ class PaperPanel(QWidget):
         self.print_button = QPushButton(self.tr("打印答卷(&P)…"), self)
         self.print_button.setToolTip(self.tr("生成这个班每人一张的答卷（PDF），带学校/年级/班级/学号/姓名/性别/日期"))
         self.print_button.clicked.connect(self.print_sheets)
+        self.codes_button = QPushButton(self.tr("打印登录码(&D)…"), self)
+        self.codes_button.setToolTip(self.tr("这个班每个学生的自助测评登录码（PDF），剪开后发给学生"))
+        self.codes_button.clicked.connect(self.print_codes)
         self.class_combo.currentIndexChanged.connect(lambda _i: self._class_changed())
         self.instrument_combo.currentIndexChanged.connect(lambda _i: self.load_grid())
         self.pass_combo.currentIndexChanged.connect(lambda _i: self.load_grid())
@@ -259,6 +262,7 @@ class PaperPanel(QWidget):
             top.addWidget(lab)
             top.addWidget(w)
         top.addStretch(1)
+        top.addWidget(self.codes_button)
         top.addWidget(self.print_button)
         grid_box = QWidget(self)
         gl = QVBoxLayout(grid_box)
@@ -316,6 +320,7 @@ class PaperPanel(QWidget):
         for w in (self.grid, self.save_button, self.resolve_button, self.resolve_edit):
             w.setEnabled(is_open)
         self.print_button.setEnabled(campaign is not None and self.class_combo.count() > 0)
+        self.codes_button.setEnabled(is_open and "kiosk" in campaign.modes and self.class_combo.count() > 0)
         self._class_changed()
 
     def _class_changed(self) -> None:
@@ -416,6 +421,29 @@ class PaperPanel(QWidget):
 
     # -- printing ---------------------------------------------------------------------------------------
 
+    def print_codes(self) -> BackgroundOp | None:
+        class_id = self.class_combo.currentData()
+        if self.campaign is None or class_id is None:
+            return None
+        label = self.class_combo.currentText()
+        path = ask_save_path(self, self.tr("保存登录码（PDF）"), f"{self.campaign.name}-{label}-登录码.pdf",
+                             self.tr("PDF 文件 (*.pdf)"))
+        if not path:
+            return None
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        ctx, name, cid = self.ctx, self.campaign.name, self.campaign.id
+
+        def work(_task) -> int:
+            codes = campaigns.kiosk_codes(ctx, cid, class_id)       # audited by the core
+            _write(Path(path), codes_pdf(name, label, codes))
+            return len(codes)
+
+        return (BackgroundOp(self, work, title=self.tr("正在生成登录码…"), cancellable=False)
+                .success(lambda n: self.banner.show_success(
+                    self.tr("%1 个登录码已保存到 %2").replace("%1", str(n)).replace("%2", path)))
+                .failure(self.banner.show_user_error).run())
+
     def print_sheets(self) -> BackgroundOp | None:
         class_id = self.class_combo.currentData()
         if self.campaign is None or class_id is None:
@@ -430,15 +458,34 @@ class PaperPanel(QWidget):
         ctx, cid = self.ctx, self.campaign.id
 
         def work(_task) -> int:
-            from xadesk.storage.atomic import atomic_write_bytes
-
             data = screening_paper.answer_sheets(ctx, cid, class_id)
-            try:
-                atomic_write_bytes(Path(path), data)
-            except OSError as exc:
-                raise UserError(f"无法写入 {path}：{exc.strerror or exc}", f"Cannot write {path}") from None
+            _write(Path(path), data)
             return len(data)
 
         return (BackgroundOp(self, work, title=self.tr("正在生成答卷…"), cancellable=False)
                 .success(lambda _n: self.banner.show_success(self.tr("答卷已保存到 %1").replace("%1", path)))
                 .failure(self.banner.show_user_error).run())
+
+
+def _write(path: Path, data: bytes) -> None:
+    from xadesk.storage.atomic import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise UserError(f"无法写入 {path}：{exc.strerror or exc}", f"Cannot write {path}") from None
+
+
+def codes_pdf(campaign_name: str, class_label: str, codes) -> bytes:
+    """One line per student, large code, to cut into slips (core report helpers; no Qt)."""
+    from reportlab.lib.units import mm
+
+    from xadesk.reports.page import build_pdf
+    from xadesk.reports.styles import para
+    from xadesk.reports.tables import grid_table
+
+    rows = [[c.class_label, c.student_no, c.name, c.code] for c in codes]
+    story = [para(f"{campaign_name} · {class_label} · 学生自助测评登录码", "h1"),
+             para("在测评电脑上输入登录码即可开始答题；登录码只给本人使用，请勿转借。", "small"),
+             grid_table(["班级", "学号", "姓名", "登录码"], rows, [35 * mm, 55 * mm, 30 * mm, 45 * mm])]
+    return build_pdf(story, header=f"{campaign_name} 登录码", title=f"{campaign_name} {class_label} 登录码")
