@@ -6,6 +6,8 @@ The preview is ``year_end.preview_promotion`` (writes nothing); 执行升级 ask
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
@@ -19,9 +21,10 @@ from ..worker import BackgroundOp
 
 
 class PromoteDialog(FittingDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: date | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.today = today  # None: the real date (tests pass a summer day)
         self.plan: year_end.PromotionPlan | None = None
         self.setObjectName("promoteDialog")
         self.setWindowTitle(self.tr("学年升级"))
@@ -29,6 +32,7 @@ class PromoteDialog(FittingDialog):
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("promotePreview")
         self.text.setReadOnly(True)
+        self.text.setPlaceholderText(self.tr("（暂无可执行的升级预览）"))
         em = self.fontMetrics().height()
         self.text.setMinimumSize(em * 30, em * 16)
         buttons = QDialogButtonBox(self)
@@ -49,7 +53,7 @@ class PromoteDialog(FittingDialog):
         self.load()
 
     def load(self) -> None:
-        (BackgroundOp(self, lambda _t: year_end.preview_promotion(self.ctx), title=self.tr("正在生成预览…"),
+        (BackgroundOp(self, lambda _t: year_end.preview_promotion(self.ctx, today=self.today), title=self.tr("正在生成预览…"),
                       cancellable=False)
          .success(self._show).failure(self.banner.show_user_error).run())
 
@@ -65,7 +69,7 @@ class PromoteDialog(FittingDialog):
                 a=self.plan.from_year, b=self.plan.to_year), yes=self.tr("执行升级")):
             return
         self.promote_button.setEnabled(False)
-        (BackgroundOp(self, lambda _t: year_end.promote(self.ctx), title=self.tr("正在升级…"), cancellable=False)
+        (BackgroundOp(self, lambda _t: year_end.promote(self.ctx, today=self.today), title=self.tr("正在升级…"), cancellable=False)
          .success(self._promoted).failure(self.banner.show_user_error).run())
 
     def _promoted(self, plan: year_end.PromotionPlan) -> None:
