@@ -205,7 +205,8 @@ def test_homeroom_sees_only_their_class_and_tasks(qtbot, demo_db, sync_ops):
     mine = T.overdue(ctx, mine=True)
     assert mine and all(r.name in banner.text() for r in mine)
     page = grid_page(w)
-    assert page.review is None and page.tabs.count() == 1  # no review queue for a homeroom teacher
+    assert page.review is None  # no review queue for a homeroom teacher
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["网格与名单", "健康委员"]
     names = [n.strip() for n in tree_names(page)]
     assert names[1:3] == ["七年级", "七年级(1)班"]
     assert {r.class_label for r in page.grid.model.rows()} == {"七年级(1)班"}
@@ -299,6 +300,44 @@ def test_counselor_referral_and_release_with_approval(qtbot, demo_db, sync_ops, 
     assert dlg.record.case is None
     assert dlg.history_model.cell_text(dlg.history_model.rowCount() - 1, 2) == "解除预警"
     assert row.student_id not in {r.student_id for r in page.grid.model.rows()}
+
+
+def test_homeroom_keeps_two_health_monitors_and_counselor_records_training(qtbot, demo_db, sync_ops, type_text):
+    from xadesk.services import grid_monitors as M
+
+    ctx = ctx_for(demo_db, "bzr701")
+    w = window_for(qtbot, ctx)
+    panel = grid_page(w).monitors
+    assert [c.class_label for c in panel.class_model.rows()] == ["七年级(1)班"]
+    assert panel.training_button.isHidden() and not panel.register_button.isHidden()
+    before = panel.monitor_model.rowCount()
+    for _ in range(M.PER_CLASS - before):  # fill the class up first
+        reg = panel.register()
+        taken = {m.student_id for m in panel.monitor_model.rows()}
+        reg.student.setCurrentIndex(next(i for i in range(reg.student.count())
+                                         if reg.student.itemData(i) not in taken))
+        reg.submit()
+        assert reg.result() == reg.DialogCode.Accepted
+    assert panel.monitor_model.rowCount() == M.PER_CLASS
+    reg = panel.register()  # a third: refused with the reason, nothing written
+    reg.submit()
+    assert reg.banner.isVisible() and "已满" in reg.banner.text()
+    reg.reject()
+    panel.monitor_view.setCurrentIndex(panel.monitor_model.index(0, 0))
+    messages.set_next_answer(True)
+    panel.end()
+    assert panel.monitor_model.rowCount() == M.PER_CLASS - 1
+
+    counselor = ctx_for(demo_db, "xinli")
+    w2 = window_for(qtbot, counselor)
+    cpanel = grid_page(w2).monitors
+    assert cpanel.select_class("七年级(1)班")
+    dlg = cpanel.record_training()
+    dlg.topic.setFocus()
+    type_text(dlg.topic, "识别同学情绪变化")
+    dlg.submit()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    assert all(m.trainings_this_semester >= 1 for m in cpanel.monitor_model.rows())
 
 
 # --- screens -------------------------------------------------------------------------------------------
@@ -399,6 +438,13 @@ def make_tracking_release():
 def make_crisis_dialog():
     d = _tracking_of(lambda r: r.class_label == "七年级(1)班", 3)[""]
     return {"": d.add_crisis()}
+
+
+def make_monitors():
+    w = _screen_window()
+    page = w.show_page("grid")
+    page.tabs.setCurrentWidget(page.monitors)
+    return w
 
 
 def make_interview_and_decision():

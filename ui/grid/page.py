@@ -432,6 +432,10 @@ class GridPage(QWidget):
             self.review = ReviewPanel(ctx, self)
             self.review.decided.connect(self.grid.reload)
             self.tabs.addTab(self.review, self.tr("复核队列"))
+        from .monitors import MonitorsPanel
+
+        self.monitors = MonitorsPanel(ctx, self)
+        self.tabs.addTab(self.monitors, self.tr("健康委员"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.tabs)
@@ -440,6 +444,7 @@ class GridPage(QWidget):
         self.grid.reload()
         if self.review is not None:
             self.review.reload()
+        self.monitors.reload()
 
     def focus_filter(self) -> None:
         self.tabs.setCurrentWidget(self.grid)
