@@ -331,3 +331,19 @@ def make_promote() -> QWidget:
     from ui.archive.year import PromoteDialog
 
     return PromoteDialog(_screens_ctx("admin"))
+
+
+def test_export_of_a_grade_can_be_cancelled_and_leaves_nothing(qtbot, counselor, tmp_path):
+    from ui.archive.export import ExportDialog
+
+    dlg = ExportDialog(counselor, grade_code="J3")
+    qtbot.addWidget(dlg)
+    folder = tmp_path / "grade"
+    dlg.folder.setText(str(folder))
+    dlg.start()  # on the real worker thread
+    dlg.op.cancel()
+    qtbot.waitUntil(lambda: dlg.op.done, timeout=60_000)
+    assert dlg.op.outcome == "cancelled" and dlg.result is None
+    assert "已取消" in dlg.banner.text()
+    assert not folder.exists() or not any(folder.iterdir())
+    assert not (tmp_path / "grade-交接单.pdf").exists()
