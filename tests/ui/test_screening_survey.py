@@ -131,3 +131,23 @@ def make_mapping():
     page.tabs.setCurrentWidget(panel)
     panel.load_file(write_csv(folder / "All_Data_Readable.csv", PEOPLE, original=False))
     return w
+
+
+def test_different_answers_from_another_file_are_a_conflict_to_decide(panel, counselor, tmp_path, monkeypatch):
+    choose_file(panel, monkeypatch, write_csv(tmp_path / "第一批.csv", PEOPLE[:2], original=False))
+    panel.import_button.click()
+    page = panel.window().current_page()
+    assert not page.conflict_button.isVisible()
+    changed = [dict(PEOPLE[0], phq=[3] * 9)]
+    choose_file(panel, monkeypatch, write_csv(tmp_path / "补交.csv", changed, original=False))
+    panel.import_button.click()
+    assert panel.report.total.conflicts == 1
+    assert page.conflict_button.isVisible() and "1 条" in page.conflict_button.text()
+    before = [r.scales["total"].raw for r in results(counselor, 1, instrument="phq9") if r.name == "林一鸣"]
+    dialog = page.show_conflicts()
+    assert dialog.model.rowCount() == 1 and dialog.model.rows()[0].name == "林一鸣"
+    assert "B：3 3 3 3 3 3 3 3 3" in dialog.detail.toPlainText()        # both versions side by side
+    dialog.keep_b.click()                                           # the later file is right
+    assert dialog.model.rowCount() == 0 and not page.conflict_button.isVisible()
+    after = [r.scales["total"].raw for r in results(counselor, 1, instrument="phq9") if r.name == "林一鸣"]
+    assert before == [7] and after == [27]

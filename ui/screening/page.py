@@ -97,6 +97,10 @@ class CampaignsPage(QWidget):
                                         " border: 1px solid #e6a1a1; border-radius: 4px; padding: 4px 10px; }")
         self.alert_button.clicked.connect(self.show_alerts)
         self.alert_button.hide()
+        self.conflict_button = QPushButton(self)
+        self.conflict_button.setToolTip(self.tr("同一学生的同一份问卷收到两份不同的作答，需要决定以哪份为准"))
+        self.conflict_button.clicked.connect(self.show_conflicts)
+        self.conflict_button.hide()
 
         self.model = RowTableModel(campaign_columns(), self)
         self.proxy = FilterProxy(self.model, parent=self)
@@ -184,6 +188,7 @@ class CampaignsPage(QWidget):
         for b in (self.new_button, self.open_button, self.close_button, self.kiosk_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(self.conflict_button)
         buttons.addWidget(self.alert_button)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -270,6 +275,7 @@ class CampaignsPage(QWidget):
         self._loaded_tabs: set[int] = set()
         for panel in self.extra_tabs.values():
             panel.set_campaign(c)
+        self.count_conflicts()
         self._load_tab()
 
     def _load_tab(self) -> None:
@@ -286,11 +292,31 @@ class CampaignsPage(QWidget):
     def _mark_stale(self) -> None:
         # Coverage and results are reloaded the next time their tab is shown.
         self._loaded_tabs = {self.tabs.currentIndex()}
+        self.count_conflicts()
 
     def _answers_changed(self) -> None:
-        # Coverage and results are reloaded the next time their tab is shown.
-        self._loaded_tabs = {self.tabs.currentIndex()}
+        self._mark_stale()
         self.load_coverage(self.selected())
+
+    def count_conflicts(self) -> int:
+        c = self.selected()
+        n = len(screening_answers.conflicts(self.ctx, c.id)) if self.can_manage and c is not None else 0
+        self.conflict_button.setText(self.tr("重复作答 %1 条待处理…").replace("%1", str(n)))
+        self.conflict_button.setVisible(n > 0)
+        return n
+
+    def show_conflicts(self) -> QDialog | None:
+        from .conflicts import ConflictsDialog
+
+        c = self.selected()
+        if c is None:
+            return None
+        dialog = ConflictsDialog(self.ctx, c.id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.resolved.connect(self._answers_changed)
+        dialog.open()
+        self.conflicts_dialog = dialog
+        return dialog
 
     def load_coverage(self, c: CampaignInfo | None) -> None:
         if c is None:
