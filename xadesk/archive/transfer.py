@@ -46,7 +46,7 @@ from ..storage.models_archive import (
     ClassHistory,
 )
 from . import kinds as K
-from .document import SCHEMA_NAME, SCHEMA_VERSION, BuildOptions, build_document, load_policy
+from .document import SCHEMA_NAME, SCHEMA_VERSION, BuildOptions, build_document, load_policy, section_title
 
 KIND = "archive"
 ENTRY_JSON = "archive.json"
@@ -383,7 +383,7 @@ class ImportPreview:
                 f"Records: {self.records_total}, new {self.records_new} ({kinds})"),
         ]
         if self.sections:
-            lines.append(msg("其他部分：", "Sections: ") + "、".join(self.sections))
+            lines.append(msg("其他部分：", "Sections: ") + "、".join(section_title(n) for n in self.sections))
         if self.counselling_included:
             lines.append(msg("含心理辅导内容（依据监护人同意或安全例外），仅心理健康教师可见。",
                              "Includes counselling content (guardian consent or safety exception); counselors only."))
