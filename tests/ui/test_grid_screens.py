@@ -195,15 +195,23 @@ def test_counselor_assigns_contact_and_logs_follow_up(qtbot, demo_db, sync_ops, 
 
 
 def test_homeroom_sees_only_their_class_and_tasks(qtbot, demo_db, sync_ops):
-    from ui.grid.greeting import greet
+    from ui.main import AppController
 
-    ctx = ctx_for(demo_db, "bzr701")
-    w = window_for(qtbot, ctx)
-    banner = greet(w)
-    assert banner is not None and banner.isVisible()
+    # Through the real login dialog: the controller greets whoever logs in.
+    controller = AppController(demo_db)
+    dialog = controller.show_login(login_name="bzr701")
+    dialog.password_edit.setText(DEMO_PASSWORD)
+    dialog.submit()
+    qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible())
+    w = controller.main_window
+    ctx = controller.ctx
+    banner = w.grid_greeting
+    assert banner.isVisible()
     assert banner.kind() == "warning" and "逾期" in banner.text()
     mine = T.overdue(ctx, mine=True)
     assert mine and all(r.name in banner.text() for r in mine)
+    others = [r for r in T.overdue(ctx) if r.contact_id != ctx.actor.user_id]
+    assert others and not any(r.name in banner.text() for r in others)  # only their own tasks
     page = grid_page(w)
     assert page.review is None  # no review queue for a homeroom teacher
     assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["网格与名单", "健康委员"]
@@ -220,6 +228,7 @@ def test_homeroom_sees_only_their_class_and_tasks(qtbot, demo_db, sync_ops):
     banner._run_action()
     assert w.current_key() == "grid" and page.grid.overdue_check.isChecked()
     assert {r.student_id for r in page.grid.proxy.visible_rows()} == {r.student_id for r in mine}
+    controller.quit()
 
 
 def test_greeting_stays_hidden_when_nothing_is_due(qtbot, demo_db, sync_ops):

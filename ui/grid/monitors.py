@@ -123,6 +123,7 @@ class MonitorsPanel(QWidget):
     def _show_class(self) -> None:
         c = self.current_class()
         self.monitor_model.set_rows([m for m in self.all_monitors if c is not None and m.class_id == c.class_id])
+        self.monitor_view.resizeColumnsToContents()
 
     def register(self) -> QDialog | None:
         c = self.current_class()
