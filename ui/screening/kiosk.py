@@ -111,6 +111,8 @@ class KioskWindow(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self._guard_ms = item_guard_ms
         self._allow_close = False
+        # Called with the core kiosk when the counselor leaves (a lab PC writes its result pack here).
+        self.before_close = None
         self.student = None
         self.instrument_id: str | None = None
         self.item = None
@@ -340,6 +342,12 @@ class KioskWindow(QWidget):
             self.exit_error.setText(self.tr("密码不对。"))
             return
         self.password_edit.clear()
+        if self.before_close is not None:
+            try:
+                self.before_close(self.kiosk)
+            except UserError as exc:
+                self.exit_error.setText(exc.zh)
+                return
         self.idle_timer.deactivate()
         self.kiosk.close()
         self._allow_close = True

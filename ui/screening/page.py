@@ -222,12 +222,17 @@ class CampaignsPage(QWidget):
         survey.imported.connect(self._answers_changed)
         self.extra_tabs["survey"] = survey
         self.tabs.addTab(survey, self.tr("问卷导入"))
+        from .lab import LabPanel
         from .paper import PaperPanel
 
         paper = PaperPanel(self.ctx, self)
         paper.saved.connect(self._mark_stale)
         self.extra_tabs["paper"] = paper
         self.tabs.addTab(paper, self.tr("纸质答卷"))
+        lab = LabPanel(self.ctx, self)
+        lab.imported.connect(self._answers_changed)
+        self.extra_tabs["lab"] = lab
+        self.tabs.addTab(lab, self.tr("机房测评"))
 
     # -- page protocol ------------------------------------------------------------------------------------
 
