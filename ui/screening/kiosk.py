@@ -52,6 +52,8 @@ QLabel#kioskProgress { font-size: 14pt; color: #55606e; }
 QLineEdit { font-size: 20pt; padding: 6px; min-height: 1.6em; }
 QPushButton#option, QPushButton#big { font-size: 19pt; padding: 14px 22px; min-height: 2.2em;
     text-align: left; border: 2px solid #9fb3c8; border-radius: 10px; background: white; }
+QPushButton#big { text-align: center; }
+QLabel#kioskLabel { font-size: 18pt; color: #1b1b1b; }
 QPushButton#option:hover, QPushButton#big:hover { border-color: #2f6fb3; background: #eef4fb; }
 QPushButton#option:focus, QPushButton#big:focus { border: 3px solid #2f6fb3; }
 QPushButton#teacher { font-size: 10pt; color: #8a94a3; border: none; background: transparent; }
@@ -163,11 +165,11 @@ class KioskWindow(QWidget):
         self.start_button.clicked.connect(self.identify)
         form = QGridLayout()
         form.setVerticalSpacing(14)
-        form.addWidget(_label(self.tr("学号"), "kioskHint"), 0, 0)
+        form.addWidget(_label(self.tr("学号"), "kioskLabel"), 0, 0)
         form.addWidget(self.number_edit, 0, 1)
-        form.addWidget(_label(self.tr("出生日期"), "kioskHint"), 1, 0)
+        form.addWidget(_label(self.tr("出生日期"), "kioskLabel"), 1, 0)
         form.addWidget(self.birth_edit, 1, 1)
-        form.addWidget(_label(self.tr("登录码"), "kioskHint"), 2, 0)
+        form.addWidget(_label(self.tr("登录码"), "kioskLabel"), 2, 0)
         form.addWidget(self.code_edit, 2, 1)
         box = QWidget()
         box.setLayout(form)
