@@ -142,6 +142,9 @@ def test_results_filter_sheet_and_export(qtbot, demo_path, sync_ops, tmp_path, m
     sheet = view.open_sheet()
     assert view.model.rows()[0].result.name in sheet.body.toPlainText()
     sheet.close()
+    messages.set_next_answer(True)
+    view.rescore_button.click()                                     # nothing changed since: nothing to do
+    assert "没有需要重新计分" in view.banner.text()
     out = tmp_path / "结果"
     monkeypatch.setattr(results_mod, "ask_save_path", lambda *a: str(out))
     view.export()

@@ -198,6 +198,10 @@ class ResultsView(QWidget):
         self.sheet_button.clicked.connect(self.open_sheet)
         self.export_button = QPushButton(self.tr("导出 Excel(&E)…"), self)
         self.export_button.clicked.connect(self.export)
+        self.rescore_button = QPushButton(self.tr("按最新量表版本重新计分…"), self)
+        self.rescore_button.setToolTip(self.tr("量表定义更新后使用：用新版本重新计分，原来的结果保留在历史中"))
+        self.rescore_button.clicked.connect(self.rescore)
+        self.rescore_button.setVisible(ctx.actor.can("screening.manage"))
         self.count_label = QLabel(self)
 
         top = QHBoxLayout()
@@ -210,6 +214,7 @@ class ResultsView(QWidget):
         top.addWidget(self.flagged_check)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.rescore_button)
         bottom.addWidget(self.sheet_button)
         bottom.addWidget(self.export_button)
         for w in (self.scale_combo, self.flagged_check, self.sheet_button, self.export_button):
@@ -296,6 +301,26 @@ class ResultsView(QWidget):
         dialog.open()
         self.sheet = dialog
         return dialog
+
+    def rescore(self) -> BackgroundOp | None:
+        from xadesk.services import screening_answers
+
+        from .. import messages
+
+        if self.campaign_id is None or not messages.question(
+                self, self.tr("用各量表的最新版本重新计分？只有用旧版本计分的作答会重新计分，原来的结果会保留在历史中。"),
+                yes=self.tr("重新计分"), no=self.tr("取消")):
+            return None
+        ctx, cid, name = self.ctx, self.campaign_id, self.campaign_name
+
+        def done(n: int) -> None:
+            self.banner.show_success(self.tr("已重新计分 %1 份作答；原来的结果已保留。").replace("%1", str(n))
+                                     if n else self.tr("所有作答都已是按最新版本计分的，没有需要重新计分的。"))
+            self.set_campaign(cid, name)
+
+        return (BackgroundOp(self, lambda _t: screening_answers.rescore(ctx, cid), title=self.tr("正在重新计分…"),
+                             cancellable=False)
+                .success(done).failure(self.banner.show_user_error).run())
 
     def export(self) -> BackgroundOp | None:
         if self.campaign_id is None:
