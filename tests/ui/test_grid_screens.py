@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -347,6 +348,50 @@ def test_homeroom_keeps_two_health_monitors_and_counselor_records_training(qtbot
     dlg.submit()
     assert dlg.result() == dlg.DialogCode.Accepted
     assert all(m.trainings_this_semester >= 1 for m in cpanel.monitor_model.rows())
+
+
+def test_homeroom_proposes_and_counselor_bulk_confirms_where_they_agree(qtbot, demo_db, sync_ops, type_text):
+    teacher = ctx_for(demo_db, "bzr701")
+    counselor = ctx_for(demo_db, "xinli")
+    # a 七年级(1)班 student the screening proposed, not yet on the list
+    queued = [r for r in G.review_queue(counselor) if r.class_label == "七年级(1)班" and r.proposed_level
+              and "screening" in r.sources and r.current_level is None]
+    target = queued[0]
+    w = window_for(qtbot, teacher)
+    view = grid_page(w).grid
+    assert not view.propose_button.isHidden()
+    dlg = view.propose()
+    assert [dlg.source.itemData(i) for i in range(dlg.source.count())] == ["observation", "referral"]
+    dlg.submit()  # no student chosen
+    assert dlg.banner.isVisible() and "学生" in dlg.banner.text()
+    dlg.student.setCurrentIndex(dlg.student.findData(target.student_id))
+    dlg.level.setCurrentIndex(dlg.level.findData(target.proposed_level))
+    dlg.reason.setFocus()
+    type_text(dlg.reason, "近两周上课常趴桌，午饭吃得很少")
+    dlg.submit()
+    assert dlg.result() == dlg.DialogCode.Accepted and view.banner.kind() == "success"
+
+    cw = window_for(qtbot, counselor)
+    review = grid_page(cw).review
+    row = next(r for r in review.model.rows() if r.student_id == target.student_id)
+    assert row.observation_agrees and "observation" in row.sources
+    other = next(r for r in review.model.rows() if r.student_id != target.student_id and r.proposed_level)
+    for r in (row, other):  # interviews agreeing with the proposals
+        G.record_interview(counselor, r.student_id, held_at=datetime.now() - timedelta(hours=1),
+                           findings="复核访谈记录", recommendation=r.proposed_level)
+    review.reload()
+    review.agree_check.setChecked(True)
+    review.table.clearSelection()
+    for sid in (row.student_id, other.student_id):
+        i = next(k for k in range(review.proxy.rowCount()) if review.proxy.row_at(k).student_id == sid)
+        review.table.selectionModel().select(review.proxy.index(i, 0), review.table.selectionModel().SelectionFlag.Select
+                                             | review.table.selectionModel().SelectionFlag.Rows)
+    messages.set_next_answer(True)
+    review.bulk_confirm()
+    assert review.banner.kind() == "warning"  # one confirmed, one skipped with the reason
+    assert "已确认 1 名" in review.banner.text() and any("不一致" in d for d in review.banner.details())
+    on_list = {r.student_id for r in T.grid_list(counselor)}
+    assert row.student_id in on_list and other.student_id not in on_list
 
 
 # --- screens -------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -104,6 +104,8 @@ def due_text(r: T.GridListRow, today: date) -> str:
 class GridView(QWidget):
     """The tree and the list (one tab of the page)."""
 
+    proposed = Signal()  # a manual proposal joined the review queue
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -163,8 +165,13 @@ class GridView(QWidget):
         self.open_button = QPushButton(self.tr("跟踪记录(&E)…"), self)
         self.open_button.setObjectName("openTracking")
         self.open_button.clicked.connect(self.open_current)
+        self.propose_button = QPushButton(self.tr("提出预警建议(&A)…"), self)
+        self.propose_button.setObjectName("proposeButton")
+        self.propose_button.clicked.connect(self.propose)
+        self.propose_button.setVisible(ctx.actor.can("grid.propose") and ctx.actor.can("roster.read"))
         footer = QHBoxLayout()
         footer.addWidget(self.count_label, 1)
+        footer.addWidget(self.propose_button)
         footer.addWidget(self.open_button)
 
         left = QWidget(self)
@@ -194,7 +201,8 @@ class GridView(QWidget):
         self.setTabOrder(self.level_combo, self.overdue_check)
         self.setTabOrder(self.overdue_check, self.mine_check)
         self.setTabOrder(self.mine_check, self.table)
-        self.setTabOrder(self.table, self.open_button)
+        self.setTabOrder(self.table, self.propose_button)
+        self.setTabOrder(self.propose_button, self.open_button)
         self.reload()
 
     # -- columns and colours ----------------------------------------------------------------------
@@ -413,6 +421,17 @@ class GridView(QWidget):
         self.tracking.open()
         return self.tracking
 
+    def propose(self, student_id: int | None = None):
+        from .propose import ProposeDialog
+
+        dialog = ProposeDialog(self.ctx, list(self.levels.values()), self, student_id=student_id)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: (self.banner.show_success(self.tr("建议已提交，等待心理健康教师复核。")),
+                                         self.proposed.emit()))
+        dialog.open()
+        self.propose_dialog = dialog
+        return dialog
+
     def _tracking_closed(self, *_args) -> None:
         self.tracking = None
 
@@ -431,6 +450,7 @@ class GridPage(QWidget):
 
             self.review = ReviewPanel(ctx, self)
             self.review.decided.connect(self.grid.reload)
+            self.grid.proposed.connect(self.review.reload)
             self.tabs.addTab(self.review, self.tr("复核队列"))
         from .monitors import MonitorsPanel
 
