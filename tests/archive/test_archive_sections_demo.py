@@ -136,3 +136,23 @@ def test_demo_has_two_school_years_of_history_and_a_graduating_grade(demo):
     assert all(c.ratio > 0.3 for c in last_year if c.class_label.startswith("九年级"))
     ids = transfer.batch_students(demo, "九年级", key_only=True)
     assert ids  # a graduating grade with key-attention students, ready to export
+
+
+def test_a_grade_leader_sees_that_screenings_happened_not_their_results(demo):
+    from xadesk.archive.document import view_archive
+
+    with demo.db.read() as s:
+        sid = s.scalar(select(GridCase.student_id).join(Student, Student.id == GridCase.student_id)
+                       .join(SchoolClass, SchoolClass.id == Student.class_id).where(SchoolClass.grade_code == "J1")
+                       .order_by(GridCase.id))
+    leader = login(demo.db.path, "nianji7", DEMO_PASSWORD)
+    try:
+        doc = view_archive(leader, sid)
+    finally:
+        leader.close()
+    shown = view_archive(demo, sid)
+    assert shown["sections"]["screenings"].get("series") and "series" not in doc["sections"]["screenings"]
+    assert doc["sections"]["screenings"]["results_included"] is False
+    assert all(it["text"] in ("已参加", "缺席", "未参加（本人或家长拒绝）") for it in doc["sections"]["screenings"]["items"])
+    assert all(it["text"] == "" for it in doc["sections"]["warning_levels"]["items"])
+    assert series_of(doc) == []

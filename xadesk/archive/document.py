@@ -15,7 +15,9 @@ contributes them through a *section provider*, registered once at import time of
     register_section("screenings", screenings_section, title=("心理测评", "screenings"), order=10)
 
 A provider gets the open SQLAlchemy session (read it only), the student's id and the edition
-(``"full"`` or ``"transfer"``: give less in ``transfer`` if your area has confidential parts) and
+(``"full"`` or ``"transfer"``: give less in ``transfer`` if your area has confidential parts; in
+``full``, ``current_options().may_read_counselling`` tells whether the viewer may see clinical
+detail — homeroom teachers and grade leaders read the full edition in the app too) and
 returns ``None`` (section left out) or a JSON-able dict. These keys are understood by every renderer
 (all optional; anything else travels in ``archive.json`` untouched):
 
@@ -42,6 +44,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -195,6 +198,16 @@ class BuildOptions:
     exporter_name: str | None = None
 
 
+_building: ContextVar[BuildOptions | None] = ContextVar("xadesk_archive_build", default=None)
+
+
+def current_options() -> BuildOptions | None:
+    """The options of the archive being built, for providers: in the ``full`` edition a viewer
+    without ``may_read_counselling`` (homeroom teachers, grade leaders) must get what their own
+    area shows them — no scores, no clinical notes. None outside ``build_document``."""
+    return _building.get()
+
+
 def _school(session: Session) -> School:
     school = session.scalar(select(School).order_by(School.id))
     assert school is not None, "a school database always has its school row"
@@ -288,17 +301,21 @@ def build_document(session: Session, student_id: int, opts: BuildOptions | None 
 
     sections: dict[str, Any] = {}
     unavailable: list[str] = []
-    for spec in registered_sections():
-        if transfer and spec.name not in policy.sections:
-            continue
-        try:
-            data = spec.provider(session, st.id, opts.edition)
-        except Exception as exc:  # another area's bug must not stop an archive from rendering
-            log.error("archive section %s failed: %s", spec.name, type(exc).__name__)
-            unavailable.append(spec.name)
-            continue
-        if data is not None:
-            sections[spec.name] = data
+    token = _building.set(opts)
+    try:
+        for spec in registered_sections():
+            if transfer and spec.name not in policy.sections:
+                continue
+            try:
+                data = spec.provider(session, st.id, opts.edition)
+            except Exception as exc:  # another area's bug must not stop an archive from rendering
+                log.error("archive section %s failed: %s", spec.name, type(exc).__name__)
+                unavailable.append(spec.name)
+                continue
+            if data is not None:
+                sections[spec.name] = data
+    finally:
+        _building.reset(token)
 
     previous = _previous_schools(session, st.id, policy if transfer else None)
 

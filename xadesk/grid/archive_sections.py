@@ -21,7 +21,7 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..archive.document import register_section
+from ..archive.document import current_options, register_section
 from ..archive.transfer import set_key_attention_selector
 from ..services.grid_base import OPEN_STATUSES, load_levels
 from ..services.grid_care import OUTCOMES
@@ -37,13 +37,20 @@ def _label(levels: dict[str, LV.Level], code: str | None) -> str:
     return lv.label if lv else code
 
 
+def _notes_visible(edition: str) -> bool:
+    """Reasons, clinical notes and what the family shared: the full edition for counselors only
+    (as in the grid's own screens); the transfer edition never carries them."""
+    opts = current_options()
+    return edition == "full" and opts is not None and opts.may_read_counselling
+
+
 def levels_section(session: Session, student_id: int, edition: str) -> dict | None:
     changes = list(session.scalars(select(GridLevelChange).where(GridLevelChange.student_id == student_id)
                                    .order_by(GridLevelChange.changed_on, GridLevelChange.id)))
     if not changes:
         return None
     levels = load_levels(session)
-    full = edition == "full"
+    full = _notes_visible(edition)
     items = []
     for ch in changes:
         if ch.to_level is None:
@@ -81,7 +88,7 @@ def follow_up_section(session: Session, student_id: int, edition: str) -> dict |
                f"（{how}）。")
     out: dict = {"summary": summary, "count": len(rows), "methods": counts,
                  "first": rows[0].occurred_on.isoformat(), "last": rows[-1].occurred_on.isoformat()}
-    if edition == "full":
+    if edition == "full":  # the grid shows follow-ups to everyone who may see the student
         out["items"] = [{"date": f.occurred_on.isoformat(), "title": f"随访 · {FOLLOW_UP_METHODS.get(f.method, f.method)}",
                          "text": f"{f.summary}（{f.by_name}）"} for f in rows]
     return out
@@ -92,7 +99,7 @@ def referrals_section(session: Session, student_id: int, edition: str) -> dict |
                                 .order_by(GridReferral.referred_on, GridReferral.id)))
     if not rows:
         return None
-    full = edition == "full"
+    full = _notes_visible(edition)
     items = []
     for r in rows:
         outcome = OUTCOMES.get(r.outcome, r.outcome)
@@ -119,7 +126,7 @@ def crisis_section(session: Session, student_id: int, edition: str) -> dict | No
                                 .order_by(GridCrisis.occurred_at, GridCrisis.id)))
     if not rows:
         return None
-    full = edition == "full"
+    full = _notes_visible(edition)
     items = [{"date": c.occurred_at.date().isoformat(), "title": "危机事件",
               "text": (f"{c.summary}" + (f"；处置：{c.actions}" if c.actions else "")) if full else "已按危机干预流程处置。"}
              for c in rows]

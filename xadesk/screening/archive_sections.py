@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..archive.document import register_section
+from ..archive.document import current_options, register_section
 from ..storage.models_screening import (
     Campaign,
     CampaignTarget,
@@ -88,6 +88,23 @@ def _day_of(resp: ScreeningResponse, camp: Campaign) -> date:
     if when is not None:
         return when.date()
     return camp.opens_on or camp.created_at.date()
+
+
+def _results_visible(edition: str) -> bool:
+    """Scores travel in transfer files (the school's policy); in the app only counselors see them —
+    homeroom teachers and grade leaders see that a screening was taken, as in the screening area."""
+    if edition == "transfer":
+        return True
+    opts = current_options()
+    return opts is not None and opts.may_read_counselling
+
+
+def _taken_only(items: list[dict]) -> dict:
+    out = [{"date": it["date"], "title": it["title"], "text": "已参加" if "excused" not in it else it["text"].split("：")[0],
+            "campaign": it["campaign"], "school_year": it["school_year"]} for it in items]
+    years = sorted({it["school_year"] for it in items})
+    return {"summary": f"参加心理测评 {len(out)} 项（{'、'.join(years)}）；测评结果仅心理健康教师可见。", "items": out,
+            "answers_included": False, "results_included": False}
 
 
 def screenings_section(session: Session, student_id: int, edition: str) -> dict | None:
@@ -166,6 +183,8 @@ def screenings_section(session: Session, student_id: int, edition: str) -> dict 
     summary += f"；另有 {missed} 次未参加。" if missed else "。"
     for s in series.values():
         s["points"].sort()
+    if not _results_visible(edition):
+        return _taken_only(items)
     return {"summary": summary, "items": items,
             "series": [s for s in series.values() if s["points"]],
             "answers_included": False}
