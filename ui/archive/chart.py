@@ -28,6 +28,7 @@ class TrendChart(QWidget):
         super().__init__(parent)
         self.setObjectName("trendChart")
         self.series: list[dict] = []
+        self.empty_text = self.tr("暂无测评记录")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setAccessibleName(self.tr("测评得分趋势图"))
 
@@ -56,7 +57,7 @@ class TrendChart(QWidget):
         text_pen = QPen(pal.text().color())
         if not self.series:
             p.setPen(text_pen)
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("暂无测评记录"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
             return
         points = [(_day(d), float(v)) for s in self.series for d, v in s["points"] if _day(d) and v is not None]
         d0 = min(d for d, _ in points).toordinal()

@@ -79,6 +79,9 @@ class ArchiveDialog(FittingDialog):
         chart_box = QGroupBox(self.tr("测评得分趋势"), self)
         self.chart = TrendChart(chart_box)
         self.chart.set_series(series_of(doc))
+        screenings = doc.get("sections", {}).get("screenings")
+        if isinstance(screenings, dict) and screenings.get("results_included") is False:
+            self.chart.empty_text = self.tr("测评结果仅心理健康教师可见")
         QVBoxLayout(chart_box).addWidget(self.chart)
 
         self.kind_combo = QComboBox(self)
