@@ -507,3 +507,8 @@ def make_interview_and_decision():
     page.tabs.setCurrentWidget(page.review)
     page.review.table.selectRow(0)
     return {"interview": page.review.interview()}
+
+
+def make_propose_dialog():
+    w = _screen_window("bzr701")
+    return {"": w.show_page("grid").grid.propose()}
