@@ -164,6 +164,8 @@ def test_homeroom_teacher_sees_band_counts_of_their_class_only(qtbot, demo_path,
     assert rows and {b.class_label for b in rows} == {"七年级(1)班"}
     headers = [view.model.headerData(i, Qt.Orientation.Horizontal) for i in range(view.model.columnCount())]
     assert "姓名" not in headers and "原始分" not in headers
+    assert all(view.model.cell_text(r, 4).isdigit() for r in range(view.model.rowCount()))
+    assert sum(b.count for b in rows if b.instrument_id == "phq9") > 20
     assert not view.export_button.isVisible()
     assert page.coverage.students == []                             # counts only, no names
     ctx.close()
@@ -171,7 +173,7 @@ def test_homeroom_teacher_sees_band_counts_of_their_class_only(qtbot, demo_path,
 
 # --- screens -------------------------------------------------------------------------------------------
 
-def _demo_page(tab: int):
+def _demo_page(tab: int, login_name: str = "xinli"):
     import os
     import tempfile
 
@@ -181,7 +183,7 @@ def _demo_page(tab: int):
     worker.set_synchronous(True)
     path = Path(tempfile.mkdtemp()) / "demo.xadesk"
     build_demo(path, today=date(2026, 11, 20))
-    w = MainWindow(login(path, "xinli", DEMO_PASSWORD))
+    w = MainWindow(login(path, login_name, DEMO_PASSWORD))
     w.resize(1180, 760)
     page = w.show_page("screening")
     page.tabs.setCurrentIndex(tab)
@@ -204,3 +206,7 @@ def make_create_dialog():
     dialog.check_targets(("grade", "J1"))
     dialog.target_tree.expandAll()
     return {"": w, "dialog": dialog}
+
+
+def make_homeroom():
+    return _demo_page(1, "bzr701")

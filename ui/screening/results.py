@@ -124,11 +124,11 @@ def result_columns() -> list[Column]:
 
 @dataclass(frozen=True)
 class BandLine:
-    count: BandCount
+    source: BandCount
     scale_name: str
 
     def __getattr__(self, name: str):
-        return getattr(self.count, name)
+        return getattr(self.source, name)
 
 
 def _bands(ctx: AppContext, campaign_id: int) -> list[BandLine]:
@@ -178,10 +178,10 @@ class ResultsView(QWidget):
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
         self.table.doubleClicked.connect(lambda _i: self.open_sheet())
-        set_widths(self.table, [6, 11, 4, 4, 7, 3.5, 3, 6, 2.5] if self.full else [6, 5, 7, 7, 3])
+        set_widths(self.table, [6, 11, 4, 4, 7, 3.5, 3, 6, 2.5] if self.full else [6, 4, 12, 10, 3])
 
         self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText(self.tr("姓名、学籍号…"))
+        self.filter_edit.setPlaceholderText(self.tr("姓名、学籍号…") if self.full else self.tr("班级、量表、等级…"))
         self.filter_edit.setAccessibleName(self.tr("筛选结果"))
         connect_filter_edit(self.filter_edit, self.proxy)
         self.class_combo = QComboBox(self)
