@@ -11,9 +11,12 @@ It drives the core kiosk (``xadesk.screening.kiosk.SchoolKiosk`` or ``LabKiosk``
 * leaving needs the counselor's password (``kiosk.check_exit``); closing the window any other way
   (Alt+F4, Escape) is ignored.
 
-    window = KioskWindow(SchoolKiosk.start(ctx, campaign_id, pc_id))
+    window = KioskWindow(SchoolKiosk.start(ctx, campaign_id, pc_id), main_window)
     window.exited.connect(...)
     window.showFullScreen()
+
+The core calls run on the GUI thread on purpose (not in a BackgroundOp): each is one small
+transaction, and the next item must not be built before the answer is committed.
 """
 
 from __future__ import annotations

@@ -1,6 +1,11 @@
 """测评活动: the campaigns of the school — list, create, open/close, who is still missing, the kiosk,
 results, and a discreet notice when a safety alert comes in.
 
+Tabs under the list: 完成情况 (coverage per grade and class; who is missing, absent or declined),
+结果 (or 各班等级人数 for summary-only roles), and for counselors 问卷导入, 纸质答卷, 机房测评. The
+重复作答 button appears when answers arrived twice and differ; the 安全提示 notice polls
+``screening_answers.alerts(ctx, since_id=…)`` every ``ALERT_POLL_MS`` and names nobody.
+
 Who sees what (the core enforces it; the page only hides what cannot be used):
 ``screening.manage`` (counselors) everything; ``screening.results`` (leaders) coverage counts and
 results; ``screening.summary`` only (homeroom teachers, grade leaders) coverage counts and band
@@ -335,8 +340,8 @@ class CampaignsPage(QWidget):
     def _coverage_loaded(self, cov: Coverage | None) -> None:
         self.coverage = cov
         if cov is None:
-            self.summary_label.setText(self.tr("还没有测评活动。") if self.can_manage is False
-                                       else self.tr("还没有测评活动。点“新建活动”建立第一个。"))
+            self.summary_label.setText(self.tr("还没有测评活动。点“新建活动”建立第一个。") if self.can_manage
+                                       else self.tr("还没有测评活动。"))
             self.coverage_model.set_rows([])
             self.student_model.set_rows([])
             return
