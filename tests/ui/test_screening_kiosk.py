@@ -219,3 +219,15 @@ def make_item():
 
 def make_end():
     return _demo_kiosk("end")
+
+
+def test_only_the_assigned_questionnaires(qtbot, counselor):
+    info = create_campaign(counselor, "分年级", ["phq9", ("gad7", ["J2"])], grades=["J1", "J2"], open_now=True)
+    w = open_kiosk(qtbot, counselor, info)
+    identify(w, *LIN)                                                  # 七年级: phq9 only
+    key(w, "1")
+    assert "共 1 份" in w.instructions_title.text() and "PHQ-9" in w.instructions_title.text()
+    w.to_start()
+    identify(w, "G610113201205050019", "20120505")                    # 任浩然, 八年级: both
+    key(w, "1")
+    assert "共 2 份" in w.instructions_title.text()
