@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from types import TracebackType
 
 import shiboken6
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QEvent, QLocale, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -92,16 +92,26 @@ def _delete_windows_at_exit() -> None:
     """Delete the remaining top-level widgets before PySide's own exit clean-up runs.
 
     A window kept alive to the end (by the program, or by a slot lambda that captures ``self``)
-    is otherwise torn down during interpreter finalisation in an order that crashes PySide 6.12
-    ("shared QObject was deleted directly", then SIGSEGV/SIGBUS) — measured: 10 of 10 exits of
-    the demo window crashed without this, 0 of 8 with it. atexit runs handlers last-in first-out,
+    is otherwise torn down during interpreter finalisation in an order that crashes PySide
+    ("shared QObject was deleted directly", then SIGSEGV/SIGBUS) — measured on 6.12: 10 of 10 exits of
+    the demo window crashed without this, 0 of 8 with it. Deleting the wrappers directly with
+    shiboken6.delete() crashed in releaseWrapper on 6.11 (a dialog deleted with its parent), so the
+    windows go through Qt's own deleteLater instead. atexit runs handlers last-in first-out,
     so this one (registered after PySide was imported) runs before PySide's.
     """
     if QApplication.instance() is None:
         return
+    # A program that never ran app.exec() (screenshot helpers, scripts) never emitted aboutToQuit:
+    # stop the database worker thread here too, or its QThread is destroyed while running.
+    worker.shutdown(2000)
+    # Close and let Qt delete them through its own event loop (deleteLater + one pass), so the C++
+    # side tears down parent before children; deleting wrappers directly crashed in shiboken.
     for widget in QApplication.topLevelWidgets():
         if shiboken6.isValid(widget):
-            shiboken6.delete(widget)
+            widget.close()
+            widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 def install_crash_handler() -> None:
