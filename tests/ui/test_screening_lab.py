@@ -104,3 +104,38 @@ def test_lab_kiosk_refuses_a_wrong_passphrase(tmp_path):
     bogus.write_bytes(b"not a kit")
     with pytest.raises(UserError):
         lab_mod.open_lab_kiosk(bogus, "AAAA-BBBB", tmp_path, "LAB-01")
+
+
+def test_lab_pc_start_dialog(qtbot, counselor, tmp_path):
+    from xadesk.services.screening_lab import export_kit
+
+    info = create_campaign(counselor, "机房普查", ["phq9"], grades=["J1"], open_now=True)
+    kit = tmp_path / "kit" / "机房普查.xakit"
+    kit.parent.mkdir()
+    export_kit(counselor, info.id, kit, "ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2")
+    dialog = lab_mod.LabStartDialog()
+    qtbot.addWidget(dialog)
+    dialog.start()
+    assert "测评包文件" in dialog.banner.text()
+    dialog.kit_edit.setText(str(kit))
+    dialog.passphrase_edit.setText("ABCD-EFGH-JKMN-PQRS-TUVW-XYZ3")
+    dialog.start()
+    assert dialog.banner.kind() == "error" and dialog.kiosk_window is None
+    dialog.passphrase_edit.setText("ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2")
+    dialog.pc_edit.setText("LAB-07")
+    dialog.start()
+    window = dialog.kiosk_window
+    qtbot.addWidget(window)
+    assert window.isFullScreen() and window.current_screen() == "start"
+    answer_all(window, "G610113201301010011", "20130101", 0)
+    window.show_exit()
+    window.password_edit.setText("ABCD-EFGH-JKMN-PQRS-TUVW-XYZ2")
+    window.try_exit()
+    assert (kit.parent / "LAB-07.xapack").exists()
+
+
+def make_start_dialog():
+    dialog = lab_mod.LabStartDialog()
+    dialog.kit_edit.setText("D:/机房/2026年秋季心理健康普查.xakit")
+    dialog.start()
+    return dialog

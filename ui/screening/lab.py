@@ -12,10 +12,13 @@ import the result packs they write. And the lab PC's side: a kiosk over the kit.
 
 from __future__ import annotations
 
+import platform
 from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,11 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.errors import UserError
 from xadesk.exchange.passphrase import format_groups, generate
 from xadesk.services import screening_lab
 from xadesk.services.campaigns import CampaignInfo
 from xadesk.services.context import AppContext
 
+from ..formutil import no_auto_default, set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
 from .results import ask_save_path
@@ -165,3 +170,67 @@ def open_lab_kiosk(kit_path: Path, passphrase: str, folder: Path, pc_id: str, pa
     window.before_close = lambda k: k.write_pack(Path(folder) / f"{safe}.xapack")
     return window
 
+
+
+class LabStartDialog(QDialog):
+    """On a lab PC (no school database): choose the kit, type its passphrase, start the kiosk.
+
+    The result pack is written next to the kit (or in the folder chosen) when the counselor leaves
+    the kiosk with the same passphrase. ``kiosk_window`` is the window started, for the caller.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("打开机房测评包"))
+        self.kiosk_window = None
+        self.banner = MessageBanner(self)
+        self.kit_edit = QLineEdit(self)
+        self.kit_edit.setAccessibleName(self.tr("测评包文件"))
+        browse = QPushButton(self.tr("浏览(&B)…"), self)
+        browse.clicked.connect(self.browse)
+        self.passphrase_edit = QLineEdit(self)
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setAccessibleName(self.tr("测评包口令"))
+        self.pc_edit = QLineEdit(platform.node() or "PC", self)
+        self.pc_edit.setAccessibleName(self.tr("这台电脑的名字"))
+        self.pc_edit.setToolTip(self.tr("写在结果包的文件名里，便于区分是哪台电脑的"))
+        kit_row = QHBoxLayout()
+        kit_row.addWidget(self.kit_edit, 1)
+        kit_row.addWidget(browse)
+        form = QFormLayout()
+        for text, field in ((self.tr("测评包(&K)："), kit_row), (self.tr("口令(&P)："), self.passphrase_edit),
+                            (self.tr("电脑名(&N)："), self.pc_edit)):
+            label = QLabel(text, self)
+            label.setBuddy(self.kit_edit if field is kit_row else field)
+            form.addRow(label, field)
+        buttons = QDialogButtonBox(self)
+        self.start_button = buttons.addButton(self.tr("开始测评"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.start)
+        buttons.rejected.connect(self.reject)
+        set_primary(self.start_button)
+        no_auto_default(self.banner, browse)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 36, self.sizeHint().height())
+
+    def browse(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, self.tr("选择机房测评包"), "", self.tr(KIT_FILTER))
+        if path:
+            self.kit_edit.setText(path)
+
+    def start(self) -> None:
+        kit = Path(self.kit_edit.text().strip())
+        if not self.kit_edit.text().strip() or not kit.is_file():
+            self.banner.show_error(self.tr("请选择老师给的测评包文件。"))
+            return
+        try:
+            window = open_lab_kiosk(kit, self.passphrase_edit.text(), kit.parent, self.pc_edit.text().strip() or "PC")
+        except UserError as exc:
+            self.banner.show_user_error(exc)
+            return
+        self.kiosk_window = window
+        window.showFullScreen()
+        self.accept()
