@@ -166,3 +166,25 @@ def test_wrong_recovery_key(new_school, db_path):
     with pytest.raises(WrongPassword) as err:
         recover(db_path, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", "admin", "brand-new-pass")
     assert "恢复密钥" in str(err.value)
+
+
+def test_database_errors_carry_no_bound_values(new_school):
+    from datetime import datetime
+
+    from sqlalchemy.exc import IntegrityError
+
+    from xadesk.storage.models import Student
+
+    _, ctx = new_school
+    now = datetime(2026, 9, 1)
+
+    def add(session):
+        session.add(Student(student_no="G610113201301010011", name="保密姓名甲", sex="M", boarding=False,
+                            status="enrolled", created_at=now, updated_at=now, id_number="610113201301010011"))
+
+    with ctx.db.write() as s:
+        add(s)
+    with pytest.raises(IntegrityError) as err, ctx.db.write() as s:
+        add(s)
+    text = str(err.value) + repr(err.value)
+    assert "保密姓名甲" not in text and "610113201301010011" not in text
