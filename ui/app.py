@@ -14,7 +14,7 @@ from types import TracebackType
 
 import shiboken6
 from PySide6.QtCore import QEvent, QLocale, Qt
-from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from xadesk import paths
@@ -65,6 +65,9 @@ def create_app(argv: Sequence[str] | None = None, *, install_excepthook: bool = 
         return app
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
+    icon = paths.assets_dir() / "icons" / "xadesk.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     app.setApplicationDisplayName(APP_NAME)
 
     family = register_bundled_font()

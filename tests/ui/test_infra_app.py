@@ -84,3 +84,7 @@ def test_program_exits_cleanly_with_a_window_still_alive(tmp_path):
     for _ in range(3):  # the crash was an exit-order race: one clean run is not proof
         result = subprocess.run([sys.executable, str(script), here], capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_app_has_the_bundled_icon(qapp):
+    assert not qapp.windowIcon().isNull()
