@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from xadesk.services.context import AppContext
 
-from . import worker
+from . import messages, worker
 from .firstrun import FIRST_DEMO, FIRST_NEW, FirstRunDialog, NewSchoolDialog, RecoveryKeyDialog
 from .idle import InactivityTimer
 from .login import LoginDialog
@@ -115,8 +115,6 @@ class AppController(QObject):
         self.demo_op.run()
 
     def _demo_failed(self, exc) -> None:
-        from . import messages
-
         messages.user_error(None, exc)
         self.quit(1)
 
@@ -154,6 +152,11 @@ class AppController(QObject):
         from .grid.greeting import greet
 
         greet(window)  # overdue follow-ups and approvals waiting, as a banner (nothing when none)
+        if ctx.actor.must_change_password:
+            # An administrator set this password (a reset or a new account): ask for the person's own.
+            messages.information(window, self.tr("您的密码是管理员设置的。为了安全，请现在改成只有您自己知道的密码。"),
+                                 self.tr("请修改密码"))
+            window.change_password()
         self.idle.activate(self.idle_seconds)
         return window
 

@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self.lock_action.triggered.connect(self.lock_requested.emit)
         file_menu.addAction(self.lock_action)
         self.password_action = QAction(self.tr("修改我的密码(&P)…"), self)
-        self.password_action.triggered.connect(self._change_password)
+        self.password_action.triggered.connect(self.change_password)
         file_menu.addAction(self.password_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
         if callable(start):
             start()
 
-    def _change_password(self) -> None:
+    def change_password(self) -> None:
         from .accounts.dialogs import ChangeOwnPasswordDialog
 
         dialog = ChangeOwnPasswordDialog(self.ctx, self)

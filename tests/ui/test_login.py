@@ -238,3 +238,31 @@ def test_run_gui_returns_when_the_login_is_cancelled(qtbot, school, qapp):
         assert run_gui(school) == 0
     finally:
         qapp.setQuitOnLastWindowClosed(True)
+
+
+def test_reset_password_is_changed_at_next_login(qtbot, school, sync_ops):
+    from ui import messages
+    from ui.accounts.dialogs import ChangeOwnPasswordDialog
+    from xadesk.services import accounts, roles
+    from xadesk.services.login import login
+
+    ctx = login(school, "admin", PASSWORD)
+    accounts.add_user(ctx, "li", "李老师", [accounts.RoleSpec(roles.COUNSELOR)], "set-by-admin-1")
+    ctx.close()
+    controller = AppController(school)
+    controller.start()
+    controller.login_dialog.login_edit.setText("li")
+    _login_through(qtbot, controller, "set-by-admin-1")
+    assert any("管理员设置" in text for _kind, _title, text in messages.shown)
+    qtbot.waitUntil(lambda: bool(controller.main_window.findChildren(ChangeOwnPasswordDialog)))
+    dialog = controller.main_window.findChildren(ChangeOwnPasswordDialog)[0]
+    dialog.old_edit.setText("set-by-admin-1")
+    dialog.password_edit.setText("only-mine-123")
+    dialog.confirm_edit.setText("only-mine-123")
+    dialog.submit()
+    controller.quit()
+    again = login(school, "li", "only-mine-123")
+    try:
+        assert not again.actor.must_change_password
+    finally:
+        again.close()

@@ -22,6 +22,7 @@ class Actor:
     grade_codes: frozenset[str] = frozenset()  # grades led (grade leader)
     class_ids: frozenset[int] = frozenset()  # classes taught as homeroom teacher
     permissions: frozenset[str] = field(default=frozenset())
+    must_change_password: bool = False  # set by an administrator's reset; the UI asks at login
 
     @property
     def sees_all(self) -> bool:

@@ -154,7 +154,7 @@ def load_actor(session, user: User) -> Actor:
     return Actor(user_id=user.id, login=user.login, display_name=user.display_name, roles=role_set,
                  grade_codes=frozenset(r.grade_code for r in user.roles if r.role == roles.GRADE_LEADER and r.grade_code),
                  class_ids=frozenset(r.class_id for r in user.roles if r.role == roles.HOMEROOM and r.class_id),
-                 permissions=frozenset(perms))
+                 permissions=frozenset(perms), must_change_password=bool(user.must_change_password))
 
 
 def login(path: Path, login_name: str, password: str) -> AppContext:
