@@ -452,6 +452,11 @@ class GridPage(QWidget):
             self.review.decided.connect(self.grid.reload)
             self.grid.proposed.connect(self.review.reload)
             self.tabs.addTab(self.review, self.tr("复核队列"))
+            from .settings import GridSettingsPanel
+
+            self.settings = GridSettingsPanel(ctx, self)
+            self.settings.changed.connect(self.grid.reload)
+            self.tabs.addTab(self.settings, self.tr("预警设置"))
         from .monitors import MonitorsPanel
 
         self.monitors = MonitorsPanel(ctx, self)
