@@ -124,6 +124,14 @@ def test_combination_rule_edits_as_condition_text_and_rejects_bad_json(panel):
     assert {r.key: r for r in G.rules(panel.ctx)}["phq9_gad7_severe"].version == 0
 
 
+def test_invalid_condition_gets_the_core_message_and_stores_nothing(panel):
+    dialog = panel.edit_rule("phq9_gad7_severe")
+    dialog.when_edit.setPlainText('{"all": []}')
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible() and "规则条件有误" in dialog.banner.text()
+    assert {r.key: r for r in G.rules(panel.ctx)}["phq9_gad7_severe"].version == 0
+
+
 def test_safety_floor_is_listed_without_an_enable_control(panel):
     box = panel.findChild(QWidget, "safetyBox")
     assert "不可关闭" in box.title()

@@ -207,15 +207,21 @@ class RuleDialog(FittingDialog):
             self.threshold_spin = spin
             form.addRow(self.tr("阈值(&T)："), spin)
         else:
-            edit = QPlainTextEdit(json.dumps(rule.when, ensure_ascii=False, indent=1), self)
+            # A combination has no single threshold: it is edited as its condition text (see rules.py).
+            current = QLabel(self.tr("当前：{c}").format(c=describe(rule.when)), self)
+            current.setWordWrap(True)
+            form.addRow(self.tr("条件："), current)
+            edit = QPlainTextEdit(json.dumps(rule.when, ensure_ascii=False), self)
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 6 + 12)
+            edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 4 + 12)
             self.when_edit = edit
-            form.addRow(self.tr("条件(&T)："), edit)
+            form.addRow(self.tr("条件文本(&T)："), edit)
         self.near_spin = QDoubleSpinBox(self)
         self.near_spin.setRange(0, 999)
         self.near_spin.setDecimals(1)
         self.near_spin.setSpecialValueText(self.tr("不报告"))
+        self.near_spin.setSuffix(self.tr(" 分"))
+        self.near_spin.setToolTip(self.tr("差这么多分就达到阈值的学生单独列为“近阈值”，不提出预警。"))
         self.near_spin.setValue(float(rule.near_margin or 0))
         form.addRow(self.tr("近阈值范围(&R)："), self.near_spin)
         note = QLabel(self.tr("保存后生成新版本，旧版本保留备查；已作出的建议不受影响。"), self)
