@@ -103,6 +103,27 @@ def test_disable_rule_is_stored_as_a_new_version(panel):
     assert panel.rule_model.index(row, 0).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
 
 
+def test_space_on_the_enabled_cell_toggles_a_rule_from_the_keyboard(panel, qtbot):
+    from PySide6.QtTest import QTest
+
+    row = panel.rule_model.row_of(lambda r: r.key == "k6_serious")
+    panel.rule_view.setFocus()
+    panel.rule_view.setCurrentIndex(panel.rule_model.index(row, 0))
+    QTest.keyClick(panel.rule_view, Qt.Key.Key_Space)
+    assert {r.key: r for r in G.rules(panel.ctx)}["k6_serious"].enabled is False
+
+
+def test_renamed_level_reaches_the_grid_tab(panel):
+    dialog = panel.edit_level("L4")
+    dialog.name_edit.setText("留意")
+    dialog.buttons.accepted.emit()
+    page = panel.parent()
+    while not isinstance(page, GridPage):
+        page = page.parent()
+    assert "留意" in page.grid.legend.text()
+    assert panel.approval_labels["L4"].text().startswith("留意")
+
+
 def test_edit_rule_threshold_and_level(panel):
     dialog = panel.edit_rule("k10_moderate")
     assert dialog.threshold_spin is not None and dialog.threshold_spin.value() == 25
