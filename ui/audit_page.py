@@ -13,7 +13,15 @@ from xadesk.services.context import AppContext
 
 from .mainwindow import PageSpec, register_page
 from .messages import MessageBanner
-from .tablemodel import RIGHT, Column, FilterProxy, RowTableModel, configure_table_view, connect_filter_edit
+from .tablemodel import (
+    RIGHT,
+    Column,
+    FilterProxy,
+    RowTableModel,
+    configure_table_view,
+    connect_filter_edit,
+    set_column_widths,
+)
 from .worker import BackgroundOp
 
 RECENT = 1000
@@ -51,9 +59,7 @@ class AuditPage(QWidget):
         self.table.setAccessibleName(self.tr("审计记录"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in enumerate((4, 11, 6, 8, 10, 8)):
-            self.table.setColumnWidth(column, int(char * chars + 24))
+        set_column_widths(self.table, (4, 11, 6, 8, 10, 8))
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("auditFilter")

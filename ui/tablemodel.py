@@ -295,3 +295,11 @@ def configure_table_view(view: QTableView) -> None:
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setSortIndicatorShown(True)
+
+
+def set_column_widths(view: QTableView, widths_in_chars: Sequence[float], *, padding: int = 24) -> None:
+    """Size the first columns by how many Chinese characters they should show (plus cell padding),
+    so widths follow the font and the 125–150% scaling instead of fixed pixels."""
+    char = view.fontMetrics().horizontalAdvance("中")
+    for column, chars in enumerate(widths_in_chars):
+        view.setColumnWidth(column, int(char * chars + padding))

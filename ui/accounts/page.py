@@ -20,7 +20,15 @@ from xadesk.services.context import AppContext
 from .. import messages
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
-from ..tablemodel import CENTER, Column, FilterProxy, RowTableModel, configure_table_view, connect_filter_edit
+from ..tablemodel import (
+    CENTER,
+    Column,
+    FilterProxy,
+    RowTableModel,
+    configure_table_view,
+    connect_filter_edit,
+    set_column_widths,
+)
 from ..worker import BackgroundOp
 from .dialogs import AddAccountDialog, ResetPasswordDialog
 
@@ -47,9 +55,7 @@ class AccountsPage(QWidget):
         self.table.setAccessibleName(self.tr("账号列表"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in enumerate((8, 6, 22, 4)):
-            self.table.setColumnWidth(column, int(char * chars + 24))
+        set_column_widths(self.table, (8, 6, 22, 4))
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.table.activated.connect(lambda _i: self.reset_password())
 

@@ -28,7 +28,15 @@ from xadesk.services.context import AppContext
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..roster.detail import DETAIL_ACTIONS
-from ..tablemodel import CENTER, Column, FilterProxy, RowTableModel, configure_table_view, connect_filter_edit
+from ..tablemodel import (
+    CENTER,
+    Column,
+    FilterProxy,
+    RowTableModel,
+    configure_table_view,
+    connect_filter_edit,
+    set_column_widths,
+)
 from ..worker import BackgroundOp
 
 
@@ -62,9 +70,7 @@ class ArchivePage(QWidget):
         self.table.setObjectName("archiveStudents")
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        char = self.fontMetrics().horizontalAdvance("中")
-        for col, chars in enumerate((8, 6)):
-            self.table.setColumnWidth(col, int(char * chars + 24))
+        set_column_widths(self.table, (8, 6))
         connect_filter_edit(self.filter_edit, self.proxy)
         self.class_combo.currentIndexChanged.connect(lambda _i: self._load_students())
         self.table.activated.connect(self._activated)
@@ -130,8 +136,7 @@ class ArchivePage(QWidget):
         self.coverage_view.setObjectName("coverageTable")
         self.coverage_view.setModel(self.coverage_model)
         configure_table_view(self.coverage_view)
-        for col, chars in enumerate((8, 4, 5, 5)):
-            self.coverage_view.setColumnWidth(col, int(char * chars + 24))
+        set_column_widths(self.coverage_view, (8, 4, 5, 5))
         self.coverage_note = QLabel(self)
         coverage = QWidget(self)
         cl = QVBoxLayout(coverage)

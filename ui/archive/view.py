@@ -30,7 +30,7 @@ from xadesk.services.context import AppContext
 
 from .. import messages
 from ..formutil import FittingDialog
-from ..tablemodel import CENTER, Column, FilterProxy, RowTableModel, configure_table_view
+from ..tablemodel import CENTER, Column, FilterProxy, RowTableModel, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
 from .chart import TrendChart
 
@@ -115,11 +115,9 @@ class ArchiveDialog(FittingDialog):
         configure_table_view(self.view)
         self.view.setSortingEnabled(False)
         self.view.setWordWrap(True)
-        char = self.fontMetrics().horizontalAdvance("中")
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for column, chars in enumerate((7, 6, 11, 8)):
-            self.view.setColumnWidth(column, int(char * chars + 24))
+        set_column_widths(self.view, (7, 6, 11, 8))
         self.kind_combo.currentIndexChanged.connect(self._apply_filter)
         self._apply_filter()
 

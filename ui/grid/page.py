@@ -39,7 +39,14 @@ from xadesk.services.context import AppContext
 
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
-from ..tablemodel import CENTER, Column, FilterProxy, configure_table_view, connect_filter_edit
+from ..tablemodel import (
+    CENTER,
+    Column,
+    FilterProxy,
+    configure_table_view,
+    connect_filter_edit,
+    set_column_widths,
+)
 from ..worker import BackgroundOp
 from .common import OVERDUE_RED, StyledRowModel, day_text, level_map, signed, tint
 
@@ -221,9 +228,7 @@ class GridView(QWidget):
         ]
 
     def _size_columns(self) -> None:
-        char = self.table.fontMetrics().horizontalAdvance("中")
-        for col, chars in enumerate((5, 7, 6, 12, 13, 6)):
-            self.table.setColumnWidth(col, int(char * chars + 16))
+        set_column_widths(self.table, (5, 7, 6, 12, 13, 6), padding=16)
 
     def _style(self, row: T.GridListRow, col: int):
         if col == 2 and row.level in self.levels:

@@ -38,7 +38,7 @@ from xadesk.services.context import AppContext
 from .. import messages
 from ..formutil import set_primary
 from ..messages import MessageBanner
-from ..tablemodel import CENTER, Column, FilterProxy, configure_table_view
+from ..tablemodel import CENTER, Column, FilterProxy, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
 from .common import StyledRowModel, day_text, level_map, level_text, tint
 
@@ -157,9 +157,7 @@ class ReviewPanel(QWidget):
 
     @staticmethod
     def _size_columns(view: QTableView) -> None:
-        char = view.fontMetrics().horizontalAdvance("中")
-        for col, chars in enumerate((6, 4, 6, 20, 5, 4, 9, 4)):
-            view.setColumnWidth(col, int(char * chars + 16))
+        set_column_widths(view, (6, 4, 6, 20, 5, 4, 9, 4), padding=16)
 
     def _style(self, r: G.QueueRow, col: int):
         if col == 0 and r.proposed_level in self.levels:

@@ -44,7 +44,7 @@ from xadesk.services.context import AppContext
 
 from ..formutil import FittingDialog, no_auto_default, set_primary
 from ..messages import MessageBanner
-from ..tablemodel import CENTER, AnyIndex, Column, configure_table_view
+from ..tablemodel import CENTER, AnyIndex, Column, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
 from .common import StyledRowModel, level_map, tint
 
@@ -415,9 +415,7 @@ class GridSettingsPanel(QWidget):
         view.setModel(model)
         configure_table_view(view)
         view.setSortingEnabled(False)
-        char = view.fontMetrics().horizontalAdvance("中")
-        for col, chars in enumerate(widths):
-            view.setColumnWidth(col, int(char * chars + 16))
+        set_column_widths(view, widths, padding=16)
         return view
 
     def _group(self, title: str, main: QWidget, extra: QWidget) -> QGroupBox:

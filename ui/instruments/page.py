@@ -41,6 +41,7 @@ from ..tablemodel import (
     RowTableModel,
     configure_table_view,
     connect_filter_edit,
+    set_column_widths,
 )
 from ..worker import BackgroundOp
 from . import describe
@@ -101,9 +102,7 @@ class LibraryPage(QWidget):
         self.table.setAccessibleName(self.tr("量表列表"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in enumerate((15, 6, 2, 2, 2, 3)):
-            self.table.setColumnWidth(column, int(char * chars + 24))
+        set_column_widths(self.table, (15, 6, 2, 2, 2, 3))
         # At least three rows stay visible however small the screen (the detail below scrolls).
         self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
                                     + self.table.verticalHeader().defaultSectionSize() * 3 + 4)
@@ -114,7 +113,7 @@ class LibraryPage(QWidget):
         self.filter_edit.setPlaceholderText(self.tr("名称或编号（Ctrl+F）"))
         self.filter_edit.setAccessibleName(self.tr("筛选量表"))
         self.filter_edit.setMinimumWidth(self.fontMetrics().horizontalAdvance("名称或编号（Ctrl+F）") + 40)
-        filter_label = QLabel(self.tr("筛选(&F)："), self)
+        filter_label = QLabel(self.tr("筛选(&K)："), self)
         filter_label.setBuddy(self.filter_edit)
         connect_filter_edit(self.filter_edit, self.proxy)
         self.retired_check = QCheckBox(self.tr("显示已停用"), self)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from xadesk.services.roster import SEX_LABELS, STATUS_LABELS, TAG_LABELS, StudentDetail, TagHistory
 
 from ..formutil import FittingDialog
-from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view
+from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view, set_column_widths
 
 # Buttons other areas add to this dialog (the growth archive adds 成长档案):
 # (label, permission, open(ctx, student_id, dialog)); shown when the parent page has a ``ctx`` that may.
@@ -92,9 +92,7 @@ class StudentDetailDialog(FittingDialog):
         self.tag_view.setModel(self.tag_model)
         configure_table_view(self.tag_view)
         self.tag_view.setSortingEnabled(False)
-        char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in enumerate((9, 7)):
-            self.tag_view.setColumnWidth(column, int(char * chars + 24))
+        set_column_widths(self.tag_view, (9, 7))
         rows_shown = max(2, min(len(history), 6))
         self.tag_view.setMinimumHeight(int(self.tag_view.verticalHeader().defaultSectionSize() * (rows_shown + 1.4)))
         if history:

@@ -34,7 +34,7 @@ from xadesk.services.roster_import import ImportPlan
 
 from ..formutil import no_auto_default
 from ..messages import MessageBanner
-from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view
+from ..tablemodel import CENTER, Column, RowTableModel, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
 
 FILE_FILTER = "学生名单 (*.xlsx *.xls *.csv);;Excel 工作簿 (*.xlsx *.xls);;CSV 文件 (*.csv)"
@@ -164,9 +164,7 @@ class PreviewPage(QWizardPage):
         self.changes.setAccessibleName(self.tr("将要新增或更新的学生"))
         self.changes.setModel(self.changes_model)
         configure_table_view(self.changes)
-        char = self.fontMetrics().horizontalAdvance("中")
-        for column, chars in enumerate((4, 6, 9)):
-            self.changes.setColumnWidth(column, int(char * chars + 24))
+        set_column_widths(self.changes, (4, 6, 9))
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
         layout.addWidget(self.banner)
