@@ -128,3 +128,44 @@ def test_canonical_label_round_trips(code, number, full_width):
         label = label.translate(_FULL_WIDTH)
     assert parse_class_label(label) == (code, number)
     assert parse_grade(GRADE_BY_CODE[code].label) == code
+
+
+# --- notations students and registries write (issue 16) -------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("七(1)班", ("J1", 1)), ("八(4)班", ("J2", 4)), ("八（４）班", ("J2", 4)), ("九(12)", ("J3", 12)),
+    ("七年级1班", ("J1", 1)), ("初一(1)班", ("J1", 1)), ("初一（１）班", ("J1", 1)),
+    ("701班", ("J1", 1)), ("903", ("J3", 3)), ("805", ("J2", 5)), ("９０３班", ("J3", 3)), ("412", ("P4", 12)),
+    (" 8 0 5 ", ("J2", 5)), ("七【1】班", ("J1", 1)),
+])
+def test_short_and_three_digit_class_notations(text, expected):
+    assert parse_class_label(text, today=TODAY) == expected
+
+
+def test_three_digit_code_must_agree_with_the_grade_column():
+    assert parse_class_label("701班", grade_code="J1") == ("J1", 1)
+    with pytest.raises(GradeError) as exc:
+        parse_class_label("801班", grade_code="J1")
+    assert "不一致" in exc.value.zh
+
+
+def test_cohort_without_stage_is_settled_by_the_schools_only_stage():
+    today = date(2026, 11, 29)                                           # school year 2026-2027
+    assert parse_class_label("2026级1班", today=today, stages={"junior"}) == ("J1", 1)
+    assert parse_class_label("2024级3班", today=today, stages={"junior"}) == ("J3", 3)
+    # 2021级 has left 初中 by 2026-27 but is 六年级 in the primary part: only one stage fits
+    assert parse_class_label("2021级2班", today=today, stages={"primary", "junior"}) == ("P6", 2)
+
+
+@pytest.mark.parametrize("text, stages, fragment", [
+    ("2026级1班", {"primary", "junior"}, "都有这一级"),            # 一年级 or 七年级: refused
+    ("2026级1班", None, "没有写明学段"),
+    ("2019级1班", {"junior"}, "没有写明学段"),                     # graduated in every stage the school has
+    ("001", None, "无法识别的班级"),                                # grade 0: not a grade
+    ("700", None, "无法识别的班级"),                                # class 00
+    ("1203", None, "无法识别的班级"),                               # four digits: 高三3班 or 12 班 03? refused
+])
+def test_truly_ambiguous_class_names_are_refused(text, stages, fragment):
+    with pytest.raises(GradeError) as exc:
+        parse_class_label(text, today=date(2026, 11, 29), stages=stages)
+    assert fragment in exc.value.zh

@@ -6,12 +6,17 @@ accept back: ``一年级``…``六年级``, ``七年级``…``九年级``, ``高
 the grade label + ``(n)班``, e.g. ``七年级(3)班``.
 
 Accepted class spellings (after full-width digits/brackets are folded to ASCII and spaces dropped):
-``初二(3)班``, ``八年级3班``, ``8年级03班``, ``高一1班``, ``七年级（3）班``, ``七年级三班``, the primary
-short form ``三(2)班``, and — when a separate 年级 column supplies the grade — a bare ``3班``, ``(3)``
-or ``3``. Cohort names are accepted too, relative to the school year that contains ``today``:
+``初二(3)班``, ``八年级3班``, ``8年级03班``, ``高一1班``, ``七年级（3）班``, ``七年级三班``, the short
+form ``三(2)班`` / ``七(1)班`` / ``八(4)班`` (grade as one numeral, 一–九), the three-digit class code
+students type into surveys — ``701班``, ``903``, ``805`` (grade level 1–9, then class 01–99) — and,
+when a separate 年级 column supplies the grade, a bare ``3班``, ``(3)`` or ``3``. Cohort names are accepted too, relative to the school year that contains ``today``:
 ``初2023级3班`` (级 = the year the cohort entered that stage: entered 2023 → 初三 in 2025-26) and
 ``高2026届3班`` (届 = the year it graduates: 高三 in 2025-26). A cohort name without a stage
-(``2023级3班``) needs the 年级 column, because 2023级 could be 初中 or 高中.
+(``2026级1班``) needs the 年级 column, or ``stages`` = the stages the school has: with exactly one
+stage in which that cohort is at school, it is that stage; otherwise (a 九年一贯制 school: 2026级 could
+be 一年级 or 七年级) it is refused as ambiguous.
+
+This is the one class-name parser for rosters and survey files alike.
 
 Not supported, on purpose: ``7-3`` / ``7.3`` shorthands (too easily a date or a decimal) and the
 五四制 numbering where 六年级 belongs to 初中 (a school using it must rename its grades).
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,7 +98,10 @@ _PREFIXES = sorted(_ALIAS_TO_CODE, key=len, reverse=True)
 
 _CLASS_PART = re.compile(r"^\(?(\d{1,3}|[一二三四五六七八九十两]{1,3})\)?班?$")
 _COHORT = re.compile(r"^(小学|小|初中|初|高中|高|中职|职高)?((?:19|20)\d\d)(级|届)(.*)$")
-_SHORT_PRIMARY = re.compile(r"^([一二三四五六]|[1-6])\((\d{1,3}|[一二三四五六七八九十]{1,3})\)班?$")
+# 三(2)班, 七(1)班, 八(4)班: the grade as one numeral, the class in brackets.
+_SHORT = re.compile(r"^([一二三四五六七八九]|[1-9])\((\d{1,3}|[一二三四五六七八九十]{1,3})\)班?$")
+# 701班, 903, 805: grade level (1–9) then a two-digit class number, as students type it.
+_CODE3 = re.compile(r"^([1-9])(\d\d)班?$")
 
 
 def grade(code: str) -> Grade:
@@ -159,11 +168,14 @@ def parse_class_number(text: object) -> int:
     return number
 
 
-def parse_class_label(text: object, *, grade_code: str | None = None, today: date | None = None) -> tuple[str, int]:
+def parse_class_label(text: object, *, grade_code: str | None = None, today: date | None = None,
+                      stages: Collection[str] | None = None) -> tuple[str, int]:
     """A class name → (grade_code, class number).
 
     ``grade_code`` is the grade from a separate 年级 column, if the file has one: then a bare
-    class number is enough, and a class name that names another grade is an error.
+    class number is enough, and a class name that names another grade is an error. ``stages``
+    (primary / junior / senior / vocational) are the stages the school has: they settle a cohort
+    name without a stage (``2026级1班``) when only one of them fits.
     """
     value = normalize_name(text)
     if value.endswith(".0") and value[:-2].isdigit():
@@ -180,9 +192,13 @@ def parse_class_label(text: object, *, grade_code: str | None = None, today: dat
         number = _class_part(cohort.group(4))
         if number is None:
             raise _unknown_class(value)
-        parsed = (_cohort_code(cohort, grade_code, today), number)
+        parsed = (_cohort_code(cohort, grade_code, today, stages), number)
     if parsed is None:
-        short = _SHORT_PRIMARY.match(value)
+        code3 = _CODE3.match(value)
+        if code3 and int(code3.group(2)) >= 1:
+            parsed = (_code_for_level(int(code3.group(1))), int(code3.group(2)))
+    if parsed is None:
+        short = _SHORT.match(value)
         if short:
             level = _small_int(short.group(1))
             number = _small_int(short.group(2))
@@ -255,22 +271,43 @@ def _code_for_level(level: int) -> str:
     return f"S{level - 9}"
 
 
-def _cohort_code(match: re.Match[str], grade_code: str | None, today: date | None) -> str:
+def _year_in_stage(stage: str, year: int, kind: str, today: date | None) -> tuple[int, int]:
+    """(year within the stage, first calendar year of the current school year) for a cohort."""
+    day = today or date.today()
+    first = day.year if day.month >= 9 else day.year - 1  # the school year starts in September
+    # 级 = entry year, 届 = graduation year (graduating in the summer that ends school year first..first+1)
+    years = STAGE_YEARS[stage]
+    return (first - year + 1 if kind == "级" else years - (year - (first + 1))), first
+
+
+def _cohort_fits(stage: str, year: int, kind: str, today: date | None) -> bool:
+    return 1 <= _year_in_stage(stage, year, kind, today)[0] <= STAGE_YEARS[stage]
+
+
+def _cohort_code(match: re.Match[str], grade_code: str | None, today: date | None,
+                 stages: Collection[str] | None = None) -> str:
     prefix, year, kind = match.group(1), int(match.group(2)), match.group(3)
     if prefix:
         stage = _STAGE_PREFIX[prefix]
     elif grade_code is not None:
         stage = grade(grade_code).stage
+    elif stages and len(fits := [st for st in dict.fromkeys(stages) if _cohort_fits(st, year, kind, today)]) == 1:
+        stage = fits[0]
+    elif stages and fits:
+        names = "、".join(STAGE_LABELS[st] for st in fits)
+        raise GradeError(
+            f"“{match.group(0)}”没有写明学段，本校的{names}都有这一级：请写成如“初{year}{kind}”“高{year}{kind}”，"
+            "或在表中加“年级”列。",
+            f"{match.group(0)!r} does not say which stage, and several of the school's stages have that cohort: "
+            f"write e.g. 初{year}{kind}, or add a grade column.",
+        )
     else:
         raise GradeError(
             f"“{match.group(0)}”没有写明学段：请写成如“初{year}{kind}”“高{year}{kind}”，或在表中加“年级”列。",
             f"{match.group(0)!r} does not say which stage: write e.g. 初{year}{kind} or 高{year}{kind}, or add a grade column.",
         )
-    day = today or date.today()
-    first = day.year if day.month >= 9 else day.year - 1  # the school year starts in September
+    year_in_stage, first = _year_in_stage(stage, year, kind, today)
     years = STAGE_YEARS[stage]
-    # 级 = entry year, 届 = graduation year (graduating in the summer that ends school year first..first+1)
-    year_in_stage = first - year + 1 if kind == "级" else years - (year - (first + 1))
     label = f"{STAGE_LABELS[stage]}{year}{kind}"
     if year_in_stage > years:
         raise GradeError(f"按{first}-{first + 1}学年，{label}已经毕业。",
