@@ -9,6 +9,7 @@ import pytest
 
 from tests.screening.wjx_files import write_csv, write_xlsx
 from xadesk.errors import ValidationFailed
+from xadesk.instruments import load_builtin
 from xadesk.screening.survey import read_survey
 from xadesk.services.campaigns import coverage
 from xadesk.services.screening_import import import_survey, saved_mapping, survey_columns
@@ -39,19 +40,24 @@ def test_wjx_export_imports_with_suggested_mapping(counselor, campaign, tmp_path
     path = (write_csv(tmp_path / f"{name}.csv", PEOPLE, original=original) if fmt == "csv_gbk"
             else write_xlsx(tmp_path / f"{name}.xlsx", PEOPLE, original=original))
     sf = read_survey(path)
-    assert sf.kind == ("wjx_original" if original else "wjx_readable")
+    assert sf.kind == "wjx"
     assert "来自IP" not in [c.header for c in sf.columns]          # the IP column is dropped on reading
     preview = survey_columns(counselor, campaign.id, path)
     assert preview.mapping["identity"] == {"student_no": "1、你的学籍号", "name": "2、你的姓名", "class": "3、你所在的班级"}
     assert preview.mapping["coding"] == ("ordinal" if original else "label")
+    assert preview.verdict.source == "name" and preview.proven
     assert not any("113.200" in cell for row in preview.sample for cell in row)
 
-    report = import_survey(counselor, campaign.id, path)
-    assert report.matched == 3
+    first = import_survey(counselor, campaign.id, path)
+    # 贺子轩 gave no 学籍号: matched by name + class, listed for a person to confirm, not stored yet
+    assert first.matched == 2 and [(m.row, m.name) for m in first.to_confirm] == [(4, "贺子轩")]
+    report = import_survey(counselor, campaign.id, path, accept=[4])
+    assert report.matched == 3 and not report.to_confirm and [m.row for m in report.accepted] == [4]
     assert len(report.unmatched) == 2
-    assert report.unmatched[0].startswith("第5行") and "G610113201309090099" in report.unmatched[0]
+    assert report.unmatched[0].startswith("第5行") and "不在学生名单" in report.unmatched[0]
+    assert "G610113201309090099" not in report.unmatched[0] and "610113201309090099" not in report.summary()
     assert report.unmatched[1].startswith("第6行") and "查无此人" in report.unmatched[1]
-    assert report.total.added == 6
+    assert report.total.added == 2
     got = _by_no(results(counselor, campaign.id))
     assert got[("G610113201301010011", "phq9")].scales["total"].raw == 7
     assert got[("G610113201303030038", "phq9")].scales["total"].raw == 17
@@ -63,7 +69,7 @@ def test_wjx_export_imports_with_suggested_mapping(counselor, campaign, tmp_path
     # the mapping is saved for the next file of the same survey
     assert saved_mapping(counselor, campaign.id)["items"]
 
-    again = import_survey(counselor, campaign.id, path)
+    again = import_survey(counselor, campaign.id, path, accept="all")
     assert (again.total.added, again.total.updated, again.total.conflicts) == (0, 0, 0)
     assert again.total.unchanged == 6
     cov = coverage(counselor, campaign.id).to_json()
@@ -106,11 +112,18 @@ def test_score_layout_needs_no_mapping_and_dry_run_writes_nothing(counselor, cam
     assert results(counselor, campaign.id)[0].scales["total"].raw == 8
 
 
-def test_duplicate_submission_is_listed_not_imported(counselor, campaign, tmp_path):
+def test_duplicate_submission_keeps_the_later_one_and_lists_the_pair(counselor, campaign, tmp_path):
     path = write_csv(tmp_path / "dup.csv", [PEOPLE[0], PEOPLE[1], dict(PEOPLE[0], phq=[3] * 9)], original=True)
-    report = import_survey(counselor, campaign.id, path)
-    assert report.matched == 1
-    assert any("提交了 2 次" in u and u.startswith("第2、4行") for u in report.unmatched)
+    report = import_survey(counselor, campaign.id, path, dry_run=True)
+    assert report.matched == 2
+    (dup,) = report.duplicates
+    assert dup.rows == (2, 4) and dup.kept == 4 and dup.chosen_by == "later" and dup.name == "林一鸣"
+    assert "第2、4行" in report.summary() and "提交了 2 次" in report.summary()
+    # the person keeps the first submission instead
+    report = import_survey(counselor, campaign.id, path, keep=[2])
+    assert report.duplicates[0].kept == 2 and report.duplicates[0].chosen_by == "person"
+    got = _by_no(results(counselor, campaign.id))
+    assert got[("G610113201301010011", "phq9")].scales["total"].raw == 7
 
 
 def test_excel_float_student_number_is_reported(counselor, campaign, tmp_path):
@@ -118,8 +131,10 @@ def test_excel_float_student_number_is_reported(counselor, campaign, tmp_path):
 
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、学籍号", "2、做事时提不起劲或没有兴趣"])
-    ws.append([1, "2026/09/03 12:00:00", "100秒", "手机提交", "直接访问", "1.2.3.4", 6.10113201301010e17, "好几天"])
+    phq = load_builtin("phq9")
+    ws.append(["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、学籍号",
+               *[f"第2题({it.text_zh})" for it in phq.items[:9]]])
+    ws.append([1, "2026/09/03 12:00:00", "100秒", "手机提交", "直接访问", "1.2.3.4", 6.10113201301010e17, *["好几天"] * 9])
     wb.save(tmp_path / "f.xlsx")
-    report = import_survey(counselor, campaign.id, tmp_path / "f.xlsx")
+    report = import_survey(counselor, campaign.id, tmp_path / "f.xlsx", confirm=True)   # the file has no ASQ
     assert report.matched == 0 and "科学计数法" in report.unmatched[0]

@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..errors import UserError, ValidationFailed
 from ..instruments.definition import Definition, Item
-from ..tables import TableRow, cell_text, read_table
+from ..tables import TableRow, cell_text, is_lossy_number, read_table
 
 MAPPING_FORMAT = "xadesk-survey-mapping/1"
 META_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -70,7 +70,7 @@ class Column:
 @dataclass
 class SurveyFile:
     source: str
-    kind: str                   # wjx_readable / wjx_original / score_layout / table
+    kind: str                   # wjx (问卷星 / 问卷网 export) / score_layout / table
     columns: list[Column]
     rows: list[TableRow]
     meta: dict[str, int] = field(default_factory=dict)     # metadata column name → index
@@ -110,14 +110,9 @@ def read_survey(path: str | Path) -> SurveyFile:
     if first == "id":
         kind = "score_layout"
     elif "序号" in meta and "提交答卷时间" in meta:
-        # Original files hold option ordinals; identity questions (学号, 姓名) stay text in both.
-        questions = [c for c in columns if c.header not in meta and c.number is not None]
-        numeric = 0
-        for c in questions:
-            cells = [cell_text(r.cells[c.index]) for r in table.rows[:50]]
-            if any(cells) and all(re.fullmatch(r"-?\d+", t) for t in cells if t):
-                numeric += 1
-        kind = "wjx_original" if questions and numeric >= 0.6 * len(questions) else "wjx_readable"
+        # Which of the three export kinds (按文本/按序号/按分数) is settled once the item columns are
+        # known: see xadesk.survey.kinds.
+        kind = "wjx"
     else:
         kind = "table"
     return SurveyFile(table.source, kind, columns, table.rows, meta)
@@ -261,6 +256,7 @@ class ParsedRow:
     answers: dict[str, list[float | None]]       # instrument id → values in definition order
     present: dict[str, bool]                     # instrument id → any item answered
     seconds: float | None
+    submitted: object = None                     # the 提交答卷时间 cell as read
 
 
 def _column_letter(index: int) -> str:
@@ -307,7 +303,8 @@ def parse_seconds(text: str) -> float | None:
 
 
 def parse_answers(sf: SurveyFile, mapping: dict, defns: Sequence[Definition]) -> list[ParsedRow]:
-    """Every row's answers as option values; refuses the whole file when any cell is not an option."""
+    """Every row's answers as option values; refuses the whole file when any cell is not an option,
+    saying whether the mapping (or the export kind) or the data is the likely cause."""
     by_id = {d.id: d for d in defns}
     coding = mapping["coding"]
     cols = []
@@ -320,8 +317,9 @@ def parse_answers(sf: SurveyFile, mapping: dict, defns: Sequence[Definition]) ->
         cols.append((sf.column(header), d, j, overrides))
     ident = {k: sf.column(h).index for k, h in (mapping.get("identity") or {}).items() if h}
     sec_col = sf.meta.get("所用时间")
-    problems: list[str] = []
-    first: tuple[int, Column, str] | None = None
+    time_col = sf.meta.get("提交答卷时间")
+    problems: list[tuple[int, Column, str, str]] = []        # row, column, text, why
+    filled: dict[int, int] = {}                              # column index → non-blank cells
     out: list[ParsedRow] = []
     for r in sf.rows:
         answers = {d.id: [None] * d.n_items for d in defns}
@@ -330,34 +328,71 @@ def parse_answers(sf: SurveyFile, mapping: dict, defns: Sequence[Definition]) ->
             text = norm(cell_text(r.cells[col.index]))
             if not text or text in MISSING_TEXTS:
                 continue
+            filled[col.index] = filled.get(col.index, 0) + 1
             it = d.items[j]
             v = _value(it, text, coding, overrides) if MULTI_SEP not in text or text in overrides else None
             if v is None:
                 allowed = "、".join(o.label_zh if coding == "label" else
                                    (str(k + 1) if coding == "ordinal" else o.code) for k, o in enumerate(it.options))
                 why = "是多选答案，不能对应单选题" if MULTI_SEP in text else f"不是该题的选项（{allowed}）"
-                problems.append(f"第{r.number}行，第{col.index + 1}列（{_column_letter(col.index)}，“{col.header}”）："
-                                f"“{text}”{why} / row {r.number}, column {col.index + 1}: {text!r} is not an option")
-                if first is None:
-                    first = (r.number, col, text)
+                problems.append((r.number, col, text, why))
                 continue
             answers[d.id][j] = v
             present[d.id] = True
         identity = {k: norm(cell_text(r.cells[i])) for k, i in ident.items()}
         for k, i in ident.items():
-            from ..tables import is_lossy_number
-
             if is_lossy_number(r.cells[i]):
                 identity[k] = "!lossy:" + identity[k]
         secs = parse_seconds(cell_text(r.cells[sec_col])) if sec_col is not None else None
-        out.append(ParsedRow(r.number, identity, answers, present, secs))
+        out.append(ParsedRow(r.number, identity, answers, present, secs,
+                             r.cells[time_col] if time_col is not None else None))
     if problems:
-        number, col, text = first  # type: ignore[misc]
-        more = len(problems) - 50
-        details = problems[:50] + ([f"……另有 {more} 处 / … {more} more"] if more > 0 else [])
-        raise ValidationFailed(
-            f"{sf.source}：第{number}行第{col.index + 1}列（“{col.header}”）的“{text}”不是该题的选项；"
-            f"共 {len(problems)} 处问题，未导入任何数据。",
-            f"{sf.source}: row {number}, column {col.index + 1} ({col.header!r}): {text!r} is not an option; "
-            f"{len(problems)} problem(s), nothing was imported.", row=number, field=col.header, details=details)
+        raise _refusal(sf, problems, filled, cols, coding, defns)
     return out
+
+
+def _refusal(sf: SurveyFile, problems: list, filled: dict[int, int], cols: list, coding: str,
+             defns: Sequence[Definition]) -> ValidationFailed:
+    """One refusal naming the first bad cell and the likely cause: mapping, export kind, or data."""
+    bad: dict[int, int] = {}
+    for _, col, _, _ in problems:
+        bad[col.index] = bad.get(col.index, 0) + 1
+    target_of = {col.index: (d, d.items[j]) for col, d, j, _ in cols}
+    other_labels = {re.sub(r"\s", "", o.label_zh) for d in defns for it in d.items for o in it.options}
+    cause_of: dict[int, str] = {}
+    for index, n in bad.items():
+        d, it = target_of[index]
+        own = {re.sub(r"\s", "", o.label_zh) for o in it.options}
+        texts = {re.sub(r"\s", "", t) for _, c, t, _ in problems if c.index == index}
+        whole_column = (n * 2 >= filled.get(index, 0) and n >= 2) or n == filled.get(index, 0)
+        if coding == "label" and texts & (other_labels - own):
+            cause_of[index] = "mapping"
+        elif whole_column:
+            cause_of[index] = "kind" if coding in ("ordinal", "value") else "mapping"
+        else:
+            cause_of[index] = "data"
+    rows = []
+    for number, col, text, why in problems:
+        d, it = target_of[col.index]
+        rows.append(f"第{number}行，第{col.index + 1}列（{_column_letter(col.index)}，“{col.header}”→{d.name_zh}第"
+                    f"{it.position}题）：“{text}”{why} / row {number}, column {col.index + 1}: {text!r} is not an option")
+    causes = set(cause_of.values())
+    hints = []
+    if "mapping" in causes:
+        cols_txt = "、".join(f"“{c.header}”" for c in sf.columns if cause_of.get(c.index) == "mapping")[:200]
+        hints.append(f"更可能是对应关系的问题：{cols_txt}列的答案大多不是所对应题目的选项（或是另一题的选项），"
+                     "请核对这些列对应的题目")
+    if "kind" in causes:
+        hints.append("更可能是导出方式选错了：这些列的数字大多不是所选导出方式（按序号/按分数）下的有效值；"
+                     "问卷星上设置的分数也可能与量表的分值不同")
+    if "data" in causes:
+        hints.append("个别单元格的问题更可能出在数据本身（学生填写或文件被改动）：可改正文件，或在“特别的答案文字”中写明其分值")
+    number, col, text, _ = problems[0]
+    more = len(rows) - 50
+    details = hints + rows[:50] + ([f"……另有 {more} 处 / … {more} more"] if more > 0 else [])
+    return ValidationFailed(
+        f"{sf.source}：第{number}行第{col.index + 1}列（“{col.header}”）的“{text}”不是该题的选项；"
+        f"共 {len(problems)} 处问题，未导入任何数据。{hints[0]}。",
+        f"{sf.source}: row {number}, column {col.index + 1} ({col.header!r}): {text!r} is not an option; "
+        f"{len(problems)} problem(s), nothing was imported. Likely cause: {', '.join(sorted(causes))}.",
+        row=number, field=col.header, details=details)

@@ -2,36 +2,44 @@
 
 API::
 
-    survey_columns(ctx, campaign_id, path) -> SurveyPreview
-        the file's columns, its kind, a suggested (or the saved) mapping and the first rows — what the
-        mapping screen shows. The saved mapping is used when it fits the file.
-    import_survey(ctx, campaign_id, path, *, mapping=None, instrument=None, dry_run=False,
-                  save_mapping=True, progress=None, cancelled=None) -> ImportReport
+    survey_columns(ctx, campaign_id, path, *, coding=None) -> SurveyPreview
+        what the mapping screen shows before anything is stored: the file's kind (按文本/按序号/按分数),
+        the mapping as a table (column → item, with the evidence for each), a few decoded rows, and
+        whether the mapping is proven or must be confirmed. The saved mapping is used when it fits.
+    import_survey(ctx, campaign_id, path, *, mapping=None, coding=None, confirm=False, accept=(), keep=(),
+                  instrument=None, dry_run=False, save=True, progress=None, cancelled=None) -> ImportReport
     saved_mapping(ctx, campaign_id) -> dict | None;  save_mapping(ctx, campaign_id, mapping)
 
-Rules: a cell that is not an option refuses the whole file (row and column named, nothing
-imported); rows are matched to the campaign's target students by 学籍号, else by name + class; a
-row that matches nobody, several students, a student outside the campaign, or a student who
-submitted twice in the file is listed (``ImportReport.unmatched``) and left out — the rest is
-imported in one transaction. The same answers again change nothing; different answers for a
-response from another source become a conflict (see ``screening_answers``).
+Rules (see :mod:`xadesk.survey`): every scored item mapped exactly once, else
+:class:`~xadesk.survey.mapping.MappingRefused` and nothing stored; a mapping that is not proven by
+question numbers or text is stored only with ``confirm=True`` (a person looked at the table) or
+when it is a given or saved mapping; an ambiguous export kind is refused until ``coding`` says. A
+cell that is not an option refuses the whole file (row, column and likely cause named). Rows are
+matched by 学籍号, else by name + class — those listed in ``ImportReport.to_confirm`` and stored
+only for rows in ``accept`` (or ``accept="all"``); a student who submitted twice is stored once, the
+later submission unless ``keep`` names the other row. Everything else that cannot be matched is
+listed and left out; the rest is imported in one transaction. The same answers again change nothing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
-from ..domain.grades import class_label, parse_class_label, parse_grade
+from ..domain.grades import GRADE_BY_CODE
 from ..errors import Cancelled, UserError
 from ..i18n import msg
+from ..instruments.definition import Definition
 from ..screening import survey
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import CampaignInstrument, CampaignTarget
+from ..survey import kinds, matching
+from ..survey.mapping import MappedColumn, MappingRefused, Proposal, propose, review, target_label
+from ..tables import cell_text
 from . import audit
 from .campaigns import load, require_open
 from .context import AppContext
@@ -43,13 +51,32 @@ CancelCheck = Callable[[], bool] | None
 
 
 @dataclass
+class DecodedRow:
+    row: int
+    name: str
+    answers: dict[str, list[float | None]]          # instrument id → values (blank = None)
+
+
+@dataclass
 class SurveyPreview:
     file_name: str
-    kind: str
+    kind: str                    # wjx / score_layout / table
     headers: list[str]
     mapping: dict
-    mapping_source: str          # "saved" / "suggested" / "score_layout"
+    mapping_source: str          # "saved" / "proposed" / "given" / "score_layout"
     sample: list[list[str]]      # first rows as text (IP column already gone)
+    columns: list[MappedColumn] = field(default_factory=list)
+    proven: bool = False
+    problems: list[str] = field(default_factory=list)
+    verdict: kinds.KindVerdict | None = None
+    decoded: list[DecodedRow] = field(default_factory=list)
+    decode_error: str = ""
+    targets: dict[str, str] = field(default_factory=dict)   # every choosable target → its label
+    instruments: dict[str, str] = field(default_factory=dict)  # id → display name
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.kind != "score_layout" and not self.proven
 
 
 @dataclass
@@ -62,6 +89,10 @@ class ImportReport:
     stats: dict[str, IngestStats] = field(default_factory=dict)
     dry_run: bool = False
     mapping: dict = field(default_factory=dict)
+    coding: str | None = None
+    to_confirm: list[matching.NameMatch] = field(default_factory=list)
+    accepted: list[matching.NameMatch] = field(default_factory=list)
+    duplicates: list[matching.Duplicate] = field(default_factory=list)
 
     @property
     def total(self) -> IngestStats:
@@ -72,37 +103,107 @@ class ImportReport:
 
     def summary(self) -> str:
         t = self.total
-        lines = [msg(f"共 {self.rows} 行：匹配 {self.matched} 人，未匹配 {len(self.unmatched)} 行。",
-                     f"{self.rows} rows: {self.matched} matched, {len(self.unmatched)} not matched."),
+        lines = [msg(f"共 {self.rows} 行：匹配 {self.matched} 人，未匹配 {len(self.unmatched)} 行，"
+                     f"待确认 {len(self.to_confirm)} 行。",
+                     f"{self.rows} rows: {self.matched} matched, {len(self.unmatched)} not matched, "
+                     f"{len(self.to_confirm)} to confirm."),
                  msg(f"作答：新增 {t.added}，更新 {t.updated}，未变 {t.unchanged}，待处理的重复作答 {t.conflicts}。",
                      f"Responses: {t.added} new, {t.updated} updated, {t.unchanged} unchanged, "
                      f"{t.conflicts} conflicts to decide.")]
+        for m in self.to_confirm:
+            lines.append(msg(f"第{m.row}行：按姓名和班级对应到{m.class_label}的{m.name}（{m.reason}），需确认后才导入",
+                             f"Row {m.row}: matched by name and class ({m.reason}); confirm to import"))
+        for m in self.accepted:
+            lines.append(msg(f"第{m.row}行：已确认按姓名和班级对应到{m.class_label}的{m.name}",
+                             f"Row {m.row}: matched by name and class (confirmed)"))
+        for d in self.duplicates:
+            rows = "、".join(str(r) for r in d.rows)
+            how = "较晚提交的" if d.chosen_by == "later" else "您选定的"
+            lines.append(msg(f"第{rows}行：{d.class_label}的{d.name}提交了 {len(d.rows)} 次，导入{how}第{d.kept}行",
+                             f"Rows {rows}: the same student submitted {len(d.rows)} times; row {d.kept} is used"))
         return "\n".join(lines + self.unmatched)
 
     def to_json(self) -> dict:
-        return {"file": self.file_name, "kind": self.kind, "rows": self.rows, "matched": self.matched,
-                "unmatched": self.unmatched, "dry_run": self.dry_run, **self.total.to_json(),
-                "instruments": {k: v.to_json() for k, v in self.stats.items()}}
+        return {"file": self.file_name, "kind": self.kind, "coding": self.coding, "rows": self.rows,
+                "matched": self.matched, "unmatched": self.unmatched, "dry_run": self.dry_run,
+                "to_confirm": [{"row": m.row, "name": m.name, "class": m.class_label, "reason": m.reason}
+                               for m in self.to_confirm],
+                "duplicates": [{"rows": list(d.rows), "kept": d.kept, "chosen_by": d.chosen_by}
+                               for d in self.duplicates],
+                **self.total.to_json(), "instruments": {k: v.to_json() for k, v in self.stats.items()}}
 
 
 class _DryRun(Exception):
     pass
 
 
-def _battery(s, c) -> list:
-    return [definition(s, e.instrument_id, e.version) for e in s.scalars(
-        select(CampaignInstrument).where(CampaignInstrument.campaign_id == c.id).order_by(CampaignInstrument.position))]
+def _battery(s, c) -> list[tuple[Definition, tuple[str, ...]]]:
+    return [(definition(s, e.instrument_id, e.version), tuple(g for g in e.grades.split(",") if g))
+            for e in s.scalars(select(CampaignInstrument).where(CampaignInstrument.campaign_id == c.id)
+                               .order_by(CampaignInstrument.position))]
 
 
-def _mapping_for(sf: survey.SurveyFile, saved: dict | None, defns, instrument: str | None) -> tuple[dict, str]:
+def _fits(mapping: dict, sf: survey.SurveyFile, defns) -> bool:
+    try:
+        survey.check_mapping(mapping, sf, defns)
+    except UserError:
+        return False
+    return True
+
+
+def _proposal(sf: survey.SurveyFile, given: dict | None, saved: dict | None, defns,
+              instrument: str | None) -> tuple[Proposal, str]:
+    """The mapping to use and where it came from (see the module docstring)."""
     if sf.kind == "score_layout":
-        return survey.score_layout_mapping(sf, defns, instrument), "score_layout"
-    if saved is not None:
-        try:
-            return survey.check_mapping(saved, sf, defns), "saved"
-        except UserError:
-            pass
-    return survey.suggest_mapping(sf, defns), "suggested"
+        m = survey.score_layout_mapping(sf, defns, instrument)
+        return review(m, sf, defns, evidence="number"), "score_layout"
+    if given is not None:
+        survey.check_mapping(given, sf, defns)
+        return review(given, sf, defns, evidence="person"), "given"
+    if saved is not None and _fits(saved, sf, defns):
+        p = review(saved, sf, defns, evidence="saved")
+        if p.complete:
+            return p, "saved"
+    return propose(sf, defns), "proposed"
+
+
+def _item_cells(sf: survey.SurveyFile, mapping: dict, defns, limit: int = 400):
+    by_id = {d.id: d for d in defns}
+    for header, target in (mapping.get("items") or {}).items():
+        col = sf.column(header)
+        iid, _, item = str(target).partition(":")
+        d = by_id.get(iid)
+        if col is None or d is None:
+            continue
+        it = d.items[d.item_index(item)]
+        for r in sf.rows[:limit]:
+            yield it, survey.norm(cell_text(r.cells[col.index]))
+
+
+def _coding(sf: survey.SurveyFile, mapping: dict, how: str, coding: str | None, defns) -> kinds.KindVerdict:
+    if coding:
+        c = kinds.KIND_NAMES.get(coding)
+        if c is None:
+            raise UserError(f"未知的导出方式“{coding}”：应为 text（按文本）、ordinal（按序号）或 score（按分数）。",
+                            f"Unknown export kind {coding!r}: text, ordinal or score.")
+        return kinds.KindVerdict(c, "person", "由您选定。")
+    if how in ("given", "score_layout") and mapping.get("coding") in survey.CODINGS:
+        return kinds.KindVerdict(mapping["coding"], "person", "对应关系文件中写明。")
+    if sf.kind != "wjx":
+        # A plain table: numbers are the printed values unless a column holds text.
+        v = kinds.judge(sf.source, _item_cells(sf, mapping, defns))
+        if v.coding is None:
+            return kinds.KindVerdict("value", "values", "普通表格：数字按分值读取。")
+        return v
+    return kinds.judge(sf.source, _item_cells(sf, mapping, defns))
+
+
+def _targets(defns) -> dict[str, str]:
+    out = {f"identity:{k}": target_label(f"identity:{k}", defns) for k in ("student_no", "name", "class", "grade")}
+    for d in defns:
+        for it in d.items:
+            out[f"{d.id}:{it.id}"] = target_label(f"{d.id}:{it.id}", defns)
+    return out
 
 
 def saved_mapping(ctx: AppContext, campaign_id: int | str) -> dict | None:
@@ -119,18 +220,30 @@ def save_mapping(ctx: AppContext, campaign_id: int | str, mapping: dict) -> None
         c.survey_mapping_json = json.dumps(mapping, ensure_ascii=False)
 
 
-def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instrument: str | None = None) -> SurveyPreview:
+def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instrument: str | None = None,
+                   mapping: dict | None = None, coding: str | None = None) -> SurveyPreview:
+    """The preview (see the module docstring); ``mapping``/``coding``: what a person set in the table."""
     ctx.require("screening.manage")
     sf = survey.read_survey(path)
     with ctx.db.read() as s:
         c = load(s, campaign_id)
-        defns = _battery(s, c)
+        defns = [d for d, _ in _battery(s, c)]
         saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
-    mapping, how = _mapping_for(sf, saved, defns, instrument)
-    from ..tables import cell_text
-
+    prop, how = _proposal(sf, mapping, saved, defns, instrument)
+    verdict = _coding(sf, prop.mapping, how, coding, defns)
     sample = [[cell_text(r.cells[col.index]) for col in sf.columns] for r in sf.rows[:5]]
-    return SurveyPreview(sf.source, sf.kind, [col.header for col in sf.columns], mapping, how, sample)
+    decoded, error = [], ""
+    if verdict.coding is not None and prop.complete:
+        head = survey.SurveyFile(sf.source, sf.kind, sf.columns, sf.rows[:5], sf.meta)
+        try:
+            for p in survey.parse_answers(head, {**prop.mapping, "coding": verdict.coding}, defns):
+                decoded.append(DecodedRow(p.row, p.identity.get("name", ""), p.answers))
+        except UserError as exc:
+            error = exc.message
+    return SurveyPreview(sf.source, sf.kind, [col.header for col in sf.columns],
+                         {**prop.mapping, "coding": verdict.coding}, how, sample, prop.columns,
+                         prop.proven or how in ("given", "saved", "score_layout"), prop.problems, verdict,
+                         decoded, error, _targets(defns), {d.id: d.name_zh for d in defns})
 
 
 def _load_mapping(mapping: dict | str | Path | None) -> dict | None:
@@ -144,8 +257,9 @@ def _load_mapping(mapping: dict | str | Path | None) -> dict | None:
 
 
 def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mapping: dict | str | Path | None = None,
-                  instrument: str | None = None, dry_run: bool = False, save: bool = True,
-                  progress: Progress = None, cancelled: CancelCheck = None) -> ImportReport:
+                  instrument: str | None = None, coding: str | None = None, confirm: bool = False,
+                  accept: Collection[int] | str = (), keep: Collection[int] = (), dry_run: bool = False,
+                  save: bool = True, progress: Progress = None, cancelled: CancelCheck = None) -> ImportReport:
     ctx.require("screening.manage")
     path = Path(path)
     sf = survey.read_survey(path)
@@ -155,27 +269,45 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
         with ctx.db.write() as s:
             c = load(s, campaign_id)
             require_open(c)
-            defns = _battery(s, c)
-            if given is not None:
-                used = survey.check_mapping(given, sf, defns)
-            else:
-                saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
-                used, _ = _mapping_for(sf, saved, defns, instrument)
-                used = survey.check_mapping(used, sf, defns)
+            battery = _battery(s, c)
+            defns = [d for d, _ in battery]
+            saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
+            prop, how = _proposal(sf, given, saved, defns, instrument)
+            if not prop.complete:
+                raise MappingRefused(
+                    "没有导入任何数据：并非每个量表的每道计分题都恰好对应了一列。请在对应表中改正后再导入。",
+                    "Nothing was imported: not every scored item is mapped to exactly one column.",
+                    prop, defns, prop.problems)
+            verdict = _coding(sf, prop.mapping, how, coding, defns)
+            if verdict.coding is None:
+                raise MappingRefused(
+                    f"没有导入任何数据：无法确定这是问卷星的哪种导出。{verdict.reason}"
+                    "（命令行：--kind text|ordinal|score）",
+                    "Nothing was imported: the export kind (text / ordinal / score) is unclear; choose it.",
+                    prop, defns)
+            proven = prop.proven or how in ("given", "saved", "score_layout")
+            if not proven and not confirm and not dry_run:
+                raise MappingRefused(
+                    "没有导入任何数据：有的列只是按顺序推测的，需要您核对对应表后确认（命令行：--confirm，"
+                    "或用 --mapping 指定对应关系文件）。",
+                    "Nothing was imported: part of the mapping is a guess; check the table and confirm it.",
+                    prop, defns)
+            used = {**prop.mapping, "coding": verdict.coding}
             parsed = survey.parse_answers(sf, used, defns)
             if cancelled is not None and cancelled():
                 raise Cancelled()
-            report = ImportReport(sf.source, sf.kind, len(parsed), 0, dry_run=dry_run, mapping=used)
-            matched = _match(s, c, parsed, report)
+            report = ImportReport(sf.source, sf.kind, len(parsed), 0, dry_run=dry_run, mapping=used,
+                                  coding=verdict.coding)
+            matched = _match(s, c, parsed, report, accept, keep)
             total = len(defns)
-            for k, d in enumerate(defns):
+            all_items = len(used["items"])
+            for k, (d, grades) in enumerate(battery):
                 if cancelled is not None and cancelled():
                     raise Cancelled()
                 n_items = sum(1 for t in used["items"].values() if t.startswith(f"{d.id}:"))
-                all_items = sum(1 for _ in used["items"])
                 rows = []
-                for p, sid, assigned in matched:
-                    if not p.present[d.id] or d.id not in assigned:
+                for p, sid, grade in matched:
+                    if not p.present[d.id] or (grades and grade not in grades):
                         continue
                     secs = None
                     if p.seconds is not None and n_items:
@@ -191,96 +323,38 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                 c.survey_mapping_json = json.dumps(used, ensure_ascii=False)
             audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
                              detail={"file": sf.source, "rows": report.rows, "matched": report.matched,
-                                     **report.total.to_json()})
+                                     "coding": verdict.coding, "by_name": len(report.accepted),
+                                     "duplicates": len(report.duplicates), **report.total.to_json()})
     except _DryRun:
         pass
     assert report is not None
     return report
 
 
-def _match(s, c, parsed: list[survey.ParsedRow], report: ImportReport) -> list[tuple[survey.ParsedRow, int, set]]:
-    """(row, student id, instruments assigned to that student) for every row that names exactly one target."""
-    from .campaigns import _info
-
-    info = _info(s, c)
-    targets = {sid: (cid, excused) for sid, cid, excused in s.execute(
-        select(CampaignTarget.student_id, CampaignTarget.class_id, CampaignTarget.excused)
-        .where(CampaignTarget.campaign_id == c.id))}
-    students = s.execute(select(Student.id, Student.student_no, Student.school_no, Student.name, SchoolClass.id,
-                                SchoolClass.grade_code, SchoolClass.number)
-                         .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)).all()
-    by_no: dict[str, int] = {}
-    by_name_class: dict[tuple[str, int], list[int]] = {}
-    grade_of: dict[int, str | None] = {}
-    label_of: dict[int, str] = {}
-    for sid, no, school_no, name, cid, g, n in students:
-        by_no[no.upper()] = sid
-        if school_no:
-            by_no.setdefault(school_no.upper(), sid)
-        if cid is not None:
-            by_name_class.setdefault((name, cid), []).append(sid)
-        grade_of[sid] = g
-        label_of[sid] = class_label(g, n) if g else ""
+def _match(s, c, parsed: list[survey.ParsedRow], report: ImportReport, accept, keep) -> list[tuple]:
+    """(row, student id, grade code) for every row that will be stored (see :mod:`xadesk.survey.matching`)."""
+    targets = set(s.scalars(select(CampaignTarget.student_id).where(CampaignTarget.campaign_id == c.id)))
+    entries = [matching.RosterEntry(sid, no, school_no, idn, name, cid, g, n) for sid, no, school_no, idn, name, cid, g, n
+               in s.execute(select(Student.id, Student.student_no, Student.school_no, Student.id_number, Student.name,
+                                   SchoolClass.id, SchoolClass.grade_code, SchoolClass.number)
+                            .outerjoin(SchoolClass, SchoolClass.id == Student.class_id))]
     classes = {(g, n): cid for cid, g, n in s.execute(select(SchoolClass.id, SchoolClass.grade_code,
                                                              SchoolClass.number).where(SchoolClass.active.is_(True)))}
-    hits: list[tuple[survey.ParsedRow, int]] = []
+    stages = {GRADE_BY_CODE[g].stage for g, _ in classes if g in GRADE_BY_CODE}
+    roster = matching.Roster(entries, classes, stages)
+    idents = []
+    by_row = {}
     for p in parsed:
         ident = p.identity
-        sid, why = None, None
-        no = ident.get("student_no", "").strip().upper()
-        if no.startswith("!LOSSY:"):
-            why = msg("学籍号被 Excel 变成了科学计数法（如 1.23E+17），后几位已丢失；请把该列设为文本后重新导出",
-                      "the student number was turned into E-notation by Excel; re-export with the column as text")
-        elif no:
-            sid = by_no.get(no)
-            if sid is None:
-                why = msg(f"学籍号 {no} 不在学生名单中", f"student number {no} is not in the roster")
-        elif ident.get("name") and ident.get("class"):
-            sid, why = _by_name_class(ident, by_name_class, classes)
-        else:
-            why = msg("缺少学籍号，也缺少姓名和班级", "no student number, and no name and class")
-        if sid is not None and sid not in targets:
-            why, sid = msg(f"{label_of.get(sid, '')} 的这名学生不在本次测评对象中",
-                           "this student is not a target of the campaign"), None
-        if sid is None:
-            report.unmatched.append(msg(f"第{p.row}行：{why}", f"Row {p.row}: {why}"))
-            continue
-        hits.append((p, sid))
-    rows_of: dict[int, list[int]] = {}
-    for p, sid in hits:
-        rows_of.setdefault(sid, []).append(p.row)
-    out = []
-    for p, sid in hits:
-        if len(rows_of[sid]) > 1:
-            if p.row == rows_of[sid][0]:
-                rows = "、".join(str(r) for r in rows_of[sid])
-                report.unmatched.append(msg(
-                    f"第{rows}行：同一名学生提交了 {len(rows_of[sid])} 次，均未导入；请删去多余的行后重新导入",
-                    f"Rows {rows}: the same student submitted {len(rows_of[sid])} times; none imported"))
-            continue
-        assigned = {b.instrument_id for b in info.battery if b.applies_to(grade_of.get(sid))}
-        out.append((p, sid, assigned))
-    report.matched = len(out)
-    return out
-
-
-def _by_name_class(ident: dict, by_name_class: dict, classes: dict) -> tuple[int | None, str | None]:
-    text = ident["class"]
-    try:
-        if ident.get("grade") and not any(ch in text for ch in "年级初高"):
-            code, number = parse_class_label(text, grade_code=parse_grade(ident["grade"]))
-        else:
-            code, number = parse_class_label(text)
-    except UserError:
-        return None, msg(f"看不懂班级“{text}”", f"cannot read the class {text!r}")
-    cid = classes.get((code, number))
-    if cid is None:
-        return None, msg(f"没有班级“{text}”", f"no class {text!r}")
-    found = by_name_class.get((ident["name"].replace(" ", ""), cid), [])
-    if not found:
-        return None, msg(f"{class_label(code, number)} 没有名为“{ident['name']}”的学生",
-                         f"no student named {ident['name']!r} in that class")
-    if len(found) > 1:
-        return None, msg(f"{class_label(code, number)} 有 {len(found)} 名学生叫“{ident['name']}”，无法区分；请补上学籍号",
-                         f"{len(found)} students of that class share the name; add the student number")
-    return found[0], None
+        no = ident.get("student_no", "")
+        lossy = no.startswith("!lossy:")
+        idents.append(matching.RowIdentity(p.row, "" if lossy else no, ident.get("name", ""), ident.get("class", ""),
+                                           ident.get("grade", ""), matching.parse_submitted(p.submitted), lossy))
+        by_row[p.row] = p
+    result = matching.match(idents, roster, targets, accept=accept, keep=keep)
+    report.unmatched = result.unmatched
+    report.to_confirm = result.to_confirm
+    report.accepted = [m for m in result.by_name if m.row in result.accepted]
+    report.duplicates = result.duplicates
+    report.matched = len(result.matched)
+    return [(by_row[row], sid, roster.entries[sid].grade_code) for row, sid in sorted(result.matched.items())]
