@@ -44,8 +44,19 @@ def register(subparsers) -> None:
     im.add_argument("file")
     im.add_argument("--mapping", metavar="FILE", help=msg("对应关系 JSON 文件", "mapping JSON file"))
     im.add_argument("--instrument", metavar="ID", help=msg("按 xadesk score 格式导入时的量表", "instrument of a score-layout file"))
-    im.add_argument("--dry-run", action="store_true", help=msg("只预览，不写入", "preview only"))
-    im.add_argument("--save-mapping", metavar="FILE", help=msg("把所用的对应关系写入文件", "write the mapping used to FILE"))
+    im.add_argument("--dry-run", action="store_true", help=msg("只预览（列出对应表和匹配结果），不写入",
+                                                              "preview only: the mapping table and the matches"))
+    im.add_argument("--save-mapping", metavar="FILE",
+                    help=msg("把所用的（被拒时：建议的）对应关系写入文件", "write the mapping used (when refused: proposed) to FILE"))
+    im.add_argument("--kind", choices=("text", "ordinal", "score"),
+                    help=msg("问卷星导出方式：按文本 / 按序号 / 按分数（无法判断时必须指明）",
+                             "问卷星 export kind, when the file does not tell"))
+    im.add_argument("--confirm", action="store_true",
+                    help=msg("我已核对试导入列出的对应表和按姓名班级匹配的行，确认导入",
+                             "I checked the mapping table and the name+class matches of the dry run"))
+    im.add_argument("--keep-row", type=int, action="append", default=[], metavar="ROW",
+                    help=msg("同一学生重复提交时保留这一行（默认保留较晚提交的）",
+                             "for a duplicate submission, keep this row (default: the later one)"))
     im.add_argument("--json", action="store_true")
     im.set_defaults(func=run_import)
 
@@ -127,23 +138,79 @@ def run_close(args, cli) -> int:
 
 
 def run_import(args, cli) -> int:
-    import json
+    from ..errors import UserError
+    from ..services.screening_import import import_survey, survey_columns
+    from ..survey.mapping import MappingRefused
 
-    from ..services.screening_import import import_survey
-
-    report = import_survey(cli.session(), args.campaign, Path(args.file), mapping=args.mapping,
-                           instrument=args.instrument, dry_run=args.dry_run)
+    ctx = cli.session()
+    path = Path(args.file)
+    if args.dry_run and not args.json:
+        preview = survey_columns(ctx, args.campaign, path, instrument=args.instrument,
+                                 mapping=_read_mapping(args.mapping), coding=args.kind)
+        verdict = preview.verdict.label if preview.verdict else ""
+        cli.out(msg(f"文件：{preview.file_name}　导出方式：{verdict}", f"File: {preview.file_name}  kind: {verdict}"))
+        cli.out(msg("对应表（文件中的列 → 量表的题目）：", "Mapping (file column → instrument item):"))
+        for line in _table(preview):
+            cli.out("  " + line)
+        cli.out(msg("对应关系已由题号或题干证实。", "The mapping is proven by question numbers or text.") if preview.proven
+                else msg("对应关系含有推测，导入时需加 --confirm（或用 --mapping 指定）。",
+                         "Part of the mapping is a guess: import with --confirm (or --mapping)."))
+        for p in preview.problems:
+            cli.out("  ! " + p)
+    try:
+        report = import_survey(ctx, args.campaign, path, mapping=args.mapping, instrument=args.instrument,
+                               coding=args.kind, confirm=args.confirm, accept="all" if args.confirm else (),
+                               keep=args.keep_row, dry_run=args.dry_run)
+    except MappingRefused as exc:
+        if args.save_mapping:
+            _write_mapping(Path(args.save_mapping), exc.proposal.mapping)
+            exc.details.insert(0, msg(f"已把建议的对应关系写入 {args.save_mapping}：核对、改正后用 --mapping 导入。",
+                                      f"The proposed mapping was written to {args.save_mapping}: check it, then "
+                                      "import with --mapping."))
+        raise
+    except UserError:
+        if args.save_mapping:
+            cli.out(msg(f"文件被拒，没有写入 {args.save_mapping}。", f"Refused; {args.save_mapping} was not written."))
+        raise
     if args.save_mapping:
-        from ..storage.atomic import atomic_write_bytes
-
-        atomic_write_bytes(Path(args.save_mapping),
-                           json.dumps(report.mapping, ensure_ascii=False, indent=1).encode("utf-8"))
+        _write_mapping(Path(args.save_mapping), report.mapping)
     if args.json:
         cli.json(report.to_json())
     else:
         cli.out(report.summary())
+        if report.to_confirm:
+            cli.out(msg("按姓名和班级匹配的行需确认：核对后加 --confirm 再导入。",
+                        "Rows matched by name and class need confirming: add --confirm."))
         cli.out(msg("（预览，未写入）", "(dry run: nothing written)") if args.dry_run else msg("导入完成。", "Imported."))
     return 0
+
+
+def _read_mapping(path: str | None) -> dict | None:
+    from ..services.screening_import import load_mapping
+
+    return load_mapping(path) if path else None
+
+
+def _write_mapping(path: Path, mapping: dict) -> None:
+    import json
+
+    from ..storage.atomic import atomic_write_bytes
+
+    atomic_write_bytes(path, json.dumps(mapping, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def _table(preview) -> list[str]:
+    out = []
+    for c in preview.columns:
+        why = f"  [{c.evidence_label}]" if c.evidence_label else ""
+        out.append(f"“{c.header}” → {preview.targets.get(c.target, '（不导入）')}{why}")
+    for d in preview.decoded:
+        parts = "；".join(f"{preview.instruments[k]} " + " ".join("-" if v is None else f"{v:g}" for v in vals)
+                         for k, vals in d.answers.items())
+        out.append(msg(f"第{d.row}行 {d.name}：{parts}", f"row {d.row} {d.name}: {parts}"))
+    if preview.decode_error:
+        out.append(preview.decode_error)
+    return out
 
 
 def run_coverage(args, cli) -> int:

@@ -246,7 +246,7 @@ def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instr
                          decoded, error, _targets(defns), {d.id: d.name_zh for d in defns})
 
 
-def _load_mapping(mapping: dict | str | Path | None) -> dict | None:
+def load_mapping(mapping: dict | str | Path | None) -> dict | None:
     if mapping is None or isinstance(mapping, dict):
         return mapping
     p = Path(mapping)
@@ -263,7 +263,7 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
     ctx.require("screening.manage")
     path = Path(path)
     sf = survey.read_survey(path)
-    given = _load_mapping(mapping)
+    given = load_mapping(mapping)
     report: ImportReport | None = None
     try:
         with ctx.db.write() as s:

@@ -35,6 +35,7 @@ ID_WORDS = {"student_no": ("全国学籍号", "学籍号", "学号", "学生编�
             "class": ("班级", "所在班级", "班别"), "grade": ("年级", "所在年级")}
 IDENTITY_LABELS = {"student_no": "学籍号", "name": "姓名", "class": "班级", "grade": "年级"}
 EVIDENCE_LABELS = {"number": "按题号和子项位置", "number+text": "按题号，题干也相符", "text": "按题干文字",
+                   "text?": "题干相近，请核对",
                    "order": "仅按顺序推测，请核对", "conflict": "题号与题干不一致，请核对", "saved": "沿用上次确认的对应",
                    "person": "由您指定", "identity": "按列名", "": ""}
 PROVEN = {"number", "number+text", "text", "saved", "person", "identity"}
@@ -131,15 +132,18 @@ def identity_columns(sf: SurveyFile) -> dict[str, str]:
     return identity
 
 
-def _text_match(c: Column, defns: Sequence[Definition], scored: dict[str, set[str]]) -> str | None:
-    """The one scored item this column's text names clearly, or None."""
+STRONG_TEXT = 0.85     # the item's own wording (or nearly): proof; below it a resemblance to check
+
+
+def _text_match(c: Column, defns: Sequence[Definition], scored: dict[str, set[str]]) -> tuple[str, float] | None:
+    """The one scored item this column's text resembles clearly better than any other, with the score."""
     scores = sorted(((_similar(c.stem, it.text_zh), f"{d.id}:{it.id}") for d in defns for it in d.items
                      if it.text_zh and it.id in scored[d.id]), reverse=True)
     if not scores or scores[0][0] < 0.6:
         return None
     if len(scores) > 1 and scores[1][0] >= scores[0][0] - 0.05:
         return None
-    return scores[0][1]
+    return scores[0][1], scores[0][0]
 
 
 def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
@@ -149,7 +153,8 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
     free = [c for c in sf.question_columns if c.header not in id_headers]
     req = {d.id: required_items(d) for d in defns}
     scored = {d.id: {it.id for it in req[d.id]} for d in defns}
-    by_text = {c.header: t for c in free if (t := _text_match(c, defns, scored))}
+    matched = {c.header: m for c in free if (m := _text_match(c, defns, scored))}
+    by_text = {h: t for h, (t, _) in matched.items()}
     chosen: dict[str, tuple[str, str, str]] = {}          # header → (target, evidence, note)
     done: set[str] = set()
 
@@ -188,7 +193,10 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
         t = by_text.get(c.header)
         if c.header in chosen or t is None or t in taken or t.split(":")[0] in done:
             continue
-        chosen[c.header] = (t, "text", "题干与该题相符")
+        if matched[c.header][1] >= STRONG_TEXT:
+            chosen[c.header] = (t, "text", "题干与该题相符")
+        else:
+            chosen[c.header] = (t, "text?", "题干与该题相近，但不完全相同")
         taken.add(t)
 
     # Order, last: only when what is left fits exactly; shown as a guess.
