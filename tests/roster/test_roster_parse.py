@@ -120,11 +120,13 @@ def test_absent_optional_columns_are_none(tmp_path):
     assert (record.boarding, record.tags, record.status, record.school_no) == (None, None, None, None)
 
 
-def test_non_resident_documents_are_not_validated_as_id_numbers(tmp_path):
+def test_non_resident_documents_are_kept_not_validated_as_id_numbers(tmp_path):
+    # Issue 16: every 身份证件类型 is kept with its number (it used to be dropped).
     header = ["学籍号", "姓名", "性别", "出生日期", "身份证件类型", "身份证件号", "班级"]
     rows = [["J" + GIRL, "李小红", "女", "2013-07-09", "护照", "E12345678", "初二(3)班"]]
     record = parse_roster(roster_csv(tmp_path, rows, header), today=TODAY).records[0]
-    assert record.id_number is None and record.birth_date == date(2013, 7, 9)
+    assert (record.id_number, record.id_type) == ("E12345678", "passport")
+    assert record.birth_date == date(2013, 7, 9)
 
 
 def test_progress_and_cancel(tmp_path):

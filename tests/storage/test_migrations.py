@@ -36,7 +36,7 @@ def test_new_database_matches_the_models(db_path, new_school):
         assert {c["name"] for c in insp.get_columns(name)} == {c.name for c in table.columns}, name
 
 
-def _fill_at(path, revision: str):
+def _fill_at(path, revision: str, extra: tuple[str, ...] | list[str] = ()):
     """A database built up to ``revision`` by the migrations alone, filled with rows through raw SQL
     (the models may already be ahead of that revision)."""
     key = new_database_key()
@@ -56,6 +56,8 @@ def _fill_at(path, revision: str):
         x("INSERT INTO student(student_no, name, sex, birth_date, class_id, boarding, status, created_at, updated_at) "
           "VALUES ('G610113201301010011', '旧数据学生', 'M', '2013-01-01', 1, 0, 'enrolled', "
           "'2025-09-01 08:00:00', '2025-09-01 08:00:00')")
+        for sql in extra:
+            x(sql)
     db.close()
 
 
@@ -75,3 +77,16 @@ def test_upgrade_from_each_previous_revision_keeps_data(tmp_path, start):
         ctx.close()
     backups = list((tmp_path / "backups").glob("old-before-*.xadesk"))
     assert (len(backups) == 1) == (start != migrate.head_revision())
+
+
+
+def test_0007_marks_existing_id_numbers_as_resident_ids(tmp_path):
+    path = tmp_path / "old.xadesk"
+    _fill_at(path, "0005", extra=["UPDATE student SET id_number = '610113201301010011' WHERE id = 1"])
+    ctx = login(path, "admin", ADMIN_PASSWORD)  # upgrades in-process
+    try:
+        with ctx.db.engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT id_type, id_number, name FROM student").one()
+        assert tuple(row) == ("resident", "610113201301010011", "旧数据学生")
+    finally:
+        ctx.close()

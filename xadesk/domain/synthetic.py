@@ -91,7 +91,7 @@ def generate_students(classes: Iterable[tuple[str, int]], *, per_class: int | tu
                 row=len(records) + 2, student_no="G" + id_number, name=fictional_name(rng, sex), sex=sex,
                 birth_date=birth, id_number=id_number, grade_code=grade_code, class_number=class_number,
                 boarding=rng.random() < boarding_rate, tags=tags, status="enrolled",
-                school_no=f"{entry_year}{class_number:02d}{seat:02d}",
+                school_no=f"{entry_year}{class_number:02d}{seat:02d}", id_type="resident",
             ))
     return records
 

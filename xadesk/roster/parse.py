@@ -8,8 +8,13 @@ Columns (header spellings in :mod:`xadesk.roster.columns`):
 - per row, required values: 姓名, 学籍号, 班级 (and 年级 when 班级 alone does not say it). An empty
   性别 cell is filled from the ID number (or the ID inside a G-form 学籍号); with neither it is an error.
 - the ID number is optional; when it is blank and the 学籍号 is of the G form, the embedded ID
-  number is used. When a 证件类型 column says the document is not a mainland resident ID (护照,
-  港澳台 documents), the number is not validated and not kept (``id_number`` is None).
+  number is used. Every 身份证件类型 of the registry is kept with its number (``id_type``, codes in
+  :data:`xadesk.roster.columns.ID_TYPES`): 居民身份证, 户口簿, 港澳台居民居住证 (81/82/83…) and the
+  18-character 外国人永久居留身份证 have the GB 11643 structure and are checked (check character,
+  birth date, sex); passports and permits are kept as written, only checked for stray characters.
+- registry group columns (是否留守儿童 = 双亲留守儿童 / 单亲留守儿童 / 否, 是否进城务工人员随迁子女,
+  是否孤儿, 是否残疾 …) each set or clear their own special-group tag (``tags`` with ``tag_scope`` =
+  the tags the file speaks for); 就读方式 = 住校 / 走读 gives boarding.
 - birth date: from the ID number when there is one (a 出生日期 cell must then agree with it — for a
   出生年月 value, the year and month), else from the cell, else from a G/L 学籍号; otherwise None.
   A month-only value with nothing better gives the 1st of the month and ``birth_month_only=True``.
@@ -24,6 +29,7 @@ within the file are problems. Messages never repeat ID numbers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +37,14 @@ from pathlib import Path
 
 from ..domain import grades
 from ..domain.dates import DateError, parse_birth_date
-from ..domain.idnumbers import IdNumber, IdNumberError, StudentNo, parse_id_number, parse_student_no
+from ..domain.idnumbers import (
+    IdNumber,
+    IdNumberError,
+    StudentNo,
+    normalize_code,
+    parse_id_number,
+    parse_student_no,
+)
 from ..errors import Cancelled, UserError, ValidationFailed
 from ..i18n import msg
 from ..tables import HeaderNotFound, Table, TableRow, cell_text, normalize_header, read_table
@@ -53,6 +66,8 @@ class RosterRecord:
     status: str | None = None  # enrolled / transferred_out / graduated / suspended; None: not stated
     school_no: str | None = None  # 校内学号
     birth_month_only: bool = False  # birth_date is the 1st of a month given without a day
+    id_type: str | None = None  # code of the document id_number belongs to (columns.ID_TYPES)
+    tag_scope: frozenset[str] | None = None  # the tags this file speaks for; None: all (a 特殊群体 column)
 
     @property
     def class_label(self) -> str:
@@ -89,6 +104,9 @@ class RosterParse:
         return sorted({(r.grade_code, r.class_number) for r in self.records}, key=lambda k: (order[k[0]], k[1]))
 
 
+_DOC_NUMBER = re.compile(r"[0-9A-Z()\-]{4,30}")
+
+
 class RosterInvalid(ValidationFailed):
     """The file was refused; ``problems`` holds each one structured, ``details`` the same as text."""
 
@@ -98,12 +116,13 @@ class RosterInvalid(ValidationFailed):
 
 
 def parse_roster(path: str | Path, progress: Callable[[int, int], None] | None = None,
-                 cancelled: Callable[[], bool] | None = None, *, today: date | None = None) -> RosterParse:
+                 cancelled: Callable[[], bool] | None = None, *, today: date | None = None,
+                 stages: set[str] | None = None) -> RosterParse:
     """Read ``path`` (.xlsx/.xls/.csv) and validate every row; raise :class:`RosterInvalid` on any problem."""
     today = today or date.today()
     table = _read(path, cancelled)
     mapping, ignored = _map_columns(table)
-    validator = _RowValidator(mapping, table.header, today)
+    validator = _RowValidator(mapping, table.header, today, stages)
     total = len(table.rows)
     if total == 0:
         raise RosterInvalid("名单中没有学生数据（只有表头），未导入任何学生。",
@@ -175,8 +194,9 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str]]:
 
 
 class _RowValidator:
-    def __init__(self, mapping: dict[str, int], header: list[str], today: date) -> None:
+    def __init__(self, mapping: dict[str, int], header: list[str], today: date, stages: set[str] | None = None) -> None:
         self.mapping = mapping
+        self.stages = stages
         self.label = {f: header[i] or col.FIELD_LABELS[f] for f, i in mapping.items()}
         self.today = today
         self.records: list[RosterRecord] = []
@@ -227,27 +247,50 @@ class _RowValidator:
                 self._problem(row, "student_no", exc)
 
         id_info = None
-        resident = col.is_resident_id_type(self._text(cells, "id_type"))
+        other_number = None         # a document without the GB 11643 structure, kept as written
+        id_type = None
+        raw_type = self._text(cells, "id_type")
+        try:
+            id_type = col.parse_id_type(raw_type)
+        except UserError as exc:
+            self._problem(row, "id_type", exc)
         raw_id = self._text(cells, "id_number")
-        if raw_id and resident:
+        checked = id_type is not None and col.is_checked_id_type(id_type)
+        if raw_id and id_type == "foreign_permanent" and len(normalize_code(raw_id)) == 15:
+            checked = False         # the pre-2023 permanent-residence card: no check character to test
+        if raw_id and checked:
             try:
                 id_info = parse_id_number(raw_id, today=self.today)
             except IdNumberError as exc:
                 self._problem(row, "id_number", exc)
             else:
-                if id_info.number.endswith("000"):
+                hmt = id_info.region[:2] in ("81", "82", "83")
+                if id_type == "hmt_residence" and not hmt:
+                    self._problem(row, "id_number", ("港澳台居民居住证号码应以81（香港）、82（澳门）或83（台湾）开头。",
+                                                     "a HK/Macau/Taiwan residence permit number starts with 81, 82 or 83."))
+                elif id_type == "foreign_permanent" and not id_info.region.startswith("9"):
+                    self._problem(row, "id_number", ("外国人永久居留身份证号码应以9开头。",
+                                                     "a foreigner's permanent residence ID number starts with 9."))
+                elif id_info.number.endswith("000"):
                     # Genuine but rare (sequence x00, check 0) — and also what 1 in 11 Excel-truncated
                     # numbers look like after their checksum happens to hold. Worth a second look.
                     self.warnings.append(RowProblem(row, self._label("id_number"), msg(
                         "身份证号末三位是000：号码若曾被Excel当成数字保存就会这样，请与原件核对。",
                         "the ID number ends in 000, which is also what Excel leaves of a number it stored as numeric; "
                         "please check it against the original.")))
+        elif raw_id and id_type is not None:
+            other_number = normalize_code(raw_id)
+            if not _DOC_NUMBER.fullmatch(other_number):
+                self._problem(row, "id_number", (f"{col.ID_TYPES[id_type][0]}号码应为4–30个字母或数字。",
+                                                 "a document number is 4–30 letters or digits."))
+                other_number = None
         if student_no is not None and student_no.id_number is not None:
             if id_info is not None and id_info.number != student_no.id_number.number:
                 self._problem(row, "student_no", ("G开头学籍号中包含的身份证号与身份证号列不一致。",
                                                   "the ID number inside this G student number differs from the ID column."))
             elif id_info is None and not raw_id:
                 id_info = student_no.id_number
+                id_type = "hmt_residence" if id_info.region[:2] in ("81", "82", "83") else "resident"
         identity = id_info or (student_no.id_number if student_no else None)
 
         sex = None
@@ -282,7 +325,8 @@ class _RowValidator:
             self._problem(row, "class", ("班级为空。", "the class is empty."))
         elif not (raw_grade and grade_code is None):  # an unknown grade is reported once, not twice
             try:
-                grade_code, class_number = grades.parse_class_label(raw_class, grade_code=grade_code, today=self.today)
+                grade_code, class_number = grades.parse_class_label(raw_class, grade_code=grade_code, today=self.today,
+                                                                      stages=self.stages)
             except UserError as exc:
                 self._problem(row, "class", exc)
 
@@ -292,11 +336,25 @@ class _RowValidator:
                 boarding = col.parse_boarding(raw)
             except UserError as exc:
                 self._problem(row, "boarding", exc)
+        tag_scope = None
         if "tags" in self.mapping:
             try:
                 tags = col.parse_tags(self._text(cells, "tags"))
             except UserError as exc:
                 self._problem(row, "tags", exc)
+        groups: dict[str, bool] = {}
+        for f in self.mapping:
+            if f.startswith("group:") and (raw := self._text(cells, f)):
+                try:
+                    groups[f[6:]] = col.parse_group_flag(f[6:], raw)
+                except UserError as exc:
+                    self._problem(row, f, exc)
+        if groups:
+            said = frozenset(t for t, yes in groups.items() if yes)
+            if tags is not None:
+                tags = tags | said          # a 特殊群体 column speaks for every tag
+            else:
+                tags, tag_scope = said, frozenset(groups)
         if "status" in self.mapping and (raw := self._text(cells, "status")):
             try:
                 status = col.parse_status(raw)
@@ -310,8 +368,9 @@ class _RowValidator:
             repeated_no = first != row
             if repeated_no:
                 self._problem(row, "student_no", (f"学籍号与第{first}行重复。", f"same student number as row {first}."))
-        if id_info is not None and resident and not repeated_no:  # a repeated row is reported once
-            first = self._id_numbers.setdefault(id_info.number, row)
+        kept_number = id_info.number if id_info is not None else other_number
+        if kept_number is not None and not repeated_no:  # a repeated row is reported once
+            first = self._id_numbers.setdefault(kept_number, row)
             if first != row:
                 f = "id_number" if raw_id else "student_no"
                 self._problem(row, f, (f"身份证号与第{first}行重复。", f"same ID number as row {first}."))
@@ -320,7 +379,7 @@ class _RowValidator:
             assert student_no is not None and sex is not None and grade_code is not None and class_number is not None
             self.records.append(RosterRecord(
                 row=row, student_no=student_no.number, name=name, sex=sex, birth_date=birth,
-                id_number=id_info.number if (id_info is not None and resident) else None,
+                id_number=kept_number, id_type=id_type if kept_number is not None else None, tag_scope=tag_scope,
                 grade_code=grade_code, class_number=class_number, boarding=boarding, tags=tags, status=status,
                 school_no=school_no, birth_month_only=month_only,
             ))

@@ -15,10 +15,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..domain.grades import class_label
+from ..domain.grades import GRADE_BY_CODE, class_label
 from ..errors import Cancelled, ValidationFailed
 from ..i18n import msg
-from ..roster.parse import RosterRecord, parse_roster
+from ..roster.columns import FIELD_LABELS
+from ..roster.parse import RosterParse, RosterRecord, parse_roster
 from ..storage.models import SchoolClass, Student, StudentTag
 from . import audit
 from .context import AppContext
@@ -27,7 +28,7 @@ from .login import now_utc
 Progress = Callable[[int, int], None] | None
 CancelCheck = Callable[[], bool] | None
 
-_FIELDS = ("name", "sex", "birth_date", "id_number", "boarding", "status", "school_no")
+_FIELDS = ("name", "sex", "birth_date", "id_number", "id_type", "boarding", "status", "school_no")
 
 
 @dataclass
@@ -38,6 +39,8 @@ class ImportPlan:
     updated: list[tuple[RosterRecord, list[str]]] = field(default_factory=list)
     unchanged: int = 0
     new_classes: list[str] = field(default_factory=list)
+    columns_read: list[tuple[str, str]] = field(default_factory=list)    # (header in the file, what it gives)
+    columns_ignored: list[str] = field(default_factory=list)             # headers the import does not use
 
     @property
     def changes(self) -> int:
@@ -49,6 +52,12 @@ class ImportPlan:
                      f"{self.unchanged} unchanged.")]
         if self.new_classes:
             parts.append(msg(f"将新建班级：{'、'.join(self.new_classes)}。", f"New classes: {', '.join(self.new_classes)}."))
+        if self.columns_read:
+            read = "、".join(h for h, _ in self.columns_read)
+            parts.append(msg(f"读取的列：{read}。", f"Columns read: {read}."))
+        if self.columns_ignored:
+            ignored = "、".join(self.columns_ignored)
+            parts.append(msg(f"未使用的列：{ignored}。", f"Columns not used: {ignored}."))
         return "\n".join(parts)
 
 
@@ -62,9 +71,14 @@ def _field_changes(st: Student, rec: RosterRecord, cls_id: int | None) -> list[s
             changed.append(name)
     if cls_id is not None and st.class_id != cls_id:
         changed.append("class")
-    if rec.tags is not None and set(rec.tags) != {t.tag for t in st.tags if t.cleared_on is None}:
+    if rec.tags is not None and set(rec.tags) != set(_active_tags(st, rec.tag_scope)):
         changed.append("tags")
     return changed
+
+
+def _active_tags(st: Student, scope: frozenset[str] | None) -> dict[str, StudentTag]:
+    """The student's current tags among those the file speaks for (all of them when ``scope`` is None)."""
+    return {t.tag: t for t in st.tags if t.cleared_on is None and (scope is None or t.tag in scope)}
 
 
 def _plan(s: Session, records: list[RosterRecord], file_name: str) -> tuple[ImportPlan, dict]:
@@ -109,10 +123,23 @@ def _plan(s: Session, records: list[RosterRecord], file_name: str) -> tuple[Impo
 def preview(ctx: AppContext, path: Path, *, progress: Progress = None, cancelled: CancelCheck = None) -> ImportPlan:
     """Parse and validate ``path`` and say what an import would do; writes nothing."""
     ctx.require("roster.import")
-    parsed = parse_roster(Path(path), progress=progress, cancelled=cancelled)
+    parsed = parse_roster(Path(path), progress=progress, cancelled=cancelled, stages=_stages(ctx))
     with ctx.db.read() as s:
         plan, _ = _plan(s, parsed.records, Path(path).name)
+    _columns(plan, parsed)
     return plan
+
+
+def _stages(ctx: AppContext) -> set[str]:
+    """The stages the school has (they settle a cohort class name without a stage, like 2026级1班)."""
+    with ctx.db.read() as s:
+        codes = set(s.scalars(select(SchoolClass.grade_code).where(SchoolClass.active.is_(True))))
+    return {GRADE_BY_CODE[c].stage for c in codes if c in GRADE_BY_CODE}
+
+
+def _columns(plan: ImportPlan, parsed: RosterParse) -> None:
+    plan.columns_read = [(header, FIELD_LABELS.get(f, f)) for f, header in parsed.columns.items()]
+    plan.columns_ignored = list(parsed.ignored_columns)
 
 
 def import_roster(ctx: AppContext, path: Path, *, dry_run: bool = False, progress: Progress = None,
@@ -120,9 +147,11 @@ def import_roster(ctx: AppContext, path: Path, *, dry_run: bool = False, progres
     """Import the roster file ``path`` in one transaction; with ``dry_run`` only the plan is returned."""
     ctx.require("roster.import")
     path = Path(path)
-    parsed = parse_roster(path, progress=progress, cancelled=cancelled)
-    return import_records(ctx, parsed.records, path.name, dry_run=dry_run, progress=progress,
+    parsed = parse_roster(path, progress=progress, cancelled=cancelled, stages=_stages(ctx))
+    plan = import_records(ctx, parsed.records, path.name, dry_run=dry_run, progress=progress,
                           cancelled=cancelled, today=today)
+    _columns(plan, parsed)
+    return plan
 
 
 def import_records(ctx: AppContext, records: list[RosterRecord], source_name: str, *, dry_run: bool = False,
@@ -152,7 +181,8 @@ def import_records(ctx: AppContext, records: list[RosterRecord], source_name: st
             st = state["matches"].get(rec.row)
             if st is None:
                 st = Student(student_no=rec.student_no, name=rec.name, sex=rec.sex, birth_date=rec.birth_date,
-                             id_number=rec.id_number, class_id=cls.id, boarding=bool(rec.boarding),
+                             id_number=rec.id_number, id_type=rec.id_type, class_id=cls.id,
+                             boarding=bool(rec.boarding),
                              status=rec.status or "enrolled", school_no=rec.school_no,
                              created_at=stamp, updated_at=stamp)
                 s.add(st)
@@ -169,7 +199,7 @@ def import_records(ctx: AppContext, records: list[RosterRecord], source_name: st
                         setattr(st, name, value)
                 st.class_id = cls.id
                 if rec.tags is not None:
-                    active = {t.tag: t for t in st.tags if t.cleared_on is None}
+                    active = _active_tags(st, rec.tag_scope)
                     for tag in set(rec.tags) - set(active):
                         st.tags.append(StudentTag(tag=tag, set_on=day))
                     for tag in set(active) - set(rec.tags):

@@ -122,7 +122,8 @@ class Student(Base):
     name: Mapped[str] = mapped_column(String(100))
     sex: Mapped[str] = mapped_column(String(1))  # M / F
     birth_date: Mapped[date | None] = mapped_column(Date)
-    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str | None] = mapped_column(String(40), unique=True)  # of the document id_type names
+    id_type: Mapped[str | None] = mapped_column(String(32))  # xadesk.roster.columns.ID_TYPES code
     class_id: Mapped[int | None] = mapped_column(ForeignKey("school_class.id"), index=True)
     boarding: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(20), default="enrolled")

@@ -169,7 +169,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
         elif no:
             sid = roster.by_no.get(no)
             if sid is None:
-                number_note = "学籍号不在学生名单中（可能填错了）"
+                number_note = "学籍号不在学生名单中，可能填错了"
         else:
             number_note = "没有填学籍号"
         if sid is None:
