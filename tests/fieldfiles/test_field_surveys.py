@@ -226,7 +226,7 @@ def test_duplicate_submission_keeps_the_later_by_submission_time(counselor, camp
 # --- the command line ------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def cli(small_school, monkeypatch, capsys):  # noqa: F811
+def cli(small_school, monkeypatch, capsys):
     from tests.services.conftest import STAFF_PASSWORD
 
     monkeypatch.setenv("XADESK_USER", "xinli")
