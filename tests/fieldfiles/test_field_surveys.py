@@ -246,7 +246,7 @@ def test_cli_dry_run_prints_the_table_and_a_guess_needs_confirm(cli, campaign, t
     path = write(tmp_path / "245871932_按序号_筛查_1_1.csv", head, body)
     out = cli("campaign", "import", str(campaign.id), str(path), "--dry-run").out
     assert "导出方式：按序号（据文件名）" in out
-    assert "“14、紧张” → 广泛性焦虑量表" in out or "“14、紧张” → GAD-7" in out or "“14、紧张” →" in out
+    assert "“14、紧张” → GAD-7 第1题 感觉紧张、焦虑或急切  [题干相近，请核对]" in out
     assert "--confirm" in out and "待确认 2 行" in out
     saved = tmp_path / "m.json"
     err = cli("campaign", "import", str(campaign.id), str(path), "--save-mapping", str(saved), code=1).err

@@ -54,19 +54,24 @@ def choose_file(panel, monkeypatch, path: Path) -> None:
 def test_wjx_export_mapping_dry_run_and_import(panel, counselor, tmp_path, monkeypatch, screenshot):
     path = write_csv(tmp_path / "All_Data_Readable.csv", PEOPLE, original=False)
     choose_file(panel, monkeypatch, path)
-    assert "问卷星导出" in panel.file_label.text() and "自动推测" in panel.file_label.text()
+    assert "问卷星导出" in panel.file_label.text() and "题号和题干" in panel.file_label.text()
+    assert panel.kind_combo.currentData() == "label" and "文件名" in panel.kind_reason.text()
     m = panel.mapping()
     assert m["identity"] == {"student_no": "1、你的学籍号", "name": "2、你的姓名", "class": "3、你所在的班级"}
     assert len(m["items"]) == 14 and m["coding"] == "label"
-    headers = [panel.columns_table.item(r, 0).text() for r in range(panel.columns_table.rowCount())]
+    headers = [r.header for r in panel.model.rows()]
     assert "来自IP" not in headers
     screenshot(panel.window(), "screening-mapping")
 
     panel.dry_button.click()
-    assert panel.report.dry_run and panel.report.matched == 3 and len(panel.report.unmatched) == 2
+    assert panel.report.dry_run and panel.report.matched == 2 and len(panel.report.unmatched) == 2
     assert panel.banner.kind() == "warning" and "没有写入" in panel.banner.text()
     assert any("查无此人" in line for line in panel.banner.details())
     assert results(counselor, 1) == []
+    # 贺子轩 (no 学籍号) waits in the confirmation list until the counselor ticks the row
+    (line,) = panel.matches.lines()
+    assert (line.row, line.name, line.checked) == (4, "贺子轩", False)
+    panel.matches.accept_all()
 
     panel.import_button.click()
     assert not panel.report.dry_run and panel.report.total.added == 6
@@ -89,7 +94,7 @@ def test_bad_cell_refused_with_row_and_column(panel, counselor, tmp_path, monkey
     # The counselor says what 经常 means, and the same file goes in.
     panel.add_value_row("经常", "2")
     panel.import_button.click()
-    assert panel.report.total.added == 6
+    assert panel.report.total.added == 4 and [m.name for m in panel.report.to_confirm] == ["贺子轩"]
     assert saved_mapping(counselor, 1)["values"]["*"] == {"经常": 2.0}
 
 
@@ -103,7 +108,7 @@ def test_column_use_edited_and_bad_value_refused(panel, counselor, tmp_path, mon
     assert panel.banner.kind() == "error" and "不是数字" in panel.banner.text()
     panel.values_table.item(0, 1).setText("0")
     panel.dry_button.click()
-    assert panel.report.matched == 2
+    assert panel.report.matched == 0 and len(panel.report.to_confirm) == 2   # by name + class only now
 
 
 # --- screen ----------------------------------------------------------------------------------------------

@@ -143,6 +143,10 @@ class PreviewPage(QWizardPage):
         self.summary.setObjectName("previewSummary")
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.columns_label = QLabel(self)
+        self.columns_label.setObjectName("previewColumns")
+        self.columns_label.setWordWrap(True)
+        self.columns_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems_label = QLabel(self.tr("请在原文件中改正以下问题，保存后点“上一步”再“下一步”重新检查(&P)："), self)
         self.problems = QListWidget(self)
         self.problems.setObjectName("problemList")
@@ -169,6 +173,7 @@ class PreviewPage(QWizardPage):
         layout.addWidget(self.panel)
         layout.addWidget(self.banner)
         layout.addWidget(self.summary)
+        layout.addWidget(self.columns_label)
         layout.addWidget(self.problems_label)
         layout.addWidget(self.problems, 1)
         layout.addWidget(self.changes, 1)
@@ -187,7 +192,9 @@ class PreviewPage(QWizardPage):
         self.summary.clear()
         self.problems.clear()
         self.changes_model.set_rows([])
-        for widget in (self.problems_label, self.problems, self.changes, self.retry_button, self.summary):
+        self.columns_label.clear()
+        for widget in (self.problems_label, self.problems, self.changes, self.retry_button, self.summary,
+                       self.columns_label):
             widget.hide()
 
     def start(self) -> None:
@@ -216,8 +223,10 @@ class PreviewPage(QWizardPage):
 
     def _previewed(self, plan: ImportPlan) -> None:
         self.plan = plan
-        self.summary.setText(plan.summary())
+        self.summary.setText(plan.summary(columns=False))
         self.summary.show()
+        self.columns_label.setText("\n".join(plan.column_lines()))
+        self.columns_label.setVisible(bool(plan.column_lines()))
         rows = [(rec, self.tr("新增")) for rec in plan.new]
         rows += [(rec, self.tr("更新：") + "、".join(FIELD_NAMES.get(f, f) for f in fields))
                  for rec, fields in plan.updated]

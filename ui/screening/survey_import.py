@@ -1,12 +1,16 @@
 """问卷导入: a 问卷星 export or a spreadsheet into the selected campaign, with the mapping step.
 
-1. 选择文件 — ``survey_columns`` reads it (in a BackgroundOp) and suggests a mapping, or brings back
-   the one saved for this campaign;
-2. the counselor checks each column's use (an identity column, an item, or not imported), how the
-   answers are coded, and answer texts that need a value of their own (e.g. "从不" → 0);
-3. 试导入 (nothing written) shows who matched and every unmatched row; 导入 writes everything or, on
-   a cell that is not an option, nothing — the banner names row and column. The mapping used is
-   saved with the campaign for the next file of the same survey.
+1. 选择文件 — ``survey_columns`` reads it (in a BackgroundOp): the export kind (按文本/按序号/按分数,
+   from the file name or the cells; a person chooses when it is ambiguous), the mapping as a table
+   (column → item with its text, and the evidence: question number, text, or a guess by order),
+   and a few decoded rows;
+2. the counselor checks the table and changes a column's item in place (a combo in the 对应到
+   column); every change refreshes the decoded rows;
+3. 试导入 (nothing written) lists who matched — rows matched by name + class and duplicate
+   submissions go into the confirmation list, where the counselor ticks what to accept / keep;
+4. 确认并导入 stores everything in one transaction with the mapping as confirmed, or nothing (the
+   banner says why: an unmapped item, an unclear kind, a cell that is not an option and whether
+   mapping or data is the likely cause). The confirmed mapping is saved for the next file.
 """
 
 from __future__ import annotations
@@ -23,27 +27,28 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from xadesk.errors import UserError
-from xadesk.services import instruments, screening_import
+from xadesk.services import screening_import
 from xadesk.services.campaigns import CampaignInfo
 from xadesk.services.context import AppContext
 from xadesk.services.screening_import import ImportReport, SurveyPreview
 
 from ..messages import MessageBanner
+from ..tablemodel import Column as TColumn
+from ..tablemodel import RowTableModel, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
+from .survey_models import MappingModel, MatchModel, TargetDelegate
 
-NOT_IMPORTED = ""
-IDENTITY = {"student_no": "学籍号", "name": "姓名", "class": "班级", "grade": "年级"}
-CODINGS = {"label": "答案文字（问卷星“按选项文本”）", "ordinal": "选项序号（问卷星“按选项序号”）",
-           "value": "选项分值（表格里直接是分值）"}
-KIND_LABELS = {"wjx_readable": "问卷星导出（选项文本）", "wjx_original": "问卷星导出（选项序号）",
-               "score_layout": "xadesk 计分表格（无需对应）", "table": "普通表格"}
+KINDS = {"": "（请选择）", "label": "按文本（答案文字）", "ordinal": "按序号（选项的序号）", "value": "按分数（选项的分数）"}
+SOURCE_LABELS = {"wjx": "问卷星导出", "score_layout": "xadesk 计分表格（无需对应）", "table": "普通表格"}
 FILE_FILTER = "问卷或答卷文件 (*.xlsx *.xls *.csv);;所有文件 (*)"
 
 
@@ -63,7 +68,6 @@ class SurveyImportPanel(QWidget):
         self.path: Path | None = None
         self.preview: SurveyPreview | None = None
         self.report: ImportReport | None = None
-        self.choices: list[tuple[str, str]] = []       # (label, key) for the use combos
 
         self.banner = MessageBanner(self)
         self.file_label = QLabel(self.tr("还没有选择文件。"), self)
@@ -71,64 +75,113 @@ class SurveyImportPanel(QWidget):
         self.browse_button = QPushButton(self.tr("选择文件(&B)…"), self)
         self.browse_button.clicked.connect(self.browse)
 
-        self.columns_table = QTableWidget(0, 3, self)
-        self.columns_table.setAccessibleName(self.tr("文件的列与用途"))
-        self.columns_table.setHorizontalHeaderLabels([self.tr("文件中的列"), self.tr("用途"), self.tr("前几行的内容")])
-        self.columns_table.verticalHeader().setVisible(False)
-        self.columns_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.columns_table.horizontalHeader().setStretchLastSection(True)
-        char = self.fontMetrics().horizontalAdvance("中")
-        self.columns_table.setColumnWidth(0, char * 16)
-        self.columns_table.setColumnWidth(1, char * 18)
-        self.columns_table.verticalHeader().setDefaultSectionSize(int(self.fontMetrics().height() * 2.0))
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setAccessibleName(self.tr("问卷星导出方式"))
+        for key, label in KINDS.items():
+            self.kind_combo.addItem(self.tr(label), key)
+        self.kind_combo.activated.connect(lambda _i: self.refresh())
+        kind_label = QLabel(self.tr("导出方式(&K)："), self)
+        kind_label.setBuddy(self.kind_combo)
+        self.kind_reason = QLabel(self)
+        self.kind_reason.setWordWrap(True)
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
 
-        self.coding_combo = QComboBox(self)
-        self.coding_combo.setAccessibleName(self.tr("答案的写法"))
-        for key, label in CODINGS.items():
-            self.coding_combo.addItem(label, key)
-        coding_label = QLabel(self.tr("答案的写法(&W)："), self)
-        coding_label.setBuddy(self.coding_combo)
+        self.model = MappingModel(self)
+        self.model.edited.connect(self.refresh)
+        self.columns_view = QTableView(self)
+        self.columns_view.setObjectName("mappingTable")
+        self.columns_view.setAccessibleName(self.tr("对应表：文件中的列与量表的题目"))
+        self.columns_view.setModel(self.model)
+        configure_table_view(self.columns_view)
+        self.columns_view.setItemDelegateForColumn(1, TargetDelegate(self.columns_view))
+        self.columns_view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                          | QAbstractItemView.EditTrigger.EditKeyPressed
+                                          | QAbstractItemView.EditTrigger.SelectedClicked)
+        self.columns_view.setWordWrap(False)
+        set_column_widths(self.columns_view, (12, 20, 9))
+        self.columns_view.horizontalHeader().setStretchLastSection(True)
+
+        self.decoded_model = RowTableModel([], self)
+        self.decoded_view = QTableView(self)
+        self.decoded_view.setObjectName("decodedTable")
+        self.decoded_view.setAccessibleName(self.tr("按当前对应关系解读的前几行"))
+        self.decoded_view.setModel(self.decoded_model)
+        configure_table_view(self.decoded_view)
+        self.decode_note = QLabel(self)
+        self.decode_note.setWordWrap(True)
+
+        self.matches = MatchModel(self)
+        self.matches_view = QTableView(self)
+        self.matches_view.setObjectName("matchTable")
+        self.matches_view.setAccessibleName(self.tr("需要确认的匹配"))
+        self.matches_view.setModel(self.matches)
+        configure_table_view(self.matches_view)
+        set_column_widths(self.matches_view, (4, 3, 5, 8), padding=16)
+        self.matches_view.horizontalHeader().setStretchLastSection(True)
+        self.accept_all_button = QPushButton(self.tr("全部采用(&A)"), self)
+        self.accept_all_button.clicked.connect(self.matches.accept_all)
+        self.matches_hint = QLabel(self.tr("试导入后，按姓名和班级匹配的行、重复提交的行列在这里：勾选要导入的行；"
+                                           "同一学生重复提交时勾选要保留的一行。"), self)
+        self.matches_hint.setWordWrap(True)
 
         self.values_table = QTableWidget(0, 2, self)
         self.values_table.setAccessibleName(self.tr("特别的答案文字与分值"))
         self.values_table.setHorizontalHeaderLabels([self.tr("答案文字"), self.tr("分值")])
         self.values_table.verticalHeader().setVisible(False)
         self.values_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.add_value_button = QPushButton(self.tr("添加答案文字(&A)"), self)
+        self.add_value_button = QPushButton(self.tr("添加答案文字(&T)"), self)
         self.add_value_button.clicked.connect(lambda: self.add_value_row("", ""))
         values_hint = QLabel(self.tr("问卷上的措辞和量表不同时（如“从不”），在这里写明它对应的分值。"), self)
         values_hint.setWordWrap(True)
 
+        self.side = QTabWidget(self)
+        decoded_page = QWidget(self)
+        dl = QVBoxLayout(decoded_page)
+        dl.addWidget(self.decode_note)
+        dl.addWidget(self.decoded_view, 1)
+        match_page = QWidget(self)
+        ml = QVBoxLayout(match_page)
+        ml.addWidget(self.matches_hint)
+        ml.addWidget(self.matches_view, 1)
+        ml.addWidget(self.accept_all_button, 0, Qt.AlignmentFlag.AlignLeft)
+        values_page = QWidget(self)
+        vl = QVBoxLayout(values_page)
+        vl.addWidget(values_hint)
+        vl.addWidget(self.values_table, 1)
+        vl.addWidget(self.add_value_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.side.addTab(decoded_page, self.tr("解读预览"))
+        self.side.addTab(match_page, self.tr("需确认的匹配"))
+        self.side.addTab(values_page, self.tr("特别的答案文字"))
+
         self.dry_button = QPushButton(self.tr("试导入(&D)"), self)
-        self.dry_button.setToolTip(self.tr("检查整个文件并列出未匹配的行，不写入任何数据"))
+        self.dry_button.setToolTip(self.tr("检查整个文件并列出需要确认的行，不写入任何数据"))
         self.dry_button.clicked.connect(lambda: self.run_import(dry_run=True))
-        self.import_button = QPushButton(self.tr("导入(&I)"), self)
+        self.import_button = QPushButton(self.tr("确认对应关系并导入(&I)"), self)
         self.import_button.clicked.connect(lambda: self.run_import(dry_run=False))
 
         top = QHBoxLayout()
         top.addWidget(self.browse_button)
         top.addWidget(self.file_label, 1)
-        right = QWidget(self)
-        rl = QVBoxLayout(right)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(coding_label)
-        rl.addWidget(self.coding_combo)
-        rl.addWidget(values_hint)
-        rl.addWidget(self.values_table, 1)
-        rl.addWidget(self.add_value_button)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(kind_label)
+        kind_row.addWidget(self.kind_combo)
+        kind_row.addWidget(self.kind_reason, 1)
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        split.addWidget(self.columns_table)
-        split.addWidget(right)
+        split.addWidget(self.columns_view)
+        split.addWidget(self.side)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(1, 2)
+        split.setSizes([3000, 2000])
         bottom = QHBoxLayout()
-        bottom.addStretch(1)
+        bottom.addWidget(self.status_label, 1)
         bottom.addWidget(self.dry_button)
         bottom.addWidget(self.import_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.banner)
         layout.addLayout(top)
+        layout.addLayout(kind_row)
         layout.addWidget(split, 1)
         layout.addLayout(bottom)
         self._update_enabled()
@@ -138,27 +191,24 @@ class SurveyImportPanel(QWidget):
     def set_campaign(self, campaign: CampaignInfo | None) -> None:
         if campaign is not None and self.campaign is not None and campaign.id == self.campaign.id:
             return
-        self.campaign, self.path, self.preview = campaign, None, None
-        self.columns_table.setRowCount(0)
+        self.campaign, self.path, self.preview, self.report = campaign, None, None, None
+        self.model.load([], [], {})
+        self.matches.load(None)
+        self.decoded_model.set_rows([])
         self.values_table.setRowCount(0)
         self.banner.dismiss()
         self.file_label.setText(self.tr("还没有选择文件。"))
-        self.choices = []
-        if campaign is not None:
-            self.choices = [(self.tr("（不导入）"), NOT_IMPORTED)]
-            self.choices += [(self.tr("学生的%1").replace("%1", v), f"identity:{k}") for k, v in IDENTITY.items()]
-            for b in campaign.battery:
-                defn = instruments.get_definition(self.ctx, b.instrument_id, b.version)
-                for n, it in enumerate(defn.items, start=1):
-                    text = (it.text_zh or "")[:16]
-                    self.choices.append((f"{b.instrument_id} 第{n}题 {text}", f"{b.instrument_id}:{it.id}"))
+        self.kind_reason.clear()
+        self.status_label.clear()
         self._update_enabled()
 
     def _update_enabled(self) -> None:
         is_open = self.campaign is not None and self.campaign.status == "open"
+        ready = is_open and self.preview is not None
         self.browse_button.setEnabled(is_open)
-        self.dry_button.setEnabled(is_open and self.preview is not None)
-        self.import_button.setEnabled(is_open and self.preview is not None)
+        self.dry_button.setEnabled(ready)
+        self.import_button.setEnabled(ready)
+        self.kind_combo.setEnabled(ready and self.preview.kind != "score_layout")
         if self.campaign is not None and not is_open:
             self.file_label.setText(self.tr("只有进行中的测评活动可以导入作答。"))
 
@@ -171,41 +221,85 @@ class SurveyImportPanel(QWidget):
         ctx, cid = self.ctx, self.campaign.id
         (BackgroundOp(self, lambda _t: screening_import.survey_columns(ctx, cid, path),
                       title=self.tr("正在读取文件…"), cancellable=False)
-         .success(lambda preview: self._previewed(path, preview))
+         .success(lambda preview: self._previewed(path, preview, fresh=True))
          .failure(self.banner.show_user_error).run())
 
-    def _previewed(self, path: Path, preview: SurveyPreview) -> None:
+    def refresh(self) -> None:
+        """Read the preview again with the mapping and kind as the person set them."""
+        if self.preview is None or self.path is None or self.preview.kind == "score_layout":
+            return
+        try:
+            mapping = self.mapping()
+        except UserError as exc:
+            self.banner.show_user_error(exc)
+            return
+        ctx, cid, path, coding = self.ctx, self.campaign.id, self.path, self.kind_combo.currentData() or None
+        (BackgroundOp(self, lambda _t: screening_import.survey_columns(ctx, cid, path, mapping=mapping, coding=coding),
+                      title=self.tr("正在读取文件…"), cancellable=False)
+         .success(lambda preview: self._previewed(path, preview, fresh=False))
+         .failure(self.banner.show_user_error).run())
+
+    def _previewed(self, path: Path, preview: SurveyPreview, *, fresh: bool) -> None:
+        first = self.preview
         self.path, self.preview = path, preview
         self.banner.dismiss()
-        how = {"saved": self.tr("沿用上次保存的对应关系"), "suggested": self.tr("已自动推测对应关系，请逐列核对"),
-               "score_layout": self.tr("无需设置对应关系")}.get(preview.mapping_source, "")
-        self.file_label.setText(f"{path.name} · {KIND_LABELS.get(preview.kind, preview.kind)} · {how}")
-        self.show_mapping(preview.mapping, preview.headers, preview.sample)
+        if fresh:
+            self.report = None
+            self.matches.load(None)
+            how = {"saved": self.tr("沿用上次确认的对应关系"), "proposed": self.tr("已按题号和题干建立对应关系"),
+                   "score_layout": self.tr("无需设置对应关系")}.get(preview.mapping_source, "")
+            self.file_label.setText(f"{path.name} · {SOURCE_LABELS.get(preview.kind, preview.kind)} · {how}")
+            samples = ["、".join(r[i] for r in preview.sample if i < len(r) and r[i])
+                       for i in (c.index for c in preview.columns)]
+            self.model.load(preview.columns, samples, preview.targets)
+            self.values_table.setRowCount(0)
+            for text, value in (preview.mapping.get("values") or {}).get("*", {}).items():
+                self.add_value_row(text, f"{value:g}" if isinstance(value, (int, float)) else str(value))
+            self._column_values = {k: v for k, v in (preview.mapping.get("values") or {}).items() if k != "*"}
+        elif first is not None:
+            preview.proven = False      # edited by a person: the import confirms it
+        v = preview.verdict
+        if v is not None and preview.kind != "score_layout":
+            chosen = v.coding if v.source != "conflict" else None
+            self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(chosen or "")))
+            self.kind_reason.setText(v.reason)
+        else:
+            self.kind_reason.clear()
+        self._show_decoded(preview)
+        self._show_status(preview)
         self._update_enabled()
 
-    # -- the mapping ------------------------------------------------------------------------------------
+    def _show_decoded(self, preview: SurveyPreview) -> None:
+        cols = [TColumn(self.tr("行号"), "row"), TColumn(self.tr("姓名"), "name")]
+        for iid, name in preview.instruments.items():
+            cols.append(TColumn(name, lambda d, iid=iid: " ".join("-" if v is None else f"{v:g}"
+                                                                 for v in d.answers.get(iid, []))))
+        self.decoded_model = RowTableModel(cols, self)
+        self.decoded_model.set_rows(preview.decoded)
+        self.decoded_view.setModel(self.decoded_model)
+        self.decoded_view.resizeColumnsToContents()
+        self.decoded_view.horizontalHeader().setStretchLastSection(True)
+        if preview.decode_error:
+            self.decode_note.setText(preview.decode_error)
+        elif preview.verdict is not None and preview.verdict.coding is None:
+            self.decode_note.setText(self.tr("请先选定导出方式，才能解读答案。"))
+        elif preview.problems:
+            self.decode_note.setText(self.tr("对应表还不完整，改正后才能解读答案。"))
+        else:
+            self.decode_note.setText(self.tr("按当前对应关系解读的前几行（每题的分值，“-”为未答）："))
 
-    def show_mapping(self, mapping: dict, headers: list[str], sample: list[list[str]]) -> None:
-        use: dict[str, str] = {h: f"identity:{k}" for k, h in mapping.get("identity", {}).items()}
-        use.update(mapping.get("items", {}))
-        self.columns_table.setRowCount(len(headers))
-        for row, header in enumerate(headers):
-            item = QTableWidgetItem(header)
-            item.setToolTip(header)
-            self.columns_table.setItem(row, 0, item)
-            combo = QComboBox(self.columns_table)
-            combo.setAccessibleName(self.tr("“%1”的用途").replace("%1", header))
-            for label, key in self.choices:
-                combo.addItem(label, key)
-            combo.setCurrentIndex(max(0, combo.findData(use.get(header, NOT_IMPORTED))))
-            self.columns_table.setCellWidget(row, 1, combo)
-            texts = "、".join(r[row] for r in sample if row < len(r) and r[row])
-            self.columns_table.setItem(row, 2, QTableWidgetItem(texts))
-        self.coding_combo.setCurrentIndex(max(0, self.coding_combo.findData(mapping.get("coding", "label"))))
-        self.values_table.setRowCount(0)
-        for text, value in mapping.get("values", {}).get("*", {}).items():
-            self.add_value_row(text, f"{value:g}" if isinstance(value, (int, float)) else str(value))
-        self._column_values = {k: v for k, v in mapping.get("values", {}).items() if k != "*"}
+    def _show_status(self, preview: SurveyPreview) -> None:
+        if preview.problems:
+            self.banner.show_warning(self.tr("对应表还不完整：每个量表的每道计分题都要恰好对应一列。"), preview.problems)
+            self.status_label.setText(self.tr("改正对应表后再导入。"))
+        elif preview.kind == "score_layout":
+            self.status_label.setText(self.tr("计分表格的列名即题号，无需核对。"))
+        elif preview.proven:
+            self.status_label.setText(self.tr("每一列都由题号或题干证实。请看一眼解读预览，再导入。"))
+        else:
+            self.status_label.setText(self.tr("标为“请核对”的列只是推测：请逐列核对，再点“确认对应关系并导入”。"))
+
+    # -- the mapping ------------------------------------------------------------------------------------
 
     def add_value_row(self, text: str, value: str) -> None:
         row = self.values_table.rowCount()
@@ -213,29 +307,17 @@ class SurveyImportPanel(QWidget):
         self.values_table.setItem(row, 0, QTableWidgetItem(text))
         self.values_table.setItem(row, 1, QTableWidgetItem(value))
         if not text:
+            self.side.setCurrentIndex(2)
             self.values_table.setCurrentCell(row, 0)
             self.values_table.editItem(self.values_table.item(row, 0))
 
     def set_use(self, header: str, key: str) -> None:
-        """Set one column's use (what choosing in its combo does; for tests)."""
-        for row in range(self.columns_table.rowCount()):
-            if self.columns_table.item(row, 0).text() == header:
-                combo: QComboBox = self.columns_table.cellWidget(row, 1)
-                combo.setCurrentIndex(combo.findData(key))
-                return
-        raise KeyError(header)
+        """Set one column's item (what choosing in its combo does; for tests)."""
+        self.model.set_use(header, key)
 
     def mapping(self) -> dict:
         """The mapping as the person set it (the core checks it against the file)."""
-        identity: dict[str, str] = {}
-        items: dict[str, str] = {}
-        for row in range(self.columns_table.rowCount()):
-            header = self.columns_table.item(row, 0).text()
-            key = self.columns_table.cellWidget(row, 1).currentData()
-            if key.startswith("identity:"):
-                identity[key.split(":", 1)[1]] = header
-            elif key:
-                items[header] = key
+        identity, items = self.model.mapping_parts()
         overrides: dict[str, float] = {}
         for row in range(self.values_table.rowCount()):
             text = (self.values_table.item(row, 0).text() if self.values_table.item(row, 0) else "").strip()
@@ -251,7 +333,7 @@ class SurveyImportPanel(QWidget):
         if overrides:
             values["*"] = overrides
         base = dict(self.preview.mapping) if self.preview else {}
-        base.update(identity=identity, items=items, values=values, coding=self.coding_combo.currentData())
+        base.update(identity=identity, items=items, values=values, coding=self.kind_combo.currentData() or None)
         return base
 
     # -- importing --------------------------------------------------------------------------------------
@@ -264,11 +346,16 @@ class SurveyImportPanel(QWidget):
         except UserError as exc:
             self.banner.show_user_error(exc)
             return None
+        if mapping is not None and not mapping.get("coding"):
+            self.banner.show_error(self.tr("请先选定导出方式（按文本、按序号或按分数）：按错了每题都会差一分。"))
+            self.kind_combo.setFocus()
+            return None
         ctx, cid, path = self.ctx, self.campaign.id, self.path
+        accept, keep = self.matches.accepted_rows(), self.matches.kept_rows()
 
         def work(task):
-            return screening_import.import_survey(ctx, cid, path, mapping=mapping, dry_run=dry_run,
-                                                  progress=task.progress_callback(),
+            return screening_import.import_survey(ctx, cid, path, mapping=mapping, dry_run=dry_run, confirm=True,
+                                                  accept=accept, keep=keep, progress=task.progress_callback(),
                                                   cancelled=task.cancel_callback())
 
         return (BackgroundOp(self, work, title=self.tr("正在检查…") if dry_run else self.tr("正在导入…"))
@@ -278,11 +365,15 @@ class SurveyImportPanel(QWidget):
         self.report = report
         t = report.total
         head = (self.tr("试导入（没有写入）：") if report.dry_run else self.tr("已导入：")) + self.tr(
-            "共 %1 行，匹配 %2 人，未匹配 %3 行；新增 %4，更新 %5，未变 %6，待处理的重复作答 %7。")
-        for k, v in enumerate((report.rows, report.matched, len(report.unmatched), t.added, t.updated, t.unchanged,
-                               t.conflicts), start=1):
+            "共 %1 行，匹配 %2 人，未匹配 %3 行，待确认 %4 行；新增 %5，更新 %6，未变 %7，待处理的重复作答 %8。")
+        for k, v in enumerate((report.rows, report.matched, len(report.unmatched), len(report.to_confirm), t.added,
+                               t.updated, t.unchanged, t.conflicts), start=1):
             head = head.replace(f"%{k}", str(v))
-        if report.unmatched:
+        if report.dry_run or report.to_confirm or report.duplicates:
+            self.matches.load(report)
+        if report.to_confirm or report.duplicates:
+            self.side.setCurrentIndex(1)
+        if report.unmatched or report.to_confirm:
             self.banner.show_warning(head, report.unmatched)
         else:
             self.banner.show_success(head)

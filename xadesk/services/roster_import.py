@@ -46,19 +46,26 @@ class ImportPlan:
     def changes(self) -> int:
         return len(self.new) + len(self.updated)
 
-    def summary(self) -> str:
+    def summary(self, *, columns: bool = True) -> str:
         parts = [msg(f"共 {self.total} 名学生：新增 {len(self.new)}，更新 {len(self.updated)}，未变 {self.unchanged}。",
                      f"{self.total} students: {len(self.new)} new, {len(self.updated)} updated, "
                      f"{self.unchanged} unchanged.")]
         if self.new_classes:
             parts.append(msg(f"将新建班级：{'、'.join(self.new_classes)}。", f"New classes: {', '.join(self.new_classes)}."))
+        if columns:
+            parts += self.column_lines()
+        return "\n".join(parts)
+
+    def column_lines(self) -> list[str]:
+        """What the file's columns gave: the ones read (with their meaning) and the ones not used."""
+        parts = []
         if self.columns_read:
-            read = "、".join(h for h, _ in self.columns_read)
+            read = "、".join(h if h == what else f"{h}（{what}）" for h, what in self.columns_read)
             parts.append(msg(f"读取的列：{read}。", f"Columns read: {read}."))
         if self.columns_ignored:
             ignored = "、".join(self.columns_ignored)
             parts.append(msg(f"未使用的列：{ignored}。", f"Columns not used: {ignored}."))
-        return "\n".join(parts)
+        return parts
 
 
 def _field_changes(st: Student, rec: RosterRecord, cls_id: int | None) -> list[str]:

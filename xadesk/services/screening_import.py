@@ -38,7 +38,7 @@ from ..screening import survey
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import CampaignInstrument, CampaignTarget
 from ..survey import kinds, matching
-from ..survey.mapping import MappedColumn, MappingRefused, Proposal, propose, review, target_label
+from ..survey.mapping import MappedColumn, MappingRefused, Proposal, propose, review, short_name, target_label
 from ..tables import cell_text
 from . import audit
 from .campaigns import load, require_open
@@ -243,7 +243,7 @@ def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instr
     return SurveyPreview(sf.source, sf.kind, [col.header for col in sf.columns],
                          {**prop.mapping, "coding": verdict.coding}, how, sample, prop.columns,
                          prop.proven or how in ("given", "saved", "score_layout"), prop.problems, verdict,
-                         decoded, error, _targets(defns), {d.id: d.name_zh for d in defns})
+                         decoded, error, _targets(defns), {d.id: short_name(d) for d in defns})
 
 
 def load_mapping(mapping: dict | str | Path | None) -> dict | None:

@@ -93,8 +93,14 @@ def required_items(d: Definition) -> list[Item]:
     return [it for it in d.items if it.id in used]
 
 
+def short_name(d: Definition) -> str:
+    """The instrument's short display name: ``PHQ-9`` from ``患者健康问卷抑郁量表（PHQ-9）``."""
+    m = re.search(r"[（(]([^（）()]{2,16})[)）]\s*$", d.name_zh)
+    return m.group(1) if m else d.name_zh
+
+
 def target_label(target: str, defns: Sequence[Definition]) -> str:
-    """What the table shows for a target: ``PHQ-9 抑郁筛查 第3题 入睡困难…``."""
+    """What the table shows for a target: ``PHQ-9 第3题 入睡困难、睡不安稳或睡眠过多``."""
     if not target:
         return "（不导入）"
     if target.startswith("identity:"):
@@ -105,7 +111,7 @@ def target_label(target: str, defns: Sequence[Definition]) -> str:
             for it in d.items:
                 if it.id == item:
                     scored = "" if it in required_items(d) else "（不计分）"
-                    return f"{d.name_zh} 第{it.position}题{scored} {it.text_zh or ''}".rstrip()
+                    return f"{short_name(d)} 第{it.position}题{scored} {it.text_zh or ''}".rstrip()
     return target
 
 
