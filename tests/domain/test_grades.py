@@ -169,3 +169,16 @@ def test_truly_ambiguous_class_names_are_refused(text, stages, fragment):
     with pytest.raises(GradeError) as exc:
         parse_class_label(text, today=date(2026, 11, 29), stages=stages)
     assert fragment in exc.value.zh
+
+
+@given(st.integers(min_value=1, max_value=9), st.integers(min_value=1, max_value=99), st.booleans(), st.booleans())
+def test_short_and_code_notations_agree_with_the_canonical_label(level, number, full_width, with_ban):
+    code = next(g.code for g in GRADES if g.level == level and g.stage in ("primary", "junior"))
+    suffix = "班" if with_ban else ""
+    short = f"{'一二三四五六七八九'[level - 1]}({number}){suffix}"
+    code3 = f"{level}{number:02d}{suffix}"
+    for text in (short, code3):
+        if full_width:
+            text = text.translate(_FULL_WIDTH)
+        assert parse_class_label(text) == (code, number)
+        assert class_label(*parse_class_label(text)) == class_label(code, number)

@@ -262,3 +262,29 @@ def test_cli_kind_option_settles_an_ambiguous_file(cli, campaign, tmp_path):
     err = cli("campaign", "import", str(campaign.id), str(path), "--confirm", code=1).err
     assert "--kind" in err
     cli("campaign", "import", str(campaign.id), str(path), "--confirm", "--kind", "ordinal")
+
+
+def test_a_number_that_belongs_to_someone_else_is_listed_not_taken(counselor, campaign, tmp_path):
+    swapped = Answerer(NO_OF["苏晓雨"], "林一鸣", "七(1)班", PEOPLE[0].phq, PEOPLE[0].gad, 1)
+    hidden = Answerer("G6101132013\u200b01010011", "林一鸣\u200b", "七(1)班", PEOPLE[0].phq, PEOPLE[0].gad, 1)
+    path = survey_file(tmp_path, [swapped], kind="text")
+    report = import_survey(counselor, campaign.id, path, dry_run=True)
+    (m,) = report.to_confirm
+    assert m.name == "苏晓雨" and "不符" in m.reason and report.matched == 0
+    # zero-width characters pasted with the number and the name change nothing
+    report = import_survey(counselor, campaign.id, survey_file(tmp_path / "b", [hidden], kind="text"), dry_run=True)
+    assert report.matched == 1 and not report.to_confirm
+
+
+def test_the_confirmed_mapping_is_offered_for_the_next_file_of_the_survey(counselor, campaign, tmp_path):
+    head = [h for h in headers(labels="short", layout="singles") if not h.startswith("13、")]
+    body = [r[:18] + r[19:] for r in rows(PEOPLE, "ordinal")]
+    first = write(tmp_path / "245871932_按序号_筛查_1_1.xlsx", head, body)
+    assert survey_columns(counselor, campaign.id, first).needs_confirmation
+    import_survey(counselor, campaign.id, first, confirm=True, accept="all")
+    later = write(tmp_path / "245871932_按分数_筛查_2_2.xlsx", head, [r[:18] + r[19:] for r in rows(PEOPLE, "score")])
+    preview = survey_columns(counselor, campaign.id, later)
+    assert preview.mapping_source == "saved" and not preview.needs_confirmation
+    assert preview.verdict.coding == "value"             # the kind comes from this file, not the saved one
+    again = import_survey(counselor, campaign.id, later, accept="all")
+    assert again.total.unchanged == 12

@@ -5,7 +5,8 @@
    by the ID number on the roster; a 校内学号 is accepted too.
 2. **Name + class** when the number is missing or not on the roster, and the pair names exactly one
    student. Such a match is never taken silently: it is listed (``to_confirm``) and stored only when
-   a person accepted that row.
+   a person accepted that row. So is a row whose 学籍号 belongs to a student of another name.
+   Invisible characters pasted along (zero-width spaces, BOMs) are dropped before comparing.
 3. **Duplicate submissions** of one student: the later one (提交答卷时间, else the later row) is kept
    by default; the pair is listed and a person may keep the other row instead.
 
@@ -16,6 +17,7 @@ contains the ID number, which identifies a child on its own).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,7 +58,8 @@ class RosterEntry:
 
 @dataclass(frozen=True)
 class NameMatch:
-    """A row matched by name + class only: stored when a person accepts it."""
+    """A match a person must confirm (name + class only, or a 学籍号 whose student has another name):
+    stored when a person accepts it."""
 
     row: int
     student_id: int
@@ -91,9 +94,14 @@ class Matches:
         return [m for m in self.by_name if m.row not in self.accepted]
 
 
+def _visible(text: str) -> str:
+    """Drop invisible format characters (zero-width spaces, BOMs, direction marks) pasted along."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def normalize_student_no(text: str) -> str:
     """``g６１０… ``, ``'610113…``, ``610113 20130101 0011`` → ``G610113201301010011``."""
-    value = normalize_code(text)
+    value = normalize_code(_visible(text))
     if _ID_SHAPE.fullmatch(value):
         return "G" + value
     return value
@@ -129,7 +137,7 @@ class Roster:
             if e.school_no:
                 self.by_no.setdefault(normalize_code(e.school_no), e.student_id)
             if e.class_id is not None:
-                self.by_name_class.setdefault(("".join(e.name.split()), e.class_id), []).append(e.student_id)
+                self.by_name_class.setdefault((_name_key(e.name), e.class_id), []).append(e.student_id)
 
     def by_name_and_class(self, ident: RowIdentity) -> tuple[int | None, str]:
         text = ident.class_text
@@ -141,12 +149,16 @@ class Roster:
         cid = self.classes.get((code, number))
         if cid is None:
             return None, f"没有班级“{class_label(code, number)}”"
-        found = self.by_name_class.get(("".join(ident.name.split()), cid), [])
+        found = self.by_name_class.get((_name_key(ident.name), cid), [])
         if not found:
             return None, f"{class_label(code, number)}没有名为“{ident.name}”的学生"
         if len(found) > 1:
             return None, f"{class_label(code, number)}有 {len(found)} 名学生叫“{ident.name}”，无法区分；请补上学籍号"
         return found[0], ""
+
+
+def _name_key(name: str) -> str:
+    return "".join(_visible(unicodedata.normalize("NFKC", name)).split())
 
 
 def _who(ident: RowIdentity) -> str:
@@ -170,6 +182,17 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
             sid = roster.by_no.get(no)
             if sid is None:
                 number_note = "学籍号不在学生名单中，可能填错了"
+            elif ident.name and _name_key(ident.name) != _name_key(roster.entries[sid].name):
+                # The number names someone else than the name typed: a person decides which is right.
+                e = roster.entries[sid]
+                if sid in targets:
+                    out.by_name.append(NameMatch(ident.row, sid, e.name, e.class_label,
+                                                 f"学籍号是{e.name}的，与填写的姓名“{ident.name}”不符"))
+                    if accept == "all" or ident.row in accept:
+                        out.accepted.add(ident.row)
+                        hits.append((ident, sid))
+                    continue
+
         else:
             number_note = "没有填学籍号"
         if sid is None:
