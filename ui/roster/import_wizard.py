@@ -41,7 +41,7 @@ FILE_FILTER = "学生名单 (*.xlsx *.xls *.csv);;Excel 工作簿 (*.xlsx *.xls)
 
 FIELD_NAMES = {"name": "姓名", "sex": "性别", "birth_date": "出生日期", "id_number": "身份证号",
                "boarding": "住校", "status": "学籍状态", "school_no": "学号", "class": "班级",
-               "tags": "特殊群体", "student_no": "学籍号"}
+               "tags": "特殊群体", "student_no": "学籍号", "id_type": "证件类型"}
 
 
 class _OpPanel(QWidget):

@@ -1,13 +1,14 @@
 """Survey files (问卷星 and plain spreadsheets) and the mapping from their columns to instrument items.
 
-No database here: :func:`read_survey` reads a file, :func:`suggest_mapping` proposes a mapping from
-its headers, :func:`parse_answers` turns the rows into option values per instrument (refusing any
-cell that is not an option, with row and column). Matching rows to students is the service's job
-(``xadesk.services.screening_import``).
+No database here: :func:`read_survey` reads a file, :func:`parse_answers` turns the rows into
+option values per instrument (refusing any cell that is not an option, with row, column and the
+likely cause). Which column is which item (:mod:`xadesk.survey.mapping`), which export kind a file
+is (:mod:`xadesk.survey.kinds`) and who each row is (:mod:`xadesk.survey.matching`) live in
+:mod:`xadesk.survey`; the service is ``xadesk.services.screening_import``.
 
-问卷星 exports (ENGINEERING.md): ``All_Data_Readable`` holds answer text, ``All_Data_Original`` option
-ordinals (1 = the first option as listed on the form, whatever its score); both start with the six
-metadata columns ``序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP`` — the IP column is dropped as
+问卷星 exports (ENGINEERING.md) come as 按文本 (answer text), 按序号 (option ordinals, 1 = the first
+option as listed on the form, whatever its score) or 按分数 (the score each option carried); all start
+with the six metadata columns ``序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP`` — the IP column is dropped as
 soon as the file is read (it is personal data and we have no use for it). Question columns are
 ``N、题干``; matrix sub-questions ``第N题(子项)`` (also ``N(子项)``); multi-select answers are joined
 with ``┋`` (none of our instruments has a multi-select item, so such a cell is refused unless the
@@ -17,7 +18,7 @@ mapping names it); ``-2`` (not shown) and ``-3`` (skipped), and the Readable fil
 The mapping (JSON, saved per campaign and reusable for the next file of the same survey)::
 
     {"format": "xadesk-survey-mapping/1",
-     "coding": "label" | "ordinal" | "value",   # answer text / 问卷星 option ordinal / printed value
+     "coding": "label" | "ordinal" | "value",   # 按文本 / 按序号 / 按分数 (or a plain table's values)
      "identity": {"student_no": "<header>", "name": "<header>", "class": "<header>", "grade": "<header>"},
      "items": {"<header>": "phq9:q1", ...},      # column → instrument:item
      "values": {"<header>": {"<cell text>": 2},  # optional per-column answer → option value
@@ -30,7 +31,6 @@ needs no mapping: :func:`score_layout_mapping` builds it.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -119,54 +119,6 @@ def read_survey(path: str | Path) -> SurveyFile:
 
 
 # --- mapping -------------------------------------------------------------------------------------
-
-def _similar(a: str, b: str) -> float:
-    a, b = re.sub(r"\W", "", a), re.sub(r"\W", "", b)
-    if not a or not b:
-        return 0.0
-    if a in b or b in a:
-        return 1.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
-
-
-def suggest_mapping(sf: SurveyFile, defns: Sequence[Definition]) -> dict:
-    """A first guess a person confirms: identity columns by their words, items by text, else in order."""
-    if sf.kind == "score_layout":
-        return score_layout_mapping(sf, defns)
-    identity: dict[str, str] = {}
-    used: set[int] = set()
-    for key, words in _ID_WORDS.items():
-        for w in words:                  # earlier words are more specific (学籍号 before 学号)
-            col = next((c for c in sf.question_columns if c.index not in used and w in c.stem.replace(" ", "")
-                        and len(c.stem) <= len(w) + 12), None)
-            if col is not None:
-                identity[key] = col.header
-                used.add(col.index)
-                break
-    free = [c for c in sf.question_columns if c.index not in used]
-    slots = [(d, it) for d in defns for it in d.items]
-    items: dict[str, str] = {}
-    taken: set[tuple[str, str]] = set()
-    for c in free:
-        best, score = None, 0.0
-        for d, it in slots:
-            if (d.id, it.id) in taken or not it.text_zh:
-                continue
-            sc = _similar(c.stem, it.text_zh)
-            if sc > score:
-                best, score = (d, it), sc
-        if best is not None and score >= 0.6:
-            items[c.header] = f"{best[0].id}:{best[1].id}"
-            taken.add((best[0].id, best[1].id))
-    if len(items) < len(free) // 2:      # headers do not carry the item text: take them in order
-        items = {c.header: f"{d.id}:{it.id}" for c, (d, it) in zip(free, slots, strict=False)}
-    coding = "ordinal" if sf.kind == "wjx_original" else "label"
-    if sf.kind == "table":
-        texts = [cell_text(r.cells[sf.column(h).index]) for r in sf.rows[:50] for h in items]
-        if texts and all(re.fullmatch(r"-?\d+(\.\d+)?", t) for t in texts if t):
-            coding = "value"
-    return {"format": MAPPING_FORMAT, "coding": coding, "identity": identity, "items": items, "values": {}}
-
 
 def score_layout_mapping(sf: SurveyFile, defns: Sequence[Definition], instrument: str | None = None) -> dict:
     """The ``xadesk score`` layout: ``id`` = 学籍号; ``1``…``N`` / item ids (one instrument: the only
