@@ -288,3 +288,18 @@ def test_the_confirmed_mapping_is_offered_for_the_next_file_of_the_survey(counse
     assert preview.verdict.coding == "value"             # the kind comes from this file, not the saved one
     again = import_survey(counselor, campaign.id, later, accept="all")
     assert again.total.unchanged == 12
+
+
+def test_matrix_rows_in_another_order_follow_their_full_text(counselor, campaign, tmp_path):
+    """A school moved GAD-7's rows around but kept the wording: the words decide, not the position."""
+    order = [6, 0, 1, 2, 3, 4, 5]
+    head = headers()
+    gad_cols = list(range(19, 26))                 # 6 metadata + 3 identity + 9 PHQ-9 + 1 difficulty
+    new_head = head[:19] + [head[gad_cols[k]] for k in order]
+    body = [r[:19] + [r[gad_cols[k]] for k in order] for r in rows(PEOPLE, "ordinal")]
+    path = write(tmp_path / "245871932_按序号_筛查_6_6.xlsx", new_head, body)
+    preview = survey_columns(counselor, campaign.id, path)
+    assert preview.proven
+    assert preview.mapping["items"][new_head[19]] == "gad7:q7"
+    import_survey(counselor, campaign.id, path, accept="all")
+    assert stored_totals(counselor, campaign.id) == expected(PEOPLE)

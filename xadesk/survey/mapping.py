@@ -185,6 +185,14 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
         else:
             d, evidence = cands[0], "order"
         targets = list(d.items) if m == d.n_items else req[d.id]
+        texts = [by_text.get(c.header) for c in cols]
+        strong = [matched[c.header][1] >= STRONG_TEXT for c in cols if c.header in matched]
+        if all(t and t.startswith(f"{d.id}:") for t in texts) and len(set(texts)) == m and all(strong) \
+                and texts != [f"{d.id}:{it.id}" for it in targets]:
+            # The form put the rows in another order, and every row says which item it is: trust the words.
+            pos = {f"{d.id}:{it.id}": it for it in d.items}
+            targets = [pos[t] for t in texts]
+            evidence = "text"
         for k, (c, it) in enumerate(zip(cols, targets, strict=True), start=1):
             t = f"{d.id}:{it.id}"
             note = f"第{number}题的第{k}个子项 → {d.name_zh}第{it.position}题"
