@@ -134,3 +134,14 @@ def test_an_ambiguous_cohort_class_is_refused_in_a_school_with_two_stages(small_
     with pytest.raises(RosterInvalid) as exc:
         import_roster(ctx, path, today=date(2026, 11, 29))
     assert "都有这一级" in exc.value.full_text()
+
+
+def test_the_student_record_names_the_document(small_school, tmp_path):
+    from xadesk.services.roster import get_student
+
+    ctx = small_school.admin
+    import_roster(ctx, registry_roster(tmp_path / "r.xlsx", REGISTRY[3:5]), today=date(2026, 11, 29))
+    ids = {st.name: st.id for st in stored(ctx).values()}
+    passport = get_student(ctx, ids["李安娜"])
+    assert (passport.id_type_label, passport.id_number) == ("护照", "E12345678")
+    assert get_student(ctx, ids["林一鸣"]).id_type_label == "居民身份证"

@@ -68,7 +68,8 @@ class StudentDetailDialog(FittingDialog):
         form.addRow(self.tr("出生日期："), value(row.birth_date.isoformat() if row.birth_date else ""))
         self.id_label = value(detail.id_number or "")
         self.id_label.setObjectName("idNumber")
-        form.addRow(self.tr("身份证号："), self.id_label)
+        form.addRow(self.tr("身份证号：") if detail.id_type_label == "居民身份证" else f"{detail.id_type_label}：",
+                    self.id_label)
         form.addRow(self.tr("年级班级："), value(row.class_label or ""))
         form.addRow(self.tr("住校："), value(self.tr("住校") if row.boarding else self.tr("走读")))
         form.addRow(self.tr("学籍状态："), value(STATUS_LABELS.get(row.status, row.status)))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..domain.grades import GRADES, class_label, grade, parse_class_label, parse_grade
 from ..errors import NotFound, PermissionDenied, UserError
+from ..roster.columns import ID_TYPES
 from ..storage.models import SchoolClass, Student, StudentTag
 from . import audit
 from .context import AppContext
@@ -75,6 +76,7 @@ class StudentDetail:
     id_number: str | None
     school_no: str | None
     tag_history: tuple[TagHistory, ...]
+    id_type_label: str = "居民身份证"      # the document id_number belongs to (registry 身份证件类型)
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,9 @@ def get_student(ctx: AppContext, student_id: int) -> StudentDetail:
         st = _get_scoped(ctx, s, student_id)
         audit.record_for(ctx, s, "student.view", student_id=st.id)
         history = tuple(TagHistory(t.tag, TAG_LABELS.get(t.tag, t.tag), t.set_on, t.cleared_on) for t in st.tags)
-        return StudentDetail(row=_row(st), id_number=st.id_number, school_no=st.school_no, tag_history=history)
+        doc = ID_TYPES.get(st.id_type or "resident", (st.id_type or "", False))[0]
+        return StudentDetail(row=_row(st), id_number=st.id_number, school_no=st.school_no, tag_history=history,
+                             id_type_label=doc)
 
 
 EDITABLE = {"name", "sex", "birth_date", "boarding", "status", "school_no"}
