@@ -75,6 +75,8 @@ def test_shortened_ordinal_matrix_is_mapped_by_question_numbers(counselor, campa
     assert use["第6题(怕有坏事)"] == ("gad7:q7", "number")
     assert use["第4题(想伤害自己)"] == ("phq9:q9", "number")
     assert use[next(h for h in use if h.startswith("5、"))][0] == ""     # unscored: not mapped unless asked
+    difficulty = next(c for c in preview.columns if c.header.startswith("5、"))
+    assert "PHQ-9第10题（不计分），默认不导入" in difficulty.note
     assert preview.proven and not preview.problems
     # the decoded rows the person sees are the real answers, item by item
     assert preview.decoded[0].answers["gad7"] == [float(v) for v in PEOPLE[0].gad]

@@ -157,3 +157,29 @@ def test_roster_preview_lists_the_columns_read_and_ignored(qtbot, admin_ctx, syn
     assert "新增 6" in page.summary.text()
     shot(wizard, "roster-preview-columns")
     wizard.reject()
+
+
+# --- screen at 100 % and 150 % -------------------------------------------------------------------------------
+
+def make_field_mapping():
+    """``.venv/bin/python tests/ui/screens.py tests/ui/test_field_imports.py:make_field_mapping --name field-mapping``"""
+    import tempfile
+    from datetime import date
+
+    os.environ.setdefault("XADESK_KDF_PROFILE", "test")
+    from ui import worker
+    from xadesk.demo import DEMO_PASSWORD, build_demo
+    from xadesk.services.login import login
+
+    worker.set_synchronous(True)
+    folder = Path(tempfile.mkdtemp())
+    build_demo(folder / "demo.xadesk", today=date(2026, 11, 20))
+    ctx = login(folder / "demo.xadesk", "xinli", DEMO_PASSWORD)
+    create_campaign(ctx, "PHQ-9 与 GAD-7 筛查", ["phq9", "gad7"], grades=["J1"], open_now=True)
+    w = MainWindow(ctx)
+    w.resize(1366, 800)
+    page = w.show_page("screening")
+    panel = page.extra_tabs["survey"]
+    page.tabs.setCurrentWidget(panel)
+    panel.load_file(survey_file(folder, PEOPLE, kind="ordinal", labels="short"))
+    return w

@@ -66,6 +66,8 @@ class MappingModel(QAbstractTableModel):
                 return self.label(c.target)
             if col == 2:
                 text = EVIDENCE_LABELS.get(c.evidence, c.evidence)
+                if not text:
+                    return c.note
                 return f"{text}：{c.note}" if role == Qt.ItemDataRole.ToolTipRole and c.note else text
             return self._samples[index.row()] if index.row() < len(self._samples) else ""
         if role == KEY_ROLE:

@@ -241,6 +241,11 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
 def _why_not(c: Column, by_text: dict[str, str], defns: Sequence[Definition]) -> str:
     if c.header in by_text:
         return f"题干像{target_label(by_text[c.header], defns)}，但该题已有对应的列"
+    for d in defns:
+        scored = {it.id for it in required_items(d)}
+        for it in d.items:
+            if it.id not in scored and it.text_zh and _similar(c.stem, it.text_zh) >= 0.5:
+                return f"像{short_name(d)}第{it.position}题（不计分），默认不导入；需要时可在此选择"
     return ""
 
 
