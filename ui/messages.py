@@ -212,6 +212,7 @@ class MessageBanner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._icon = QLabel(self)
         self._text = QLabel(self)
+        self._text.setTextFormat(Qt.TextFormat.PlainText)  # messages quote cells from files: never markup
         self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._details = QPlainTextEdit(self)

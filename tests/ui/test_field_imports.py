@@ -183,3 +183,18 @@ def make_field_mapping():
     page.tabs.setCurrentWidget(panel)
     panel.load_file(survey_file(folder, PEOPLE, kind="ordinal", labels="short"))
     return w
+
+
+def test_a_cell_with_markup_is_shown_as_text(panel, counselor, tmp_path, monkeypatch):
+    from tests.fieldfiles.build import headers, rows, write
+
+    body = rows(PEOPLE, "text")
+    body[0][12] = "<b>好几天</b><img src='x'>"
+    choose(panel, monkeypatch, write(tmp_path / "245871932_按文本_筛查_6_6.xlsx", headers(), body))
+    panel.import_button.click()
+    assert panel.banner.kind() == "error" and "<b>好几天</b>" in panel.banner.text()
+    from PySide6.QtWidgets import QLabel
+
+    (label,) = [x for x in panel.banner.findChildren(QLabel) if "好几天" in x.text()]
+    assert label.textFormat() == Qt.TextFormat.PlainText
+    assert results(counselor, 1) == []
