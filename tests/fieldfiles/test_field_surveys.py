@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.fieldfiles.build import Answerer, answerers, headers, reference_totals, rows, survey_file, write
 from xadesk.cli.main import main
@@ -305,3 +307,31 @@ def test_matrix_rows_in_another_order_follow_their_full_text(counselor, campaign
     assert preview.mapping["items"][new_head[19]] == "gad7:q7"
     import_survey(counselor, campaign.id, path, accept="all")
     assert stored_totals(counselor, campaign.id) == expected(PEOPLE)
+
+
+# --- never shifted: whatever the layout, right scores or nothing ---------------------------------------------
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=st.sampled_from(["matrix", "singles"]), labels=st.sampled_from(["full", "short"]),
+       kind=st.sampled_from(["text", "ordinal", "score"]), style=st.sampled_from(["第N题", "N"]),
+       drop_difficulty=st.booleans(), named=st.booleans())
+def test_without_confirmation_a_file_stores_the_reference_scores_or_nothing(counselor, tmp_path_factory, layout,
+                                                                            labels, kind, style, drop_difficulty,
+                                                                            named):
+    from xadesk.services.campaigns import create_campaign
+
+    info = create_campaign(counselor, "性质检验", ["phq9", "gad7"], grades=["J1", "J2"], open_now=True)
+    head = headers(labels=labels, style=style, layout=layout)
+    body = rows(PEOPLE, kind)
+    if drop_difficulty:
+        head, body = head[:18] + head[19:], [r[:18] + r[19:] for r in body]
+    folder = tmp_path_factory.mktemp("prop")
+    name = f"245871932_{ {'text': '按文本', 'ordinal': '按序号', 'score': '按分数'}[kind] }_筛查_6_6.xlsx" if named \
+        else "问卷导出.xlsx"
+    path = write(folder / name.replace(" ", ""), head, body)
+    try:
+        import_survey(counselor, info.id, path, accept="all")
+    except MappingRefused:
+        assert results(counselor, info.id) == []
+    else:
+        assert stored_totals(counselor, info.id) == expected(PEOPLE)
