@@ -49,6 +49,7 @@ from ..storage.models_grid import (
     GridProposal,
     GridRule,
 )
+from ..storage.models_screening import ScreeningAlert
 from . import audit, roles
 from . import grid_base as B
 from .context import AppContext
@@ -57,6 +58,7 @@ from .login import now_utc
 SOURCES = {"screening": "筛查", "observation": "班主任观察", "referral": "转介/报告", "manual": "心理教师判断",
            "crisis": "危机事件"}
 MANUAL_SOURCES = ("observation", "referral", "manual")
+ALERT_DECIDED_NOTE = "已复核访谈并作出预警决定"
 
 
 # --- levels ------------------------------------------------------------------------------------
@@ -234,12 +236,16 @@ def propose_from_evidence(ctx: AppContext, evidence: Iterable[ScreeningEvidence]
             raise NotFound(f"有 {len(missing)} 条测评结果找不到对应学生。", f"{len(missing)} results name no student.")
         drafts = propose(evs, B.load_rules(s))
         campaigns = {e.campaign_id for e in evs if e.campaign_id is not None}
+        covers = {(d.student_id, d.campaign_id): (d.level, {m.rule_key for m in d.matches if m.safety})
+                  for d in drafts}
         replaced = 0
         if campaigns:
             for old in s.scalars(select(GridProposal).where(GridProposal.campaign_id.in_(campaigns),
                                                             GridProposal.source == "screening",
                                                             GridProposal.status == "pending",
                                                             GridProposal.student_id.in_(known))):
+                if old.safety and not _replaces(covers.get((old.student_id, old.campaign_id)), old):
+                    continue    # a safety proposal leaves only by a decision, or for one saying as much
                 old.status = "withdrawn"
                 replaced += 1
         for d in drafts:
@@ -254,6 +260,18 @@ def propose_from_evidence(ctx: AppContext, evidence: Iterable[ScreeningEvidence]
                          detail={"proposed": summary.proposed, "validity_review": summary.validity_review,
                                  "near": summary.near, "safety": summary.safety})
         return summary
+
+
+def _replaces(new: tuple[str | None, set[str]] | None, old: GridProposal) -> bool:
+    """A new proposal may take a pending safety proposal's place only when it names every safety
+    reason the old one did, at a level at least as severe."""
+    if new is None:
+        return False
+    level, keys = new
+    old_keys = {m["rule"] for m in json.loads(old.matches_json or "[]") if m.get("safety")} | {old.rule_key}
+    old_keys = {k for k in old_keys if k.startswith("safety:")} or {old.rule_key}
+    severe_enough = old.level_code is None or (level is not None and LV.RANK[level] <= LV.RANK[old.level_code])
+    return old_keys <= keys and severe_enough
 
 
 @dataclass(frozen=True)
@@ -370,8 +388,24 @@ class QueueRow:
         """An interview is recorded: a decision can be made."""
         return self.interview is not None
 
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """Why the student is in the queue, as people read it (each pending proposal's matches, or its
+        label, or — for a viewer who may not see screening detail — its source)."""
+        out: dict[str, None] = {}
+        for p in self.proposals:
+            labels = [m.get("label") for m in p.matches if m.get("label")] or [p.rule_label or p.source_label]
+            for label in labels:
+                out[label] = None
+        return tuple(out)
 
-def _interview_row(i: GridInterview, ctx: AppContext, used: bool) -> InterviewRow:
+    def to_json(self) -> dict:
+        return {"student_no": self.student_no, "name": self.name, "class": self.class_label,
+                "proposed_level": self.proposed_level, "safety": self.safety, "validity_review": self.validity_review,
+                "interviewed": self.interview is not None, "reasons": list(self.reasons)}
+
+
+def interview_row(i: GridInterview, ctx: AppContext, used: bool) -> InterviewRow:
     return InterviewRow(i.id, i.student_id, i.interviewer_name, i.held_at,
                         None if i.recommendation == LV.NONE else i.recommendation,
                         i.findings if ctx.actor.can("counselling.read") else None, used)
@@ -413,7 +447,7 @@ def _queue_row(ctx: AppContext, s: Session, st: Student, ps: list[GridProposal])
         tuple(sorted({p.source for p in ps})), any(p.safety for p in ps), any(p.validity_review for p in ps),
         not graded, screening_level is not None and screening_level == obs_level,
         case.level_code if case else None,
-        _interview_row(interview, ctx, False) if interview else None, tuple(proposal_row(p, ctx) for p in ps))
+        interview_row(interview, ctx, False) if interview else None, tuple(proposal_row(p, ctx) for p in ps))
 
 
 def review_queue(ctx: AppContext, campaign_id: int | None = None, *, include_near: bool = False) -> list[QueueRow]:
@@ -470,7 +504,7 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
         s.flush()
         audit.record_for(ctx, s, "grid.interview", student_id=st.id, target=str(row.id),
                          detail={"recommendation": rec or LV.NONE})
-        return _interview_row(row, ctx, False)
+        return interview_row(row, ctx, False)
 
 
 @dataclass(frozen=True)
@@ -515,6 +549,13 @@ def _decide(ctx: AppContext, s: Session, st: Student, *, interview: GridIntervie
     s.flush()
     for p in pending:
         p.status, p.decision_id = "decided", dec.id
+    # The screening alerts behind the decided proposals are dealt with now: they leave 待处理.
+    campaigns = {p.campaign_id for p in pending if p.campaign_id is not None}
+    if campaigns:
+        for a in s.scalars(select(ScreeningAlert).where(ScreeningAlert.student_id == st.id,
+                                                        ScreeningAlert.campaign_id.in_(campaigns),
+                                                        ScreeningAlert.acknowledged_at.is_(None))):
+            a.acknowledged_at, a.acknowledged_by, a.note = now_utc(), ctx.actor.user_id, ALERT_DECIDED_NOTE
     notified = 0
     if level is not None:
         lv = B.load_levels(s)[level]
@@ -542,9 +583,7 @@ def _decide(ctx: AppContext, s: Session, st: Student, *, interview: GridIntervie
                                   by_id=ctx.actor.user_id, by_name=ctx.actor.display_name, created_at=now_utc()))
             notified = B.notify(ctx, s, st, "level", level=level, roles=lv.notify_roles)
         if contact_id is not None:
-            from .grid_tracking import set_contact_in
-
-            set_contact_in(ctx, s, st, case, contact_id)
+            B.set_contact_in(ctx, s, st, case, contact_id)
     audit.record_for(ctx, s, "grid.decide", student_id=st.id, target=str(dec.id),
                      detail={"proposed": proposed, "decided": level, "override": override, "bulk": bulk,
                              "interview": interview.id})
