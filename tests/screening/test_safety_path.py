@@ -230,3 +230,104 @@ def test_positive_critical_answer_reaches_the_queue_by_every_route(setup, iid, r
         if p.safety:
             with pytest.raises(Exception, match="安全底线"):
                 G.withdraw_proposal(ctx, p.id, "看错了")
+
+
+# --- a blank critical item -----------------------------------------------------------------------
+
+BLANKS = [
+    ("phq9", [0] * 8 + [None, 0], "未作答关键题，需核实：PHQ-9 第9题"),
+    ("scl90", [1] * 14 + [None] + [1] * 43 + [None] + [1] * 31, "未作答关键题，需核实：SCL-90 第15、59题"),
+    ("asq", [1, 0, 0, 0, None], "未作答关键题，需核实：ASQ 第5题"),
+]
+
+
+@pytest.mark.parametrize("iid,values,label", BLANKS, ids=[b[0] for b in BLANKS])
+def test_blank_critical_item_is_a_queue_entry_that_cannot_be_withdrawn(setup, iid, values, label):
+    ctx, school, c, _tmp = setup
+    sid = school.student_ids[NAME]
+    assert save_paper_row(ctx, c.id, sid, iid, _cells(values)).stored
+    [row] = _queue(school, c)
+    assert row["safety"] is True and label in row["reasons"]
+    [p] = [p for p in G.review_queue(ctx, c.id)[0].proposals if p.rule_label == label]
+    assert p.level is None and p.safety
+    with pytest.raises(Exception, match="安全底线"):
+        G.withdraw_proposal(ctx, p.id, "学生说没有")
+    # A counselor closes it with a recorded decision after asking the student.
+    from datetime import datetime
+
+    iv = G.record_interview(ctx, sid, held_at=datetime.now(), findings="当面询问，学生否认", recommendation=None)
+    G.decide(ctx, sid, interview_id=iv.id, level=None) if row["proposed_level"] is None else \
+        G.decide(ctx, sid, interview_id=iv.id, level=row["proposed_level"])
+    assert _queue(school, c) == []
+
+
+def test_item_not_asked_is_not_a_blank(setup):
+    """ASQ question 5 is asked only after a yes; all no and question 5 blank is a negative, no entry."""
+    ctx, school, c, _tmp = setup
+    assert save_paper_row(ctx, c.id, school.student_ids[NAME], "asq", ["0", "0", "0", "0", ""]).stored
+    assert _queue(school, c) == []
+
+
+def test_a_definition_can_mark_an_item_critical(setup):
+    """A school's own instrument: an item marked ``critical`` left blank is an entry too, named by
+    the instrument's display name."""
+    from xadesk.errors import ValidationFailed
+    from xadesk.instruments.schema import definition_from_dict
+    from xadesk.services.instruments import add_definition
+
+    ctx, school, _, _tmp = setup
+    raw = load_builtin("gad7").to_dict()
+    raw["id"], raw["version"], raw["name"]["zh"] = "school_gad", 1, "校本焦虑问卷（SGAD）"
+    raw["items"][6]["critical"] = "yes"
+    with pytest.raises(ValidationFailed) as exc:
+        definition_from_dict(raw, "test")
+    assert any("items[6].critical" in d for d in exc.value.details)
+    raw["items"][6]["critical"] = True
+    assert definition_from_dict(raw, "test").critical_items == (6,)
+    add_definition(ctx, raw)
+    c = create_campaign(ctx, "校本问卷", ["school_gad"], grades=["J1"], open_now=True)
+    assert save_paper_row(ctx, c.id, school.student_ids[NAME], "school_gad", ["1"] * 6 + [""]).stored
+    [row] = _queue(school, c)
+    assert row["safety"] and row["reasons"] == ["未作答关键题，需核实：SGAD 第7题"]
+
+
+def test_wholly_blank_asq_is_a_refusal_and_reaches_the_queue(setup):
+    ctx, school, c, _tmp = setup
+    assert save_paper_row(ctx, c.id, school.student_ids[NAME], "asq", [""] * 5).stored
+    [row] = _queue(school, c)
+    assert row["safety"] and row["proposed_level"] == "L2"
+    assert any(r.startswith("ASQ 阳性") for r in row["reasons"])
+
+
+def test_conflict_copy_and_its_resolution_keep_one_entry(setup):
+    """The second copy's alert says where it came from; resolving to it adds no second proposal."""
+    ctx, school, c, tmp = setup
+    sid = school.student_ids[NAME]
+    assert save_paper_row(ctx, c.id, sid, "phq9", _cells(_answers("phq9", False))).stored
+    import_survey(ctx, c.id, _score_layout(tmp / "a.csv", "phq9", _answers("phq9", True)), instrument="phq9")
+    [alert] = A.alerts(ctx, c.id)
+    assert alert.label.startswith(A.CONFLICT_NOTE)
+    [k] = A.conflicts(ctx, c.id)
+    A.resolve_conflict(ctx, k.id, "b")
+    [row] = G.review_queue(ctx, c.id)
+    assert [p.safety for p in row.proposals] == [True]
+
+
+def test_campaign_close_on_the_command_line_makes_the_proposals(setup, monkeypatch, capsys):
+    """``xadesk campaign close`` proposes as the app does: the school's rules, not only the floor."""
+    ctx, school, c, _tmp = setup
+    other = school.student_ids["苏晓雨"]
+    assert save_paper_row(ctx, c.id, other, "phq9", ["3"] * 8 + ["0", "3"]).stored   # severe, no item 9
+    monkeypatch.setenv("XADESK_PASSWORD", STAFF_PASSWORD)
+    assert main(["--db", str(school.path), "--user", "xinli", "grid", "queue"]) == 0
+    assert "复核队列是空的" in capsys.readouterr().out
+    assert main(["--db", str(school.path), "--user", "xinli", "campaign", "close", str(c.id)]) == 0
+    out = capsys.readouterr().out
+    assert "已结束" in out and "已生成预警建议：1 名" in out
+    assert main(["--db", str(school.path), "--user", "xinli", "grid", "queue", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert row["name"] == "苏晓雨" and row["safety"] is False and row["proposed_level"] is not None
+    assert set(row) >= {"student_no", "name", "class", "proposed_level", "safety", "reasons"}
+    # A homeroom teacher may not read the review queue.
+    monkeypatch.setenv("XADESK_PASSWORD", STAFF_PASSWORD)
+    assert main(["--db", str(school.path), "--user", "bzr", "grid", "queue", "--json"]) == 1
