@@ -37,6 +37,7 @@ from ..errors import NotFound, UserError
 from ..grid import due as D
 from ..grid import levels as LV
 from ..grid.evidence import ScreeningEvidence
+from ..grid.floor import BLANK_LABEL as CRITICAL_BLANK_LABEL
 from ..grid.propose import ProposalDraft, propose
 from ..grid.rules import Rule, check_rule
 from ..storage.models import RoleAssignment, Student, User
@@ -387,6 +388,11 @@ class QueueRow:
     def ready(self) -> bool:
         """An interview is recorded: a decision can be made."""
         return self.interview is not None
+
+    @property
+    def critical_blank(self) -> bool:
+        """A critical item was left blank: the counselor asks the student (no level is proposed for it)."""
+        return any(p.rule_label and p.rule_label.startswith(CRITICAL_BLANK_LABEL) for p in self.proposals)
 
     @property
     def reasons(self) -> tuple[str, ...]:

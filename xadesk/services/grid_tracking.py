@@ -530,6 +530,7 @@ class NoticeRow:
     level: str | None
     created_at: datetime
     read: bool
+    class_label: str | None = None
 
 
 def notices(ctx: AppContext, *, unread_only: bool = True) -> list[NoticeRow]:
@@ -542,10 +543,13 @@ def notices(ctx: AppContext, *, unread_only: bool = True) -> list[NoticeRow]:
         if unread_only:
             q = q.where(GridNotice.read_at.is_(None))
         return [NoticeRow(n.id, st.id, st.student_no, st.name, n.kind, NOTICE_KINDS.get(n.kind, n.kind), n.level_code,
-                          n.created_at, n.read_at is not None) for n, st in s.execute(q)]
+                          n.created_at, n.read_at is not None, B.student_class_label(st)[1])
+                for n, st in s.execute(q)]
 
 
 def mark_notices_read(ctx: AppContext, ids: list[int] | None = None) -> int:
+    """Mark the actor's own notices read (all, or those ``ids``); returns how many changed."""
+    ctx.require("grid.read")
     with ctx.db.write() as s:
         q = select(GridNotice).where(GridNotice.user_id == ctx.actor.user_id, GridNotice.read_at.is_(None))
         if ids is not None:
