@@ -107,6 +107,8 @@ class ReviewPanel(QWidget):
         self.empty_hint = QLabel(self)
         self.empty_hint.setObjectName("emptyQueueHint")
         self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_hint.setContentsMargins(12, 12, 12, 12)
         self.empty_hint.hide()
         queue_box = QWidget(self)
         queue_layout = QVBoxLayout(queue_box)

@@ -51,6 +51,7 @@ from ..tablemodel import (
     configure_table_view,
     connect_filter_edit,
     local_time,
+    set_column_widths,
 )
 from ..worker import BackgroundOp
 from .results import ResultsView, set_widths
@@ -575,6 +576,7 @@ class AlertsDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         configure_table_view(self.table)
+        set_column_widths(self.table, (9, 9, 5, 6, 40, 5), padding=16)
         note = QLabel(self.tr("请尽快与学生当面沟通，并按学校危机干预流程处理。"), self)
         note.setWordWrap(True)
         self.ack_button = QPushButton(self.tr("标记为已处理(&D)"), self)
@@ -589,7 +591,7 @@ class AlertsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 48, self.fontMetrics().height() * 20)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 80, self.fontMetrics().height() * 20)
         if rows:
             self.table.selectRow(0)
 
