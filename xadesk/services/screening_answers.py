@@ -145,7 +145,7 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
             audit.record_for(ctx, s, "screening.answer", student_id=student_id, target=f"campaign:{c.id}",
                              detail={"instrument": instrument_id, "mode": mode})
         else:
-            _unfinished(ctx, s, c, defn, r, answers, now)
+            _SafetyPath(ctx, s, c, [r]).unfinished(defn, r, answers, now)
         return state
 
 
@@ -154,44 +154,51 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
 CONFLICT_NOTE = "另一份作答（待处理的重复作答）"
 
 
-def _alert(s: Session, campaign_id: int, r: ScreeningResponse, flag: str, label: str, answered_at: datetime,
-           now: datetime) -> None:
-    exists = s.scalar(select(ScreeningAlert.id).where(ScreeningAlert.response_id == r.id, ScreeningAlert.flag == flag))
-    if exists is None:
-        s.add(ScreeningAlert(campaign_id=campaign_id, student_id=r.student_id, response_id=r.id,
-                             instrument_id=r.instrument_id, flag=flag, label=label, created_at=now,
-                             answered_at=answered_at))
+class _SafetyPath:
+    """Alerts and floor proposals for one transaction and one campaign (existing ones read once)."""
 
+    def __init__(self, ctx: AppContext, s: Session, c: Campaign, responses: Sequence[ScreeningResponse]) -> None:
+        self.s, self.c = s, c
+        self.floor = floor.Floor(ctx, s, c.id, [r.student_id for r in responses])
+        ids = [r.id for r in responses if r.id is not None]
+        self.alerted: set[tuple[int, str]] = set()
+        for chunk in range(0, len(ids), 500):
+            self.alerted |= set(s.execute(select(ScreeningAlert.response_id, ScreeningAlert.flag)
+                                          .where(ScreeningAlert.response_id.in_(ids[chunk:chunk + 500]))).tuples())
 
-def _raise(ctx: AppContext, s: Session, c: Campaign, defn: Definition, r: ScreeningResponse,
-           rules: Sequence[Rule], answered_at: datetime, now: datetime, note: str = "") -> None:
-    """The alert and the safety-floor proposal for each safety rule that holds, together."""
-    for rule in rules:
-        _alert(s, c.id, r, f"safety:{rule.id}", (f"{note}：" if note else "") + rule.label_zh, answered_at, now)
-        floor.raise_safety(ctx, s, student_id=r.student_id, campaign_id=c.id, defn=defn, rule=rule,
-                           answered_at=answered_at, note=note)
+    def raise_(self, defn: Definition, r: ScreeningResponse, rules: Sequence[Rule], answered_at: datetime,
+               now: datetime, note: str = "") -> None:
+        """The alert and the safety-floor proposal for each safety rule that holds, together."""
+        for rule in rules:
+            flag = f"safety:{rule.id}"
+            if (r.id, flag) not in self.alerted:
+                self.alerted.add((r.id, flag))
+                self.s.add(ScreeningAlert(campaign_id=self.c.id, student_id=r.student_id, response_id=r.id,
+                                          instrument_id=r.instrument_id, flag=flag,
+                                          label=(f"{note}：" if note else "") + rule.label_zh, created_at=now,
+                                          answered_at=answered_at))
+            self.floor.safety(r.student_id, defn, rule, answered_at, note)
 
+    def unfinished(self, defn: Definition, r: ScreeningResponse, answers: Sequence[float | None],
+                   now: datetime) -> None:
+        """An unfinished response (kiosk or lab session still open, or stopped): what it already says."""
+        hits = critical.safety_hits(defn, answers, complete=False)
+        if hits:
+            self.raise_(defn, r, hits, r.updated_at or now, now)
 
-def _unfinished(ctx: AppContext, s: Session, c: Campaign, defn: Definition, r: ScreeningResponse,
-                answers: Sequence[float | None], now: datetime) -> None:
-    """An unfinished response (kiosk or lab session still open, or stopped): what it already says."""
-    hits = critical.safety_hits(defn, answers, complete=False)
-    if hits:
-        _raise(ctx, s, c, defn, r, hits, r.updated_at or now, now)
-
-
-def _conflict_copy(ctx: AppContext, s: Session, c: Campaign, defn: Definition, r: ScreeningResponse,
-                   answers: Sequence[float | None], complete: bool, answered_at: datetime, now: datetime) -> None:
-    """A second copy waiting as a conflict is read now, not when someone resolves it."""
-    hits = critical.safety_hits(defn, answers, complete=complete)
-    if hits:
-        _raise(ctx, s, c, defn, r, hits, answered_at, now, note=CONFLICT_NOTE)
+    def conflict_copy(self, defn: Definition, r: ScreeningResponse, answers: Sequence[float | None],
+                      complete: bool, answered_at: datetime, now: datetime) -> None:
+        """A second copy waiting as a conflict is read now, not when someone resolves it."""
+        hits = critical.safety_hits(defn, answers, complete=complete)
+        if hits:
+            self.raise_(defn, r, hits, answered_at, now, note=CONFLICT_NOTE)
 
 
 # --- scoring -------------------------------------------------------------------------------------
 
 def score_responses(ctx: AppContext, s: Session, c: Campaign, defn: Definition,
-                    responses: Sequence[ScreeningResponse], now: datetime, *, supersede: bool = True) -> None:
+                    responses: Sequence[ScreeningResponse], now: datetime, *, supersede: bool = True,
+                    path: _SafetyPath | None = None) -> None:
     """Score completed responses with ``defn`` (vectorised) and store one score row per response;
     then the safety path (alerts, floor proposals, blank critical items) for each."""
     responses = [r for r in responses if r.status == "completed"]
@@ -239,15 +246,15 @@ def score_responses(ctx: AppContext, s: Session, c: Campaign, defn: Definition,
         s.execute(insert(ScreeningScaleScore), scale_rows)
     rules = {f"safety:{rule.id}": rule for rule in defn.rules if rule.kind == "safety"}
     crit = list(defn.critical_items)
+    path = path or _SafetyPath(ctx, s, c, responses)
     for i, r in enumerate(responses):
         answered_at = r.completed_at or now
         hits = [rules[f] for f in result.flags_of(i) if f in rules]
         if hits:
-            _raise(ctx, s, c, defn, r, hits, answered_at, now)
+            path.raise_(defn, r, hits, answered_at, now)
         if crit and np.isnan(X[i, crit]).any():
             blank = critical.blank_critical(defn, [None if np.isnan(v) else float(v) for v in X[i]])
-            floor.raise_blank(ctx, s, student_id=r.student_id, campaign_id=c.id, defn=defn, items=blank,
-                              answered_at=answered_at)
+            path.floor.blank(r.student_id, defn, blank, answered_at)
         if r.definition_version != defn.version:
             r.definition_version = defn.version
     s.flush()
@@ -309,6 +316,7 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
         ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == instrument_id))}
     new_rows, to_score = [], []
     unfinished: list[tuple[ScreeningResponse, list]] = []
+    conflict_copies: list[tuple[ScreeningResponse, list, bool, datetime]] = []
     for inc in rows:
         answers = [None if v is None else float(v) for v in inc.answers]
         secs = list(inc.seconds) if inc.seconds is not None else [None] * defn.n_items
@@ -342,7 +350,7 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
             stats.unchanged += 1     # an unfinished copy of what is already complete here
             continue
         b_json = battery.dumps(answers)
-        _conflict_copy(ctx, s, c, defn, r, answers, inc.completed, inc.completed_at or now, now)
+        conflict_copies.append((r, answers, inc.completed, inc.completed_at or now))
         dup = s.scalar(select(ScreeningConflict.id).where(ScreeningConflict.response_id == r.id,
                                                           ScreeningConflict.b_answers_json == b_json))
         if dup is None:
@@ -363,9 +371,12 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
         to_score += [r for r in fresh if r.status == "completed"]
         unfinished += [(r, battery.loads(r.answers_json)) for r in fresh if r.status != "completed"]
     s.flush()
-    score_responses(ctx, s, c, defn, to_score, now)
+    path = _SafetyPath(ctx, s, c, [*to_score, *(r for r, _ in unfinished), *(k[0] for k in conflict_copies)])
+    score_responses(ctx, s, c, defn, to_score, now, path=path)
     for r, answers in unfinished:
-        _unfinished(ctx, s, c, defn, r, answers, now)
+        path.unfinished(defn, r, answers, now)
+    for r, answers, complete, answered_at in conflict_copies:
+        path.conflict_copy(defn, r, answers, complete, answered_at, now)
     return stats
 
 
