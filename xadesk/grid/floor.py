@@ -7,7 +7,7 @@ Screening calls this inside its own write transaction, for every answer set it s
 ``safety = True`` and source ``screening``:
 
 - ``Floor.safety``: a safety rule of the instrument holds → a proposal at the floor level
-  (``safety.floor_level``: 一级 for an acute ASQ, otherwise 二级), ``rule_key = "safety:<instrument>:<rule>"``,
+  (``safety.floor_hit``: 一级 for an acute ASQ, otherwise 二级), ``rule_key = "safety:<instrument>:<rule>"``,
   and a notice to the counselors.
 - ``Floor.blank``: a critical item was left blank → "未作答关键题，需核实" with no level
   (``rule_key = "blank:<instrument>"``): the counselor asks the student.
@@ -33,7 +33,7 @@ from ..instruments.definition import Definition, Rule
 from ..services import audit
 from ..services import grid_base as B
 from ..services.login import now_utc
-from ..storage.models import Student, User
+from ..storage.models import User
 from ..storage.models_grid import GridNotice, GridProposal
 from . import safety
 
@@ -80,10 +80,9 @@ class Floor:
         if self._managers is None:
             actors = [(u.id, B.actor_of(self.s, u)) for u in self.s.scalars(select(User).where(User.active.is_(True)))]
             self._managers = [uid for uid, a in actors if a.can("grid.manage") and a.sees_all]
-        st = self.s.get(Student, student_id)
         for uid in self._managers:
             if uid != self.ctx.actor.user_id:
-                self.s.add(GridNotice(user_id=uid, student_id=st.id, kind="safety", level_code=level,
+                self.s.add(GridNotice(user_id=uid, student_id=student_id, kind="safety", level_code=level,
                                       created_at=now_utc()))
 
     def safety(self, student_id: int, defn: Definition, rule: Rule, answered_at: datetime,
