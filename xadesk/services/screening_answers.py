@@ -194,6 +194,18 @@ class _SafetyPath:
             self.raise_(defn, r, hits, answered_at, now, note=CONFLICT_NOTE)
 
 
+def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, student_id: int,
+                 answers: Sequence[float | None], note: str) -> None:
+    """Answers held outside a response, waiting for something (a paper sheet's first pass waiting
+    for its second): a safety rule that holds on them puts the student in the review queue now.
+    There is no response to hang an alert on yet; the alert comes when the answers are stored."""
+    hits = critical.safety_hits(defn, answers, complete=True)
+    if hits:
+        f = floor.Floor(ctx, s, c.id, [student_id])
+        for rule in hits:
+            f.safety(student_id, defn, rule, now_utc(), note)
+
+
 # --- scoring -------------------------------------------------------------------------------------
 
 def score_responses(ctx: AppContext, s: Session, c: Campaign, defn: Definition,
