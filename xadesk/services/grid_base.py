@@ -21,9 +21,9 @@ from ..errors import NotFound, PermissionDenied, UserError
 from ..grid import levels as LV
 from ..grid.due import Term
 from ..grid.rules import DEFAULT_RULES, Rule
-from ..storage.models import Semester, Student, User
+from ..storage.models import RoleAssignment, Semester, Student, User
 from ..storage.models_grid import GridCase, GridLevel, GridNotice, GridRule, GridSetting
-from . import audit, roster
+from . import audit, roles, roster
 from .context import Actor, AppContext
 from .login import load_actor, now_utc
 
@@ -194,3 +194,11 @@ def set_contact_in(ctx: AppContext, s: Session, st: Student, case: GridCase, use
         s.add(GridNotice(user_id=user_id, student_id=st.id, kind="contact", level_code=case.level_code,
                          created_at=now_utc()))
     audit.record_for(ctx, s, "grid.contact", student_id=st.id, target=user.login)
+
+
+def capacity_map(s: Session) -> dict[int, int]:
+    """Weekly interview capacity per active counselor (the school's setting, else the default)."""
+    stored = {int(k): int(v) for k, v in get_setting(s, "interviews_per_week", {}).items()}
+    counselors = s.scalars(select(User.id).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                           .where(RoleAssignment.role == roles.COUNSELOR, User.active.is_(True))).all()
+    return {uid: stored.get(uid, DEFAULT_INTERVIEWS_PER_WEEK) for uid in sorted(set(counselors))}
