@@ -229,7 +229,8 @@ class MessageBanner(QFrame):
         self._close_button.setAccessibleName("关闭提示")
         self._close_button.clicked.connect(self.dismiss)
 
-        top = QHBoxLayout()
+        self._more_buttons: list[QPushButton] = []
+        top = self._top = QHBoxLayout()
         top.addWidget(self._icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self._text, 1)
         top.addWidget(self._details_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -273,7 +274,18 @@ class MessageBanner(QFrame):
         else:
             self._action = None
         self._action_button.setVisible(action is not None)
+        for button in self._more_buttons:
+            button.deleteLater()
+        self._more_buttons = []
         self.show()
+
+    def add_action(self, label: str, callback: Callable[[], None]) -> QPushButton:
+        """A second action beside the main one, for the message now shown (gone with the next message)."""
+        button = QPushButton(label, self)
+        button.clicked.connect(callback)
+        self._top.insertWidget(self._top.indexOf(self._action_button), button, 0, Qt.AlignmentFlag.AlignTop)
+        self._more_buttons.append(button)
+        return button
 
     def show_error(self, text: str, details: Sequence[str] | None = None) -> None:
         self.show_message("error", text, details)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -41,6 +42,13 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # the column's sort key
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def local_time(stamp: datetime | None, fmt: str = "%m-%d %H:%M") -> str:
+    """A time stored in UTC (naive, as the core stores it) as the teacher's wall-clock time."""
+    if stamp is None:
+        return ""
+    return stamp.replace(tzinfo=UTC).astimezone().strftime(fmt)
 
 
 def normalise(text: str) -> str:

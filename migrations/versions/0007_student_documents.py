@@ -5,7 +5,7 @@ One nullable column; existing students with a number get ``resident`` (what the 
 now), so an upgrade keeps every row and its meaning.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,8 @@ agree). Band edges of every scale are covered generically in ``test_scoring_band
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from scoring_helpers import NaN, band, one, raw, rule
 
@@ -131,10 +133,28 @@ def test_asq_q5_unanswered_after_a_yes():
     assert "screen:asq_acuity_unknown" in res["flags"] and band(res, "screen") == "nonacute"
 
 
-def test_asq_q5_not_asked_when_all_no():
+def test_asq_q5_yes_is_acute_even_when_1_to_4_are_no():
+    # Issue 9: a "yes" to question 5 on paper or in a file is kept although the kiosk would not have asked it.
     res = one("asq", [0, 0, 0, 0, 1])
-    assert band(res, "screen") == "negative"
-    assert "safety:asq_acute" not in res["flags"] and "info:answered_not_asked" in res["flags"]
+    assert band(res, "screen") == "acute"
+    assert res["flags"] == ["safety:asq_acute"]
+
+
+@pytest.mark.parametrize("answers", list(itertools.product((0, 1, None), repeat=5)),
+                         ids=lambda a: ",".join("" if v is None else str(v) for v in a))
+def test_asq_follows_the_nimh_pathway_for_every_combination(answers):
+    """NIMH: question 5 yes → acute whatever 1–4 hold; any yes or a refusal (blank) on 1–4 → positive;
+    a wholly blank ASQ is a refusal (non-acute positive). Oracle written from the toolkit, not the engine."""
+    q14, q5 = answers[:4], answers[4]
+    acute = q5 == 1
+    positive = any(v == 1 for v in q14) or any(v is None for v in q14)
+    res = one("asq", list(answers))
+    assert ("safety:asq_acute" in res["flags"]) == acute
+    assert ("safety:asq_positive" in res["flags"]) == positive
+    if all(v is None for v in answers):
+        assert band(res, "screen") is None and "no_answers" in res["flags"]
+    else:
+        assert band(res, "screen") == ("acute" if acute else "nonacute" if positive else "negative")
 
 
 # ----------------------------------------------------------------------------------------- K10 / K6

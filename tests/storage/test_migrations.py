@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from tests.conftest import ADMIN_PASSWORD
 from xadesk.services.login import login
@@ -79,7 +79,6 @@ def test_upgrade_from_each_previous_revision_keeps_data(tmp_path, start):
     assert (len(backups) == 1) == (start != migrate.head_revision())
 
 
-
 def test_0007_marks_existing_id_numbers_as_resident_ids(tmp_path):
     path = tmp_path / "old.xadesk"
     _fill_at(path, "0005", extra=["UPDATE student SET id_number = '610113201301010011' WHERE id = 1"])
@@ -88,5 +87,34 @@ def test_0007_marks_existing_id_numbers_as_resident_ids(tmp_path):
         with ctx.db.engine.connect() as conn:
             row = conn.exec_driver_sql("SELECT id_type, id_number, name FROM student").one()
         assert tuple(row) == ("resident", "610113201301010011", "旧数据学生")
+    finally:
+        ctx.close()
+
+
+def test_0006_gives_existing_alerts_the_time_of_their_answer(tmp_path):
+    """An alert raised before 0006 shows when the student answered (the response's completion time),
+    not when the alert row was written; nothing else about it changes."""
+    path = tmp_path / "old.xadesk"
+    _fill_at(path, "0005")
+    key = KeyFile.load(keyfile_path(path)).unwrap(user_slot_id("admin"), ADMIN_PASSWORD)
+    db = SchoolDatabase(path, key)
+    with db.engine.begin() as conn:
+        x = conn.exec_driver_sql
+        x("INSERT INTO campaign(uuid, name, school_year, semester, purpose, status, modes, consent_notes, target_json, "
+          "created_at) VALUES ('c-1', '旧活动', '2025-2026', 1, 'general', 'open', 'kiosk', '', '{}', "
+          "'2025-09-01 08:00:00')")
+        x("INSERT INTO screening_response(campaign_id, student_id, instrument_id, definition_version, status, mode, "
+          "source, answers_json, seconds_json, started_at, updated_at, completed_at) VALUES (1, 1, 'phq9', 1, "
+          "'completed', 'kiosk', '', '[0,0,0,0,0,0,0,0,2,0]', '[]', '2025-09-10 02:00:00', '2025-09-10 02:05:00', "
+          "'2025-09-10 02:05:00')")
+        x("INSERT INTO screening_alert(campaign_id, student_id, response_id, instrument_id, flag, label, created_at) "
+          "VALUES (1, 1, 1, 'phq9', 'safety:item9', '第9题', '2026-01-01 00:00:00')")
+    db.close()
+    ctx = login(path, "admin", ADMIN_PASSWORD)
+    try:
+        with ctx.db.read() as s:
+            row = s.execute(text("SELECT answered_at, created_at, label, flag FROM screening_alert")).one()
+        assert (str(row[0]), str(row[1]), row[2], row[3]) == ("2025-09-10 02:05:00", "2026-01-01 00:00:00", "第9题",
+                                                             "safety:item9")
     finally:
         ctx.close()

@@ -1,9 +1,12 @@
 """The overdue greeting at login: if ``grid_tracking.greeting`` has anything for this person, a
 banner at the top of the main window says so (overdue follow-ups by name, due soon, notices,
-approvals waiting) with a button to the grid page. Nothing shows when there is nothing to do.
+approvals waiting) with a button to the grid page, and 查看通知 when notices are unread (the list
+marks them read; the count follows). Nothing shows when there is nothing to do.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
 
@@ -11,6 +14,7 @@ from xadesk.services import grid_tracking as T
 
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
+from .notices import NoticesDialog
 
 MAX_NAMED = 8
 
@@ -58,8 +62,6 @@ def greet(window: QMainWindow) -> MessageBanner | None:
     def show(g: T.Greeting) -> None:
         if g.empty:
             return
-        head, details = greeting_lines(g)
-        kind = "warning" if g.overdue else "info"
 
         def go() -> None:
             if "grid" in window.page_keys():  # type: ignore[attr-defined]
@@ -69,8 +71,33 @@ def greet(window: QMainWindow) -> MessageBanner | None:
                     page.grid.mine_check.setChecked(True)
             banner.dismiss()
 
-        # The names are the point: in the message itself, not behind 显示详情.
-        banner.show_message(kind, "\n".join([head, *details]), None, action=("查看预警网格", go))
+        def open_notices() -> None:
+            dialog = NoticesDialog(ctx, window)
+            dialog.setObjectName("noticesDialog")
+            dialog.changed.connect(lambda unread: refresh_count(unread))
+            window.notices_dialog = dialog  # type: ignore[attr-defined]
+            dialog.open()
+
+        def refresh_count(unread: int) -> None:
+            nonlocal g
+            g = replace(g, unread_notices=unread)
+            if g.empty:
+                banner.dismiss()
+            else:
+                show_banner()
+
+        def show_banner() -> None:
+            head, details = greeting_lines(g)
+            kind = "warning" if g.overdue else "info"
+            # The names are the point: in the message itself, not behind 显示详情.
+            if g.overdue or g.due_soon or g.releases_to_approve or g.without_contact:
+                banner.show_message(kind, "\n".join([head, *details]), None, action=("查看预警网格", go))
+                if g.unread_notices:
+                    banner.add_action("查看通知", open_notices).setObjectName("openNoticesButton")
+            else:
+                banner.show_message(kind, "\n".join([head, *details]), None, action=("查看通知", open_notices))
+
+        show_banner()
 
     BackgroundOp(window, lambda _t: T.greeting(ctx), show_dialog=False, cancellable=False).success(show).run()
     return banner

@@ -470,6 +470,13 @@ class GridPage(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.tabs)
 
+    def show_review(self, campaign_id: int | None = None) -> None:
+        """The review queue tab, on one campaign's proposals."""
+        if self.review is None:
+            return
+        self.tabs.setCurrentWidget(self.review)
+        self.review.show_campaign(campaign_id)
+
     def refresh(self) -> None:
         self.grid.reload()
         if self.review is not None:

@@ -3,6 +3,8 @@ decisions (an override needs a reason), bulk confirm, and the capacity view.
 
 Near-threshold students are listed apart, on their own tab. Every write goes through the core
 (``grid.record_interview`` / ``decide`` / ``bulk_confirm``), which checks permission and scope.
+生成预警建议 makes a campaign's proposals on demand (closing a campaign does it too); an empty queue
+says why it is empty and what to do.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 from xadesk.errors import UserError
 from xadesk.services import campaigns
 from xadesk.services import grid as G
+from xadesk.services import grid_screening as GS
 from xadesk.services import grid_tracking as T
 from xadesk.services.context import AppContext
 
@@ -69,10 +72,16 @@ class ReviewPanel(QWidget):
         self.capacity_label.setObjectName("capacityLabel")
         self.capacity_label.setWordWrap(True)
         self.capacity_label.setTextFormat(Qt.TextFormat.RichText)
+        self.propose_button = QPushButton(self.tr("生成预警建议(&G)"), self)
+        self.propose_button.setObjectName("proposeNowButton")
+        self.propose_button.setToolTip(self.tr("按学校的预警规则，为所选筛查批次（或全部批次）的结果生成预警建议"))
+        self.propose_button.clicked.connect(self.propose_now)
         top = QHBoxLayout()
         top.addWidget(campaign_label)
         top.addWidget(self.campaign_combo)
+        top.addWidget(self.propose_button)
         top.addStretch(1)
+        self._want_campaign: int | None = None
         self.campaign_combo.setMinimumContentsLength(16)
         self.campaign_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
 
@@ -95,8 +104,19 @@ class ReviewPanel(QWidget):
         self.near_table.setModel(self.near_proxy)
         configure_table_view(self.near_table)
         self._size_columns(self.near_table)
+        self.empty_hint = QLabel(self)
+        self.empty_hint.setObjectName("emptyQueueHint")
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_hint.setContentsMargins(12, 12, 12, 12)
+        self.empty_hint.hide()
+        queue_box = QWidget(self)
+        queue_layout = QVBoxLayout(queue_box)
+        queue_layout.setContentsMargins(0, 0, 0, 0)
+        queue_layout.addWidget(self.empty_hint)
+        queue_layout.addWidget(self.table, 1)
         self.inner = QTabWidget(self)
-        self.inner.addTab(self.table, self.tr("待复核"))
+        self.inner.addTab(queue_box, self.tr("待复核"))
         self.inner.addTab(self.near_table, self.tr("近阈值（另列）"))
 
         self.detail = QLabel(self)
@@ -144,7 +164,8 @@ class ReviewPanel(QWidget):
 
     def _columns(self) -> list[Column]:
         return [
-            Column("建议等级", lambda r: level_text(self.levels, r.proposed_level, "待核查作答"), align=CENTER),
+            Column("建议等级", lambda r: level_text(self.levels, r.proposed_level,
+                                                 "待核实" if r.critical_blank else "待核查作答"), align=CENTER),
             Column("姓名", "name"),
             Column("班级", "class_label"),
             Column("提出依据（规则）", "rule_label"),
@@ -195,11 +216,18 @@ class ReviewPanel(QWidget):
                     self.campaign_combo.addItem(c.name, c.id)
             self.campaign_combo.blockSignals(False)
         self._campaigns_loaded = True
+        if self._want_campaign is not None:
+            want, self._want_campaign = self._want_campaign, None
+            i = self.campaign_combo.findData(want)
+            if i >= 0 and i != self.campaign_combo.currentIndex():
+                self.campaign_combo.setCurrentIndex(i)    # reloads for that campaign
+                return
         graded = [r for r in rows if not r.near]
         near = [r for r in rows if r.near]
         self.model.set_rows(graded)
         self.near_model.set_rows(near)
         self.inner.setTabText(0, self.tr("待复核（{n}）").format(n=len(graded)))
+        self._show_empty_hint(not graded)
         self.inner.setTabText(1, self.tr("近阈值（{n}，另列）").format(n=len(near)))
         self.capacity = cap
         chips = " ".join(
@@ -211,6 +239,63 @@ class ReviewPanel(QWidget):
             f"{cap.interviewed} 人　|　{cap.counselors} 位心理教师每周可访谈 {cap.per_week} 人，<b>{weeks}</b>"
             f"　|　近阈值 {len(cap.near)} 人另列")
         self._show_detail()
+
+    def _show_empty_hint(self, empty: bool) -> None:
+        self.empty_hint.setVisible(empty)
+        self.table.setVisible(not empty)
+        if not empty:
+            return
+        name = self.campaign_combo.currentText() if self.campaign_combo.currentData() is not None else None
+        head = (self.tr("“{c}”没有待复核的预警建议。").format(c=name) if name
+                else self.tr("复核队列是空的：目前没有待复核的预警建议。"))
+        self.empty_hint.setText(head + self.tr(
+            "\n\n为什么：预警建议在测评活动结束时生成（测评活动页 →“结束活动”）；活动进行中，只有安全提示"
+            "（如 PHQ-9 第9题、ASQ 阳性、关键题未作答）会在学生作答时立即进入队列。"
+            "\n\n怎么做：如果活动还没结束但想先看结果，请在上方选择筛查批次，再点“生成预警建议”；"
+            "如果还没有导入作答，请先在测评活动页录入或导入。"))
+
+    def show_campaign(self, campaign_id: int | None) -> None:
+        """Show the queue of one campaign (e.g. the one just closed)."""
+        i = self.campaign_combo.findData(campaign_id)
+        if i >= 0:
+            self.campaign_combo.setCurrentIndex(i)
+        else:
+            self._want_campaign = campaign_id
+            self._campaigns_loaded = False   # the campaign list is read again, then it is chosen
+            self.reload()
+
+    def propose_now(self) -> BackgroundOp | None:
+        """Make proposals now for the chosen campaign, or every campaign listed."""
+        ctx = self.ctx
+        chosen = self.campaign_combo.currentData()
+        ids = [chosen] if chosen is not None else [self.campaign_combo.itemData(i)
+                                                   for i in range(1, self.campaign_combo.count())]
+
+        def work(task):
+            total = G.ProposeSummary(0, 0, 0, 0, 0)
+            for k, cid in enumerate(ids):
+                task.set_progress(k, len(ids), self.tr("正在生成预警建议…"))
+                s = GS.propose_for_campaign(ctx, cid)
+                total = G.ProposeSummary(*(a + b for a, b in zip(
+                    (total.proposed, total.validity_review, total.near, total.safety, total.replaced),
+                    (s.proposed, s.validity_review, s.near, s.safety, s.replaced), strict=True)))
+            task.set_progress(len(ids), len(ids))
+            return total
+
+        def done(s: G.ProposeSummary) -> None:
+            self.banner.show_success(self.tr("已生成预警建议：{p} 名（其中安全底线 {k} 名），作答待核查 {v} 名，"
+                                             "近阈值 {n} 名另列。").format(p=s.proposed, k=s.safety,
+                                                                        v=s.validity_review, n=s.near))
+            self._after_write(keep_banner=True)
+
+        if not ids:
+            self.banner.show_info(self.tr("还没有进行中或已结束的测评活动，无法生成预警建议。"))
+            return None
+        op = (BackgroundOp(self, work, title=self.tr("正在生成预警建议…"), cancellable=False)
+              .success(done).failure(self.banner.show_user_error))
+        self._op = op
+        op.run()
+        return op
 
     # -- the selected row -------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ results, and a discreet notice when a safety alert comes in.
 Tabs under the list: 完成情况 (coverage per grade and class; who is missing, absent or declined),
 结果 (or 各班等级人数 for summary-only roles), and for counselors 问卷导入, 纸质答卷, 机房测评. The
 重复作答 button appears when answers arrived twice and differ; the 安全提示 notice polls
-``screening_answers.alerts(ctx, since_id=…)`` every ``ALERT_POLL_MS`` and names nobody.
+``screening_answers.alerts(ctx)`` (the open ones) every ``ALERT_POLL_MS`` and names nobody; the list shows
+when the student answered, in local time.
 
 Who sees what (the core enforces it; the page only hides what cannot be used):
 ``screening.manage`` (counselors) everything; ``screening.results`` (leaders) coverage counts and
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from xadesk.errors import UserError
-from xadesk.services import campaigns, screening_answers
+from xadesk.services import campaigns, grid_screening, screening_answers
 from xadesk.services.campaigns import CampaignInfo, Coverage, CoverageCount, CoverageStudent
 from xadesk.services.context import AppContext
 
@@ -49,6 +50,8 @@ from ..tablemodel import (
     RowTableModel,
     configure_table_view,
     connect_filter_edit,
+    local_time,
+    set_column_widths,
 )
 from ..worker import BackgroundOp
 from .results import ResultsView, set_widths
@@ -396,11 +399,39 @@ class CampaignsPage(QWidget):
                                    yes=self.tr("开始"), no=self.tr("取消"), default_yes=True):
             self._change(campaigns.open_campaign, self.tr("“%1”已开始。"))
 
-    def close_selected(self) -> None:
+    def close_selected(self) -> BackgroundOp | None:
+        """Close the campaign and make its proposals (off the UI thread, with progress); the banner
+        then offers the review queue."""
         c = self.selected()
-        if c and messages.question(self, self.tr("结束“%1”？结束后不能再录入作答。").replace("%1", c.name),
-                                   yes=self.tr("结束"), no=self.tr("取消")):
-            self._change(campaigns.close_campaign, self.tr("“%1”已结束。"))
+        if not c or not messages.question(
+                self, self.tr("结束“%1”？结束后不能再录入作答，并将按预警规则生成预警建议，进入复核队列。")
+                .replace("%1", c.name), yes=self.tr("结束"), no=self.tr("取消")):
+            return None
+        ctx = self.ctx
+
+        def work(task):
+            return grid_screening.close_and_propose(ctx, c.id, progress=task.progress_callback(
+                self.tr("正在结束活动并生成预警建议…")))
+
+        def done(result: grid_screening.CloseResult) -> None:
+            s = result.proposals
+            text = (self.tr("“%1”已结束。已生成预警建议 %2 名（其中安全底线 %3 名），作答待核查 %4 名。")
+                    .replace("%1", c.name).replace("%2", str(s.proposed)).replace("%3", str(s.safety))
+                    .replace("%4", str(s.validity_review)))
+            self.banner.show_message("success", text, None, action=(self.tr("打开复核队列"),
+                                                                    lambda: self.open_review(c.id)))
+            self.reload(c.id)
+
+        op = (BackgroundOp(self, work, title=self.tr("正在结束活动并生成预警建议…"), cancellable=False)
+              .success(done).failure(self.banner.show_user_error))
+        self.close_op = op
+        op.run()
+        return op
+
+    def open_review(self, campaign_id: int) -> None:
+        window = self.window()
+        if hasattr(window, "show_page") and "grid" in window.page_keys():
+            window.show_page("grid").show_review(campaign_id)
 
     def start_kiosk(self):
         from xadesk.screening.kiosk import SchoolKiosk
@@ -449,13 +480,14 @@ class CampaignsPage(QWidget):
         if not self.can_manage:
             return
         try:
-            new = screening_answers.alerts(self.ctx, since_id=self.last_alert_id)
+            # The whole open list, not only new ones: an alert whose proposal was decided in the
+            # review queue leaves 待处理 here too.
+            current = screening_answers.alerts(self.ctx)
         except UserError:
             return
-        if new:
-            self.last_alert_id = max(a.id for a in new)
-        known = {a.id for a in self.open_alerts}
-        self.open_alerts += [a for a in new if a.id not in known]
+        if current:
+            self.last_alert_id = max(self.last_alert_id, max(a.id for a in current))
+        self.open_alerts = current
         self._show_alert_count()
 
     def _show_alert_count(self) -> None:
@@ -537,12 +569,14 @@ class AlertsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle(self.tr("安全提示"))
         self.model = RowTableModel([
-            Column("时间", lambda a: a.created_at.strftime("%m-%d %H:%M")), Column("班级", "class_label"),
-            Column("姓名", "name"), Column("量表", "instrument_id"), Column("提示", "label")], self)
+            Column("作答时间", lambda a: local_time(a.answered_at)), Column("班级", "class_label"),
+            Column("姓名", "name"), Column("量表", "instrument_name"), Column("提示", "label"),
+            Column("状态", "status")], self)
         self.model.set_rows(rows)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         configure_table_view(self.table)
+        set_column_widths(self.table, (9, 9, 5, 6, 40, 5), padding=16)
         note = QLabel(self.tr("请尽快与学生当面沟通，并按学校危机干预流程处理。"), self)
         note.setWordWrap(True)
         self.ack_button = QPushButton(self.tr("标记为已处理(&D)"), self)
@@ -557,7 +591,7 @@ class AlertsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 48, self.fontMetrics().height() * 20)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 80, self.fontMetrics().height() * 20)
         if rows:
             self.table.selectRow(0)
 

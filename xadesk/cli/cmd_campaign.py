@@ -129,11 +129,16 @@ def run_open(args, cli) -> int:
 
 
 def run_close(args, cli) -> int:
-    from ..services.campaigns import close_campaign, get_campaign
+    from ..services.campaigns import get_campaign
+    from ..services.grid_screening import close_and_propose
 
     ctx = cli.session()
-    info = close_campaign(ctx, get_campaign(ctx, args.campaign).id)
-    cli.out(msg(f"测评活动“{info.name}”已结束。", f"Campaign {info.name!r} is closed."))
+    done = close_and_propose(ctx, get_campaign(ctx, args.campaign).id)
+    s = done.proposals
+    cli.out(msg(f"测评活动“{done.campaign.name}”已结束，已生成预警建议：{s.proposed} 名（其中安全底线 {s.safety} 名），"
+                f"作答待复核 {s.validity_review} 名。请在复核队列（xadesk grid queue）中处理。",
+                f"Campaign {done.campaign.name!r} is closed; {s.proposed} proposed ({s.safety} by the safety floor), "
+                f"{s.validity_review} answers to review. See the review queue (xadesk grid queue)."))
     return 0
 
 

@@ -7,6 +7,11 @@ whose children are grades (same keys) whose children are classes (no ``children`
 every level id (L1 … L4) to a number of students. ``list`` prints an array of ``{"student_no", "name",
 "grade", "class", "level", "level_name", "status", "contact", "next_due", "overdue", "opened_on"}``;
 ``overdue`` an array of ``{"student_no", "name", "class", "level", "contact", "next_due", "days_overdue"}``.
+``xadesk grid queue [--campaign C] [--json]`` — the pending review queue, most severe first: an array of
+``{"student_no", "name", "class", "proposed_level", "safety", "validity_review", "interviewed", "reasons"}``;
+``proposed_level`` is a level id (L1 … L4) or null (answers to review, a critical item left blank);
+``safety`` is true for a safety-floor proposal and for a critical item left blank; ``reasons`` are the
+labels people read ("PHQ-9 第9题（自伤或轻生念头）≥1").
 """
 
 from __future__ import annotations
@@ -31,6 +36,10 @@ def register(subparsers) -> None:
     od.add_argument("--mine", action="store_true", help=msg("只看我负责联系的学生", "only where I am the contact"))
     od.add_argument("--json", action="store_true")
     od.set_defaults(func=run_overdue)
+    qu = sub.add_parser("queue", help=msg("复核队列（待复核的预警建议）", "the pending review queue"))
+    qu.add_argument("--campaign", help=msg("只看一次测评活动（编号或名称）", "one campaign (id or name)"))
+    qu.add_argument("--json", action="store_true")
+    qu.set_defaults(func=run_queue)
     pr = sub.add_parser("propose", help=msg("根据测评活动结果生成预警建议", "proposals from a campaign"))
     pr.add_argument("campaign", help=msg("测评活动编号或名称", "campaign id or name"))
     pr.set_defaults(func=run_propose)
@@ -89,6 +98,35 @@ def run_overdue(args, cli) -> int:
         cli.out(f"{r.student_no:<20} {r.name:<6} {r.class_label or '':<10} {r.contact or ''}  "
                 + msg(f"应于 {r.next_due} 随访，已逾期 {r.days_overdue} 天", f"due {r.next_due}, {r.days_overdue} days overdue"))
     cli.out(msg(f"共 {len(rows)} 名学生逾期未随访", f"{len(rows)} overdue"))
+    return 0
+
+
+def run_queue(args, cli) -> int:
+    from ..services.campaigns import get_campaign
+    from ..services.grid import review_queue
+
+    ctx = cli.session()
+    campaign_id = None
+    if args.campaign:
+        ref = int(args.campaign) if args.campaign.isdigit() else args.campaign
+        campaign_id = get_campaign(ctx, ref).id
+    rows = review_queue(ctx, campaign_id)
+    if args.json:
+        cli.json([r.to_json() for r in rows])
+        return 0
+    names = _levels(cli)
+    for r in rows:
+        level = names[r.proposed_level].name if r.proposed_level else msg("待核实", "to check")
+        mark = msg("【安全】", "[safety] ") if r.safety else ""
+        cli.out(f"{mark}{level:<6} {r.student_no:<20} {r.name:<6} {r.class_label or '':<10} {'；'.join(r.reasons)}")
+    if not rows:
+        cli.out(msg("复核队列是空的。测评活动结束时（xadesk campaign close）会生成预警建议；"
+                    "也可以用 xadesk grid propose 活动 立即生成。",
+                    "The review queue is empty. Closing a campaign (xadesk campaign close) makes its proposals; "
+                    "xadesk grid propose CAMPAIGN makes them now."))
+    else:
+        cli.out(msg(f"共 {len(rows)} 名学生待复核（其中安全提示 {sum(r.safety for r in rows)} 名）",
+                    f"{len(rows)} students to review ({sum(r.safety for r in rows)} safety)"))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The four-level warning grid (四级预警防控网格) — pure logic, no database.
+"""The four-level warning grid (四级预警防控网格) — logic, and the safety floor's writer.
 
 - ``levels``: the four ranked levels (一级/红 … 关注) and their defaults;
 - ``evidence``: ``ScreeningEvidence``, the small input the grid reads from a screening result;
@@ -6,7 +6,10 @@
   default rules;
 - ``safety``: the safety floor taken from instrument definitions, which no rule edit can remove;
 - ``propose``: evidence + rules → proposals (every proposal names the rule that made it);
-- ``due``: follow-up due dates across semesters and holidays.
+- ``due``: follow-up due dates across semesters and holidays;
+- ``floor``: the one module here that writes: the safety floor stored the moment an answer is
+  (called by the screening answers service inside its transaction; see its docstring).
 
 The services in ``xadesk/services/grid*.py`` store and act on these; screens call the services.
+New grid services go here rather than into more flat ``services/grid_*.py`` files.
 """

@@ -20,8 +20,8 @@ ACUTE: frozenset[tuple[str, str]] = frozenset({("asq", "asq_acute")})
 
 LABELS = {
     ("phq9", "item9"): "PHQ-9 第9题（自伤或轻生念头）≥1",
-    ("asq", "asq_positive"): "ASQ 阳性（自杀风险筛查）",
-    ("asq", "asq_acute"): "ASQ 急性阳性（紧迫风险）",
+    ("asq", "asq_positive"): "ASQ 阳性（第1–4题任一“是”或拒答）",
+    ("asq", "asq_acute"): "ASQ 急性阳性（第5题“是”：紧迫风险）",
     ("scl90", "item15"): "SCL-90 第15题（轻生念头）≥2",
     ("scl90", "item59"): "SCL-90 第59题（想到死亡）≥2",
 }
@@ -35,13 +35,18 @@ class SafetyHit:
     instrument: str
 
 
+def floor_hit(instrument_id: str, rule_id: str, fallback_label: str | None = None) -> SafetyHit:
+    """The floor for one safety rule of one instrument: its key, level and the label people see
+    (``fallback_label`` for a school's own instrument, built from its display name and rule label)."""
+    level = LV.L1 if (instrument_id, rule_id) in ACUTE else LV.L2
+    label = LABELS.get((instrument_id, rule_id)) or fallback_label or f"{instrument_id} 安全提示 {rule_id}"
+    return SafetyHit(f"safety:{instrument_id}:{rule_id}", level, label, instrument_id)
+
+
 def hits(ev: ScreeningEvidence) -> list[SafetyHit]:
     out = []
     for flag in ev.safety_flags:
-        rule_id = flag.split(":", 1)[1]
-        level = LV.L1 if (ev.instrument_id, rule_id) in ACUTE else LV.L2
-        label = LABELS.get((ev.instrument_id, rule_id), f"{ev.instrument_id} 安全提示 {rule_id}")
-        out.append(SafetyHit(f"safety:{ev.instrument_id}:{rule_id}", level, label, ev.instrument_id))
+        out.append(floor_hit(ev.instrument_id, flag.split(":", 1)[1]))
     if ev.safety and not out:
         out.append(SafetyHit(f"safety:{ev.instrument_id}", LV.L2, f"{ev.instrument_id} 安全提示", ev.instrument_id))
     return out

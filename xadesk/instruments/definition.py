@@ -39,6 +39,7 @@ class Item:
     option_set: str
     correct: float | None = None     # knowledge items: the value of the right answer
     show_if: dict | None = None      # conditional items: asked only when this holds
+    critical: bool = False           # marked "critical" in the file (see Definition.critical_items)
 
     @property
     def values(self) -> tuple[float, ...]:
@@ -132,6 +133,7 @@ class Rule:
     label_en: str
     when: dict
     source: str = ""
+    on_refusal: bool = False        # also holds for a respondent who answered nothing (NIMH ASQ: refusal)
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,32 @@ class Definition:
         return len(self.items)
 
     @property
+    def critical_items(self) -> tuple[int, ...]:
+        """Positions (0-based) of the items a safety decision rests on: those marked ``critical`` and
+        every item a safety rule compares. An answer to one is never discarded (not even when a
+        ``show_if`` says it was not asked: a "yes" written on paper is still a "yes"), and a blank
+        one goes to the review queue to be asked in person."""
+        named: set[str] = {it.id for it in self.items if it.critical}
+        for rule in self.rules:
+            if rule.kind == "safety":
+                named |= compared_items(rule.when)
+        return tuple(j for j, it in enumerate(self.items) if it.id in named)
+
+    def item_label(self, index: int) -> str:
+        """How people name an item: "PHQ-9 第9题" (the short name, then the position)."""
+        return f"{self.short_name} 第{self.items[index].position}题"
+
+    @property
+    def short_name(self) -> str:
+        """The name without its long gloss: "自杀风险筛查问题（ASQ）" → "ASQ"; "PHQ-9 抑郁筛查" stays."""
+        name = self.name_zh
+        if name.endswith("）") and "（" in name:
+            inner = name[name.rindex("（") + 1:-1]
+            if inner.isascii() and " " not in inner:
+                return inner
+        return name
+
+    @property
     def is_quiz(self) -> bool:
         return any(it.correct is not None for it in self.items)
 
@@ -211,6 +239,22 @@ class Definition:
         """SHA-256 of the canonical JSON: tells two definitions with the same id and version apart."""
         blob = json.dumps(self._raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def compared_items(cond: dict | None) -> set[str]:
+    """Item ids a condition compares with a value (``{"item": …, "ge": …}``); ``blank`` tests and
+    scale tests name none."""
+    if not isinstance(cond, dict):
+        return set()
+    out: set[str] = set()
+    for key in ("any", "all", "count"):
+        for sub in cond.get(key) or ():
+            out |= compared_items(sub)
+    if "not" in cond:
+        out |= compared_items(cond["not"])
+    if "item" in cond:
+        out.add(cond["item"])
+    return out
 
 
 def scale_range(defn: Definition, scale: Scale) -> tuple[float, float]:

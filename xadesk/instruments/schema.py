@@ -249,8 +249,12 @@ def _items(p: _Problems, d: dict, option_sets: dict, allowed: bool) -> list[Item
                 p.add(f"{path}.correct", f"正确答案 {c!r} 不是该题的选项", f"correct answer {c!r} is not one of the options")
             else:
                 correct = match[0].value
+        critical = it.get("critical", False)
+        if not isinstance(critical, bool):
+            p.add(f"{path}.critical", "应为 true 或 false", "must be true or false")
+            critical = False
         items.append(Item(id=iid, position=i + 1, text_zh=text_zh, text_en=text_en, options=options,
-                          option_set=set_name, correct=correct, show_if=it.get("show_if")))
+                          option_set=set_name, correct=correct, show_if=it.get("show_if"), critical=critical))
     return items
 
 
@@ -581,8 +585,14 @@ def _rules(p: _Problems, d: dict, item_ids: dict, scale_ids: set) -> list[Rule]:
             p.add(f"{path}", "规则不能被关闭（安全规则始终生效）", "rules cannot be switched off (safety rules always apply)")
         zh, en = _text(p, r, "label", path)
         check_condition(p, r.get("when"), f"{path}.when", item_ids, scale_ids)
+        on_refusal = r.get("on_refusal", False)
+        if not isinstance(on_refusal, bool):
+            p.add(f"{path}.on_refusal", "应为 true 或 false", "must be true or false")
+            on_refusal = False
+        elif on_refusal and r["kind"] != "safety":
+            p.add(f"{path}.on_refusal", "只有安全规则可以把拒答视为阳性", "only a safety rule can count a refusal")
         out.append(Rule(id=r["id"], kind=r["kind"], label_zh=zh, label_en=en, when=r.get("when"),
-                        source=str(r.get("source", ""))))
+                        source=str(r.get("source", "")), on_refusal=on_refusal))
     return out
 
 

@@ -6,7 +6,8 @@ same list one respondent at a time, and the tests hold the two equal):
 1. Answers are the option values printed on the form; NaN is a blank. A value that is not an option
    of its item is refused (``ValidationFailed``), never guessed.
 2. A conditional item (``show_if``) that was not asked is ignored even if answered (flag
-   ``info:answered_not_asked``); it is not a blank either.
+   ``info:answered_not_asked``); it is not a blank either. A critical item
+   (``Definition.critical_items``) is the exception: its answer counts wherever it was written.
 3. Reverse-keyed items are scored ``min + max − value`` of their options; knowledge items score 1 when
    the answer is the correct option, 0 otherwise (a blank stays blank).
 4. A scale from items: with ``b`` blanks and rule ``max_blank``/``prorate``:
@@ -21,7 +22,8 @@ same list one respondent at a time, and the tests hold the two equal):
 7. Bands: a band runs from its ``min`` up to the next band's ``min``; ``band_rules`` take the first
    rule whose condition holds (evaluated even when the scale has no score, e.g. ASQ refusals).
 8. Rules (``safety`` and ``screen``) are evaluated for every respondent who answered anything,
-   whatever the scale scores; safety rules cannot be switched off.
+   whatever the scale scores; safety rules cannot be switched off. A safety rule marked
+   ``on_refusal`` also holds for a respondent who answered nothing at all (NIMH ASQ pathway).
 9. Validity checks: lie scale ≥ threshold; the same answer to every item of a set mixing reverse-keyed
    and plain items; fewer seconds per answered item than the minimum; more inconsistent item pairs
    than allowed. ``valid`` = answered something, every scale scored, no invalidating check fired.
@@ -90,7 +92,7 @@ def score(defn: Definition, answers: np.ndarray, *, seconds: np.ndarray | None =
         out[s.id].band = _bands(s, out[s.id].raw, ctx, has_any)
 
     for rule in defn.rules:
-        flags[f"{rule.kind}:{rule.id}"] = ctx.eval(rule.when) & has_any
+        flags[f"{rule.kind}:{rule.id}"] = (ctx.eval(rule.when) & has_any) | (~has_any if rule.on_refusal else False)
     invalid = np.zeros(n, dtype=bool)
     checked: dict[str, bool] = {}
     for v in defn.validity:
@@ -140,7 +142,8 @@ def _check_values(defn: Definition, X: np.ndarray) -> None:
 
 
 def _mask_unasked(defn: Definition, X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    cond_items = [(j, it) for j, it in enumerate(defn.items) if it.show_if is not None]
+    critical = set(defn.critical_items)
+    cond_items = [(j, it) for j, it in enumerate(defn.items) if it.show_if is not None and j not in critical]
     if not cond_items:
         return X, None
     X = X.copy()

@@ -23,7 +23,10 @@ def score_one(defn: Definition, answers: list[float | None], *, seconds: float |
 
     # conditional items that were not asked are dropped, answered or not
     unasked = False
+    critical = set(defn.critical_items)
     for j, it in enumerate(defn.items):
+        if j in critical:
+            continue        # a critical answer counts wherever it was written
         if it.show_if is not None and not _cond(it.show_if, defn, x, {}, pos):
             if x[j] is not None:
                 unasked = True
@@ -107,6 +110,8 @@ def score_one(defn: Definition, answers: list[float | None], *, seconds: float |
                 flags.append(f"validity:{v.id}")
                 if v.invalidates:
                     any_invalid = True
+    else:
+        flags += [f"{rule.kind}:{rule.id}" for rule in defn.rules if rule.on_refusal]
     if unasked:
         flags.insert(0, "info:answered_not_asked")
     if not has_any:
@@ -169,6 +174,11 @@ def _prorated(total: float, answered: int, n: int, round_half_up: bool) -> float
 
 _OPS = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "ge": lambda a, b: a >= b,
         "gt": lambda a, b: a > b, "le": lambda a, b: a <= b, "lt": lambda a, b: a < b}
+
+
+def holds(cond: dict, defn: Definition, answers: list[float | None]) -> bool:
+    """Whether a condition on items holds for one respondent's raw answers (``None`` = blank)."""
+    return bool(_cond(cond, defn, list(answers), {}, {it.id: j for j, it in enumerate(defn.items)}))
 
 
 def _cond(c: dict, defn: Definition, x: list, raws: dict, pos: dict) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 from ..instruments.definition import Definition, Item
-from ..scoring.reference import _cond
+from ..scoring.reference import holds
 
 Answers = list[float | None]
 
@@ -46,8 +46,7 @@ def is_shown(defn: Definition, answers: Sequence[float | None], index: int) -> b
     it = defn.items[index]
     if it.show_if is None:
         return True
-    pos = {x.id: j for j, x in enumerate(defn.items)}
-    return bool(_cond(it.show_if, defn, list(answers), {}, pos))
+    return holds(it.show_if, defn, list(answers))
 
 
 def shown_items(defn: Definition, answers: Sequence[float | None]) -> list[int]:

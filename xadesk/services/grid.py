@@ -8,7 +8,8 @@ How a student gets a level
    (``propose_manual``), or from a crisis event (``grid_care.record_crisis``). Each records the rule
    that made it (``rule_key``, ``rule_version``, ``rule_label``). The safety floor (``xadesk.grid.safety``)
    always proposes; no rule edit reaches it. Invalid answering is marked ``validity_review``, not graded.
-2. The counselor works the *review queue* (``review_queue``): one row per student, most severe first.
+2. The counselor works the *review queue* (``xadesk.grid.queue.review_queue``, re-exported here): one
+   row per student, most severe first.
 3. A *follow-up interview* is recorded (``record_interview``: who, when, findings, recommended level).
 4. A *decision* (``decide``) needs that interview; a level other than the proposed one needs a reason.
    ``bulk_confirm`` decides many at once where the interview agreed with the proposal (and, if asked,
@@ -25,9 +26,8 @@ scope. Homeroom teachers never see rule labels or scores (they name the item ans
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -38,8 +38,17 @@ from ..grid import due as D
 from ..grid import levels as LV
 from ..grid.evidence import ScreeningEvidence
 from ..grid.propose import ProposalDraft, propose
+from ..grid.queue import SOURCES as SOURCES
+from ..grid.queue import CapacityView as CapacityView
+from ..grid.queue import InterviewRow as InterviewRow
+from ..grid.queue import ProposalRow as ProposalRow
+from ..grid.queue import QueueRow as QueueRow
+from ..grid.queue import capacity as capacity
+from ..grid.queue import interview_row as interview_row
+from ..grid.queue import pending_proposals, proposal_row, proposed_level, unused_interview
+from ..grid.queue import review_queue as review_queue
 from ..grid.rules import Rule, check_rule
-from ..storage.models import RoleAssignment, Student, User
+from ..storage.models import Student, User
 from ..storage.models_grid import (
     GridCase,
     GridDecision,
@@ -49,14 +58,14 @@ from ..storage.models_grid import (
     GridProposal,
     GridRule,
 )
-from . import audit, roles
+from ..storage.models_screening import ScreeningAlert
+from . import audit
 from . import grid_base as B
 from .context import AppContext
 from .login import now_utc
 
-SOURCES = {"screening": "筛查", "observation": "班主任观察", "referral": "转介/报告", "manual": "心理教师判断",
-           "crisis": "危机事件"}
 MANUAL_SOURCES = ("observation", "referral", "manual")
+ALERT_DECIDED_NOTE = "已复核访谈并作出预警决定"
 
 
 # --- levels ------------------------------------------------------------------------------------
@@ -144,17 +153,10 @@ class GridSettings:
     crisis_checklist: tuple[str, ...]
 
 
-def _capacity_map(s: Session) -> dict[int, int]:
-    stored = {int(k): int(v) for k, v in B.get_setting(s, "interviews_per_week", {}).items()}
-    counselors = s.scalars(select(User.id).join(RoleAssignment, RoleAssignment.user_id == User.id)
-                           .where(RoleAssignment.role == roles.COUNSELOR, User.active.is_(True))).all()
-    return {uid: stored.get(uid, B.DEFAULT_INTERVIEWS_PER_WEEK) for uid in sorted(set(counselors))}
-
-
 def settings(ctx: AppContext) -> GridSettings:
     ctx.require("grid.read")
     with ctx.db.read() as s:
-        return GridSettings(B.release_approval(s), _capacity_map(s),
+        return GridSettings(B.release_approval(s), B.capacity_map(s),
                             tuple(B.get_setting(s, "crisis_checklist", list(B.DEFAULT_CRISIS_CHECKLIST))))
 
 
@@ -179,7 +181,7 @@ def set_interview_capacity(ctx: AppContext, per_week: int, *, counselor_id: int 
         raise UserError("每周访谈容量须为 0–200 的整数。", "Weekly capacity must be 0–200.", field="per_week")
     with ctx.db.write() as s:
         current = B.get_setting(s, "interviews_per_week", {})
-        targets = [counselor_id] if counselor_id is not None else list(_capacity_map(s))
+        targets = [counselor_id] if counselor_id is not None else list(B.capacity_map(s))
         for uid in targets:
             current[str(uid)] = per_week
         B.put_setting(ctx, s, "interviews_per_week", current)
@@ -234,12 +236,16 @@ def propose_from_evidence(ctx: AppContext, evidence: Iterable[ScreeningEvidence]
             raise NotFound(f"有 {len(missing)} 条测评结果找不到对应学生。", f"{len(missing)} results name no student.")
         drafts = propose(evs, B.load_rules(s))
         campaigns = {e.campaign_id for e in evs if e.campaign_id is not None}
+        covers = {(d.student_id, d.campaign_id): (d.level, {m.rule_key for m in d.matches if m.safety})
+                  for d in drafts}
         replaced = 0
         if campaigns:
             for old in s.scalars(select(GridProposal).where(GridProposal.campaign_id.in_(campaigns),
                                                             GridProposal.source == "screening",
                                                             GridProposal.status == "pending",
                                                             GridProposal.student_id.in_(known))):
+                if old.safety and not _replaces(covers.get((old.student_id, old.campaign_id)), old):
+                    continue    # a safety proposal leaves only by a decision, or for one saying as much
                 old.status = "withdrawn"
                 replaced += 1
         for d in drafts:
@@ -256,39 +262,16 @@ def propose_from_evidence(ctx: AppContext, evidence: Iterable[ScreeningEvidence]
         return summary
 
 
-@dataclass(frozen=True)
-class ProposalRow:
-    id: int
-    student_id: int
-    campaign_id: int | None
-    source: str
-    source_label: str
-    level: str | None
-    near_level: str | None
-    rule_key: str | None        # None when redacted for this viewer
-    rule_version: int | None    # 0 = the shipped default rule
-    rule_label: str | None
-    reason: str | None
-    safety: bool
-    near: bool
-    validity_review: bool
-    status: str
-    created_at: datetime
-    created_by_name: str
-    matches: tuple[dict, ...] = ()
-    evidence: dict | None = None
-
-
-def proposal_row(p: GridProposal, ctx: AppContext) -> ProposalRow:
-    full = ctx.actor.can("screening.results") or p.source != "screening"
-    own = p.created_by_id == ctx.actor.user_id
-    return ProposalRow(
-        p.id, p.student_id, p.campaign_id, p.source, SOURCES.get(p.source, p.source), p.level_code, p.near_level,
-        p.rule_key if full else None, p.rule_version if full else None, p.rule_label if full else None,
-        p.reason if (own or ctx.actor.can("grid.manage")) else None, p.safety, p.near, p.validity_review,
-        p.status, p.created_at, p.created_by_name,
-        tuple(json.loads(p.matches_json or "[]")) if full else (),
-        json.loads(p.evidence_json) if (p.evidence_json and ctx.actor.can("screening.results")) else None)
+def _replaces(new: tuple[str | None, set[str]] | None, old: GridProposal) -> bool:
+    """A new proposal may take a pending safety proposal's place only when it names every safety
+    reason the old one did, at a level at least as severe."""
+    if new is None:
+        return False
+    level, keys = new
+    old_keys = {m["rule"] for m in json.loads(old.matches_json or "[]") if m.get("safety")} | {old.rule_key}
+    old_keys = {k for k in old_keys if k.startswith("safety:")} or {old.rule_key}
+    severe_enough = old.level_code is None or (level is not None and LV.RANK[level] <= LV.RANK[old.level_code])
+    return old_keys <= keys and severe_enough
 
 
 def propose_manual(ctx: AppContext, student_id: int, level: str, reason: str, source: str = "observation") -> ProposalRow:
@@ -334,117 +317,6 @@ def withdraw_proposal(ctx: AppContext, proposal_id: int, reason: str) -> None:
                          detail={"reason_length": len(text)})
 
 
-# --- review queue ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class InterviewRow:
-    id: int
-    student_id: int
-    interviewer_name: str
-    held_at: datetime
-    recommendation: str | None   # level code, None = not on the list
-    findings: str | None         # None unless the viewer may read counselling notes
-    used: bool                   # a decision already rests on it
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    student_id: int
-    student_no: str
-    name: str
-    grade: str | None
-    class_label: str | None
-    proposed_level: str | None
-    rule_label: str | None
-    sources: tuple[str, ...]
-    safety: bool
-    validity_review: bool
-    near: bool
-    observation_agrees: bool     # a pending homeroom observation proposes the same level
-    current_level: str | None    # the open case's level, if any
-    interview: InterviewRow | None  # the latest interview not yet used by a decision
-    proposals: tuple[ProposalRow, ...] = field(default=())
-
-    @property
-    def ready(self) -> bool:
-        """An interview is recorded: a decision can be made."""
-        return self.interview is not None
-
-
-def _interview_row(i: GridInterview, ctx: AppContext, used: bool) -> InterviewRow:
-    return InterviewRow(i.id, i.student_id, i.interviewer_name, i.held_at,
-                        None if i.recommendation == LV.NONE else i.recommendation,
-                        i.findings if ctx.actor.can("counselling.read") else None, used)
-
-
-def _pending(s: Session, student_ids: Iterable[int] | None = None) -> dict[int, list[GridProposal]]:
-    q = select(GridProposal).where(GridProposal.status == "pending")
-    if student_ids is not None:
-        q = q.where(GridProposal.student_id.in_(list(student_ids)))
-    out: dict[int, list[GridProposal]] = defaultdict(list)
-    for p in s.scalars(q.order_by(GridProposal.id)):
-        out[p.student_id].append(p)
-    return out
-
-
-def _proposed_level(ps: Sequence[GridProposal]) -> str | None:
-    return LV.most_severe(p.level_code for p in ps if not p.near)
-
-
-def _unused_interview(s: Session, student_id: int) -> GridInterview | None:
-    used = select(GridDecision.interview_id)
-    return s.scalars(select(GridInterview).where(GridInterview.student_id == student_id,
-                                                 GridInterview.id.not_in(used))
-                     .order_by(GridInterview.held_at.desc(), GridInterview.id.desc())).first()
-
-
-def _queue_row(ctx: AppContext, s: Session, st: Student, ps: list[GridProposal]) -> QueueRow:
-    grade, label = B.student_class_label(st)
-    graded = [p for p in ps if not p.near]
-    level = _proposed_level(ps)
-    head = sorted(graded or ps, key=lambda p: (LV.RANK.get(p.level_code or "", 9), not p.safety))[0]
-    screening_level = _proposed_level([p for p in graded if p.source == "screening"])
-    obs_level = _proposed_level([p for p in graded if p.source == "observation"])
-    case = B.open_case(s, st.id)
-    interview = _unused_interview(s, st.id)
-    full = ctx.actor.can("screening.results") or head.source != "screening"
-    return QueueRow(
-        st.id, st.student_no, st.name, grade, label, level, head.rule_label if full else SOURCES[head.source],
-        tuple(sorted({p.source for p in ps})), any(p.safety for p in ps), any(p.validity_review for p in ps),
-        not graded, screening_level is not None and screening_level == obs_level,
-        case.level_code if case else None,
-        _interview_row(interview, ctx, False) if interview else None, tuple(proposal_row(p, ctx) for p in ps))
-
-
-def review_queue(ctx: AppContext, campaign_id: int | None = None, *, include_near: bool = False) -> list[QueueRow]:
-    """Students with pending proposals (of one campaign, or all), most severe first; safety first
-    within a level; validity reviews after the graded ones; near-threshold only with ``include_near``."""
-    ctx.require("grid.manage")
-    with ctx.db.read() as s:
-        q = (select(Student).join(GridProposal, GridProposal.student_id == Student.id)
-             .outerjoin(Student.school_class).where(GridProposal.status == "pending", ctx.actor.student_filter())
-             .distinct())
-        if campaign_id is not None:
-            q = q.where(GridProposal.campaign_id == campaign_id)
-        students = {st.id: st for st in s.scalars(q)}
-        pending = _pending(s, students)
-        rows = []
-        for sid, st in students.items():
-            ps = pending.get(sid, [])
-            if campaign_id is not None:
-                # Manual proposals stay in view next to the campaign's: they are what agrees or not.
-                ps = [p for p in ps if p.campaign_id in (campaign_id, None)]
-            if not ps:
-                continue
-            row = _queue_row(ctx, s, st, ps)
-            if row.near and not include_near:
-                continue
-            rows.append(row)
-    rows.sort(key=lambda r: (r.near, LV.RANK.get(r.proposed_level or "", 8), not r.safety, r.class_label or "",
-                             r.student_no))
-    return rows
-
-
 # --- interviews and decisions ------------------------------------------------------------------
 
 def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, findings: str,
@@ -470,7 +342,7 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
         s.flush()
         audit.record_for(ctx, s, "grid.interview", student_id=st.id, target=str(row.id),
                          detail={"recommendation": rec or LV.NONE})
-        return _interview_row(row, ctx, False)
+        return interview_row(row, ctx, False)
 
 
 @dataclass(frozen=True)
@@ -492,12 +364,12 @@ def _decide(ctx: AppContext, s: Session, st: Student, *, interview: GridIntervie
     if s.scalar(select(GridDecision.id).where(GridDecision.interview_id == interview.id)) is not None:
         raise UserError("这次复核访谈已用于一次决定，请先记录新的复核访谈。",
                         "That interview already supports a decision: record a new interview.", field="interview")
-    pending = _pending(s, [st.id]).get(st.id, [])
+    pending = pending_proposals(s, [st.id]).get(st.id, [])
     case = B.open_case(s, st.id)
     if not pending and case is None:
         raise UserError("该学生没有待复核的预警建议，也不在预警名单上：请先提出预警建议。",
                         "No pending proposal and not on the list: propose a level first.")
-    proposed = _proposed_level(pending) if pending else case.level_code
+    proposed = proposed_level(pending) if pending else case.level_code
     override = level != proposed
     why = (reason or "").strip()
     if override and not why:
@@ -515,6 +387,13 @@ def _decide(ctx: AppContext, s: Session, st: Student, *, interview: GridIntervie
     s.flush()
     for p in pending:
         p.status, p.decision_id = "decided", dec.id
+    # The screening alerts behind the decided proposals are dealt with now: they leave 待处理.
+    campaigns = {p.campaign_id for p in pending if p.campaign_id is not None}
+    if campaigns:
+        for a in s.scalars(select(ScreeningAlert).where(ScreeningAlert.student_id == st.id,
+                                                        ScreeningAlert.campaign_id.in_(campaigns),
+                                                        ScreeningAlert.acknowledged_at.is_(None))):
+            a.acknowledged_at, a.acknowledged_by, a.note = now_utc(), ctx.actor.user_id, ALERT_DECIDED_NOTE
     notified = 0
     if level is not None:
         lv = B.load_levels(s)[level]
@@ -542,9 +421,7 @@ def _decide(ctx: AppContext, s: Session, st: Student, *, interview: GridIntervie
                                   by_id=ctx.actor.user_id, by_name=ctx.actor.display_name, created_at=now_utc()))
             notified = B.notify(ctx, s, st, "level", level=level, roles=lv.notify_roles)
         if contact_id is not None:
-            from .grid_tracking import set_contact_in
-
-            set_contact_in(ctx, s, st, case, contact_id)
+            B.set_contact_in(ctx, s, st, case, contact_id)
     audit.record_for(ctx, s, "grid.decide", student_id=st.id, target=str(dec.id),
                      detail={"proposed": proposed, "decided": level, "override": override, "bulk": bulk,
                              "interview": interview.id})
@@ -585,13 +462,13 @@ def bulk_confirm(ctx: AppContext, student_ids: Iterable[int], *, require_observa
     with ctx.db.write() as s:
         for sid in dict.fromkeys(student_ids):
             st = B.scoped_student(ctx, s, sid)
-            ps = _pending(s, [sid]).get(sid, [])
+            ps = pending_proposals(s, [sid]).get(sid, [])
             graded = [p for p in ps if not p.near]
-            level = _proposed_level(graded)
+            level = proposed_level(graded)
             if level is None:
                 skipped.append((sid, "没有可确认的建议等级"))
                 continue
-            interview = _unused_interview(s, sid)
+            interview = unused_interview(s, sid)
             if interview is None:
                 skipped.append((sid, "尚未记录复核访谈"))
                 continue
@@ -599,44 +476,11 @@ def bulk_confirm(ctx: AppContext, student_ids: Iterable[int], *, require_observa
                 skipped.append((sid, "复核访谈的建议与建议等级不一致"))
                 continue
             if require_observation:
-                scr = _proposed_level([p for p in graded if p.source == "screening"])
-                obs = _proposed_level([p for p in graded if p.source == "observation"])
+                scr = proposed_level([p for p in graded if p.source == "screening"])
+                obs = proposed_level([p for p in graded if p.source == "observation"])
                 if scr is None or scr != obs:
                     skipped.append((sid, "筛查与班主任观察不一致"))
                     continue
             decided.append(_decide(ctx, s, st, interview=interview, level=level, reason=None, contact_id=None,
                                    today=day, bulk=True))
     return BulkResult(tuple(decided), tuple(skipped))
-
-
-# --- capacity ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CapacityView:
-    by_level: dict[str, int]          # students waiting for an interview, by proposed level
-    validity_review: int
-    near: tuple[QueueRow, ...]        # near-threshold students, shown apart
-    waiting: int                      # students waiting for an interview (all graded + validity)
-    interviewed: int                  # students with an interview recorded, not yet decided
-    counselors: int
-    per_week: int                     # interviews a week, all counselors together
-    weeks_needed: float | None        # None when there is no capacity at all
-
-    def to_json(self) -> dict:
-        return {"by_level": self.by_level, "validity_review": self.validity_review, "near": len(self.near),
-                "waiting": self.waiting, "interviewed": self.interviewed, "counselors": self.counselors,
-                "per_week": self.per_week, "weeks_needed": self.weeks_needed}
-
-
-def capacity(ctx: AppContext, campaign_id: int | None = None) -> CapacityView:
-    """Flagged students by level against the counselors' weekly interview capacity."""
-    rows = review_queue(ctx, campaign_id, include_near=True)
-    with ctx.db.read() as s:
-        cap = _capacity_map(s)
-    graded = [r for r in rows if not r.near]
-    by_level = {code: sum(1 for r in graded if r.proposed_level == code) for code in LV.LEVEL_CODES}
-    waiting = sum(1 for r in graded if r.interview is None)
-    per_week = sum(cap.values())
-    return CapacityView(by_level, sum(1 for r in graded if r.validity_review and r.proposed_level is None),
-                        tuple(r for r in rows if r.near), waiting, sum(1 for r in graded if r.interview is not None),
-                        len(cap), per_week, round(waiting / per_week, 1) if per_week else None)

@@ -17,13 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.grades import class_label
-from ..errors import UserError
+from ..errors import NotFound, PermissionDenied, UserError
 from ..grid import levels as LV
 from ..grid.due import Term
 from ..grid.rules import DEFAULT_RULES, Rule
-from ..storage.models import Semester, Student, User
+from ..storage.models import RoleAssignment, Semester, Student, User
 from ..storage.models_grid import GridCase, GridLevel, GridNotice, GridRule, GridSetting
-from . import roster
+from . import audit, roles, roster
 from .context import Actor, AppContext
 from .login import load_actor, now_utc
 
@@ -177,3 +177,28 @@ def iso(d: date | datetime | None) -> str | None:
     if d is None:
         return None
     return d.isoformat(sep=" ", timespec="minutes") if isinstance(d, datetime) else d.isoformat()
+def set_contact_in(ctx: AppContext, s: Session, st: Student, case: GridCase, user_id: int) -> None:
+    """Make ``user_id`` the case's designated contact (inside the caller's transaction; tells them)."""
+    user = s.get(User, user_id)
+    if user is None or not user.active:
+        raise NotFound("找不到该老师的账号（或已停用）。", "No such active account.", field="contact")
+    if not any(u.id == user_id for u, _ in staff_who_see(s, st)):
+        raise PermissionDenied(f"{user.display_name} 无权查看这名学生的预警记录，不能作为联系人。请选择该班班主任、"
+                               "年级组长、心理健康教师或校领导。",
+                               "This person may not see the student and cannot be the designated contact.")
+    if case.contact_id == user_id:
+        return
+    case.contact_id = user_id
+    case.updated_at = now_utc()
+    if user_id != ctx.actor.user_id:
+        s.add(GridNotice(user_id=user_id, student_id=st.id, kind="contact", level_code=case.level_code,
+                         created_at=now_utc()))
+    audit.record_for(ctx, s, "grid.contact", student_id=st.id, target=user.login)
+
+
+def capacity_map(s: Session) -> dict[int, int]:
+    """Weekly interview capacity per active counselor (the school's setting, else the default)."""
+    stored = {int(k): int(v) for k, v in get_setting(s, "interviews_per_week", {}).items()}
+    counselors = s.scalars(select(User.id).join(RoleAssignment, RoleAssignment.user_id == User.id)
+                           .where(RoleAssignment.role == roles.COUNSELOR, User.active.is_(True))).all()
+    return {uid: stored.get(uid, DEFAULT_INTERVIEWS_PER_WEEK) for uid in sorted(set(counselors))}

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.grades import class_label, parse_grade
-from ..errors import NotFound, PermissionDenied, UserError
+from ..errors import UserError
 from ..grid import due as D
 from ..grid import levels as LV
 from ..storage.models import SchoolClass, Student, User
@@ -46,15 +46,18 @@ from ..storage.models_grid import (
     GridProposal,
     GridReferral,
     GridRelease,
+    HealthMonitor,
 )
 from . import audit, roles, roster
+from . import grid as G
 from . import grid_base as B
+from . import grid_care as C
 from .context import AppContext
 from .login import now_utc
 
 FOLLOW_UP_METHODS = {"talk": "面谈", "phone": "电话", "home_visit": "家访", "parent": "家长沟通",
                      "observation": "日常观察", "other": "其他"}
-NOTICE_KINDS = {"level": "列入或调整预警等级", "proposal": "新的预警建议", "contact": "被指定为联系人",
+NOTICE_KINDS = {"level": "列入或调整预警等级", "proposal": "新的预警建议", "safety": "安全底线预警：须尽快当面跟进", "contact": "被指定为联系人",
                 "crisis": "危机事件", "release_request": "解除预警待审批", "release": "解除预警结果"}
 
 
@@ -304,9 +307,6 @@ def _case_view(case: GridCase, levels: dict[str, LV.Level], names: dict[int, str
 
 def student_record(ctx: AppContext, student_id: int, *, today: date | None = None) -> StudentGridRecord:
     """Everything the grid holds about one student, as this viewer may see it (the view is audited)."""
-    from . import grid as G
-    from . import grid_care as C
-
     ctx.require("grid.read")
     day = today or date.today()
     may_notes = ctx.actor.can("counselling.read")
@@ -323,7 +323,7 @@ def student_record(ctx: AppContext, student_id: int, *, today: date | None = Non
             select(GridProposal).where(GridProposal.student_id == st.id, GridProposal.status != "withdrawn")
             .order_by(GridProposal.id)))
         used = set(s.scalars(select(GridDecision.interview_id).where(GridDecision.student_id == st.id)))
-        interviews = tuple(G._interview_row(i, ctx, i.id in used) for i in s.scalars(
+        interviews = tuple(G.interview_row(i, ctx, i.id in used) for i in s.scalars(
             select(GridInterview).where(GridInterview.student_id == st.id).order_by(GridInterview.held_at)))
         follow_ups = tuple(_follow_up_row(f) for f in s.scalars(
             select(GridFollowUp).where(GridFollowUp.student_id == st.id).order_by(GridFollowUp.occurred_on,
@@ -334,8 +334,6 @@ def student_record(ctx: AppContext, student_id: int, *, today: date | None = Non
             select(GridCrisis).where(GridCrisis.student_id == st.id).order_by(GridCrisis.occurred_at)))
         releases = tuple(C.release_row(r, ctx) for r in s.scalars(
             select(GridRelease).where(GridRelease.student_id == st.id).order_by(GridRelease.requested_at)))
-        from ..storage.models_grid import HealthMonitor
-
         mon = s.scalars(select(HealthMonitor).where(HealthMonitor.student_id == st.id,
                                                     HealthMonitor.ended_on.is_(None))).first()
         grade, label = B.student_class_label(st)
@@ -364,24 +362,6 @@ def eligible_contacts(ctx: AppContext, student_id: int) -> list[ContactOption]:
                 for u, a in B.staff_who_see(s, st)]
 
 
-def set_contact_in(ctx: AppContext, s: Session, st: Student, case: GridCase, user_id: int) -> None:
-    user = s.get(User, user_id)
-    if user is None or not user.active:
-        raise NotFound("找不到该老师的账号（或已停用）。", "No such active account.", field="contact")
-    if not any(u.id == user_id for u, _ in B.staff_who_see(s, st)):
-        raise PermissionDenied(f"{user.display_name} 无权查看这名学生的预警记录，不能作为联系人。请选择该班班主任、"
-                               "年级组长、心理健康教师或校领导。",
-                               "This person may not see the student and cannot be the designated contact.")
-    if case.contact_id == user_id:
-        return
-    case.contact_id = user_id
-    case.updated_at = now_utc()
-    if user_id != ctx.actor.user_id:
-        s.add(GridNotice(user_id=user_id, student_id=st.id, kind="contact", level_code=case.level_code,
-                         created_at=now_utc()))
-    audit.record_for(ctx, s, "grid.contact", student_id=st.id, target=user.login)
-
-
 def _case_for(ctx: AppContext, s: Session, student_id: int) -> tuple[Student, GridCase]:
     st = B.scoped_student(ctx, s, student_id)
     case = B.open_case(s, st.id)
@@ -394,7 +374,7 @@ def assign_contact(ctx: AppContext, student_id: int, user_id: int) -> None:
     ctx.require("grid.manage")
     with ctx.db.write() as s:
         st, case = _case_for(ctx, s, student_id)
-        set_contact_in(ctx, s, st, case, user_id)
+        B.set_contact_in(ctx, s, st, case, user_id)
 
 
 def set_plan(ctx: AppContext, student_id: int, *, goal: str | None = None, frequency_days: int | None = None,
@@ -550,6 +530,7 @@ class NoticeRow:
     level: str | None
     created_at: datetime
     read: bool
+    class_label: str | None = None
 
 
 def notices(ctx: AppContext, *, unread_only: bool = True) -> list[NoticeRow]:
@@ -562,10 +543,13 @@ def notices(ctx: AppContext, *, unread_only: bool = True) -> list[NoticeRow]:
         if unread_only:
             q = q.where(GridNotice.read_at.is_(None))
         return [NoticeRow(n.id, st.id, st.student_no, st.name, n.kind, NOTICE_KINDS.get(n.kind, n.kind), n.level_code,
-                          n.created_at, n.read_at is not None) for n, st in s.execute(q)]
+                          n.created_at, n.read_at is not None, B.student_class_label(st)[1])
+                for n, st in s.execute(q)]
 
 
 def mark_notices_read(ctx: AppContext, ids: list[int] | None = None) -> int:
+    """Mark the actor's own notices read (all, or those ``ids``); returns how many changed."""
+    ctx.require("grid.read")
     with ctx.db.write() as s:
         q = select(GridNotice).where(GridNotice.user_id == ctx.actor.user_id, GridNotice.read_at.is_(None))
         if ids is not None:

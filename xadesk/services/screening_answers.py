@@ -17,6 +17,14 @@ API::
     alerts(ctx, campaign_id=None, open_only=True) -> list[AlertRow];  acknowledge_alert(ctx, alert_id, note)
     conflicts(ctx, campaign_id, open_only=True) -> list[ConflictRow];  resolve_conflict(ctx, id, "a" | "b")
 
+The safety path: every answer set this module stores or holds — a completed response when it is
+scored, an unfinished one (kiosk or lab session that stopped), the second copy kept as a conflict —
+is read by ``screening.critical``; each safety rule that holds raises an alert (``ScreeningAlert``,
+with the time of the answer) and, in the same transaction, a safety-floor proposal in the review
+queue (``grid.floor``); a complete response with a critical item left blank adds a
+"未作答关键题，需核实" entry. Every route (kiosk, lab pack, paper, 问卷星, score-layout file, conflict,
+re-import) passes through ``record_answer`` or ``ingest``, so none can stop short of the queue.
+
 Scores are append-only: a response scored again (rescore, a conflict resolved to "b", a corrected
 import) supersedes its current score row (``superseded_at``) and adds a new one.
 """
@@ -34,10 +42,10 @@ from sqlalchemy.orm import Session
 
 from ..domain.grades import GRADE_BY_CODE, class_label
 from ..errors import NotFound, UserError
-from ..instruments.definition import Definition
+from ..grid import floor
+from ..instruments.definition import Definition, Rule
 from ..scoring import score
-from ..scoring.reference import _cond
-from ..screening import battery
+from ..screening import battery, critical
 from ..screening.battery import AnswerState
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import (
@@ -133,46 +141,78 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
         state = _state(defn, r)
         if state.completed:
             r.status, r.completed_at = "completed", now
-            score_responses(s, c, defn, [r], now)
+            score_responses(ctx, s, c, defn, [r], now)
             audit.record_for(ctx, s, "screening.answer", student_id=student_id, target=f"campaign:{c.id}",
                              detail={"instrument": instrument_id, "mode": mode})
         else:
-            _early_alerts(s, c, defn, r, answers, now)
+            _SafetyPath(ctx, s, c, [r]).unfinished(defn, r, answers, now)
         return state
 
 
-def _no_blanks(cond: dict) -> dict:
-    """The condition with every ``blank`` test made false (an unreached item is not a refusal)."""
-    if "blank" in cond:
-        return {"any": []}
-    out = dict(cond)
-    for key in ("any", "all", "count"):
-        if key in cond:
-            out[key] = [_no_blanks(c) for c in cond[key]]
-    if "not" in cond:
-        out["not"] = cond["not"]  # a negated blank test stays as written (none of ours have one)
-    return out
+# --- the safety path -----------------------------------------------------------------------------
+
+CONFLICT_NOTE = "另一份作答（待处理的重复作答）"
 
 
-def _early_alerts(s: Session, c: Campaign, defn: Definition, r: ScreeningResponse, answers: list, now) -> None:
-    pos = {it.id: j for j, it in enumerate(defn.items)}
-    for rule in defn.rules:
-        if rule.kind == "safety" and _cond(_no_blanks(rule.when), defn, list(answers), {}, pos):
-            _alert(s, c.id, r, f"safety:{rule.id}", rule.label_zh, now)
+class _SafetyPath:
+    """Alerts and floor proposals for one transaction and one campaign (existing ones read once)."""
+
+    def __init__(self, ctx: AppContext, s: Session, c: Campaign, responses: Sequence[ScreeningResponse]) -> None:
+        self.s, self.c = s, c
+        self.floor = floor.Floor(ctx, s, c.id, [r.student_id for r in responses])
+        ids = [r.id for r in responses if r.id is not None]
+        self.alerted: set[tuple[int, str]] = set()
+        for chunk in range(0, len(ids), 500):
+            self.alerted |= set(s.execute(select(ScreeningAlert.response_id, ScreeningAlert.flag)
+                                          .where(ScreeningAlert.response_id.in_(ids[chunk:chunk + 500]))).tuples())
+
+    def raise_(self, defn: Definition, r: ScreeningResponse, rules: Sequence[Rule], answered_at: datetime,
+               now: datetime, note: str = "") -> None:
+        """The alert and the safety-floor proposal for each safety rule that holds, together."""
+        for rule in rules:
+            flag = f"safety:{rule.id}"
+            if (r.id, flag) not in self.alerted:
+                self.alerted.add((r.id, flag))
+                self.s.add(ScreeningAlert(campaign_id=self.c.id, student_id=r.student_id, response_id=r.id,
+                                          instrument_id=r.instrument_id, flag=flag,
+                                          label=(f"{note}：" if note else "") + rule.label_zh, created_at=now,
+                                          answered_at=answered_at))
+            self.floor.safety(r.student_id, defn, rule, answered_at, note)
+
+    def unfinished(self, defn: Definition, r: ScreeningResponse, answers: Sequence[float | None],
+                   now: datetime) -> None:
+        """An unfinished response (kiosk or lab session still open, or stopped): what it already says."""
+        hits = critical.safety_hits(defn, answers, complete=False)
+        if hits:
+            self.raise_(defn, r, hits, r.updated_at or now, now)
+
+    def conflict_copy(self, defn: Definition, r: ScreeningResponse, answers: Sequence[float | None],
+                      complete: bool, answered_at: datetime, now: datetime) -> None:
+        """A second copy waiting as a conflict is read now, not when someone resolves it."""
+        hits = critical.safety_hits(defn, answers, complete=complete)
+        if hits:
+            self.raise_(defn, r, hits, answered_at, now, note=CONFLICT_NOTE)
 
 
-def _alert(s: Session, campaign_id: int, r: ScreeningResponse, flag: str, label: str, now: datetime) -> None:
-    exists = s.scalar(select(ScreeningAlert.id).where(ScreeningAlert.response_id == r.id, ScreeningAlert.flag == flag))
-    if exists is None:
-        s.add(ScreeningAlert(campaign_id=campaign_id, student_id=r.student_id, response_id=r.id,
-                             instrument_id=r.instrument_id, flag=flag, label=label, created_at=now))
+def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, student_id: int,
+                 answers: Sequence[float | None], note: str) -> None:
+    """Answers held outside a response, waiting for something (a paper sheet's first pass waiting
+    for its second): a safety rule that holds on them puts the student in the review queue now.
+    There is no response to hang an alert on yet; the alert comes when the answers are stored."""
+    hits = critical.safety_hits(defn, answers, complete=True)
+    if hits:
+        f = floor.Floor(ctx, s, c.id, [student_id])
+        for rule in hits:
+            f.safety(student_id, defn, rule, now_utc(), note)
 
 
 # --- scoring -------------------------------------------------------------------------------------
 
-def score_responses(s: Session, c: Campaign, defn: Definition, responses: Sequence[ScreeningResponse],
-                    now: datetime, *, supersede: bool = True) -> None:
-    """Score completed responses with ``defn`` (vectorised) and store one score row per response."""
+def score_responses(ctx: AppContext, s: Session, c: Campaign, defn: Definition,
+                    responses: Sequence[ScreeningResponse], now: datetime, *, supersede: bool = True,
+                    path: _SafetyPath | None = None) -> None:
+    """Score completed responses with ``defn`` (vectorised) and store one score row per response;
+    then the safety path (alerts, floor proposals, blank critical items) for each."""
     responses = [r for r in responses if r.status == "completed"]
     if not responses:
         return
@@ -196,7 +236,7 @@ def score_responses(s: Session, c: Campaign, defn: Definition, responses: Sequen
     if supersede:
         s.execute(update(ScreeningScore).where(ScreeningScore.response_id.in_([r.id for r in responses]),
                                                ScreeningScore.superseded_at.is_(None)).values(superseded_at=now))
-    safety_labels = {f"safety:{rule.id}": rule.label_zh for rule in defn.rules if rule.kind == "safety"}
+    safety_labels = {f"safety:{rule.id}" for rule in defn.rules if rule.kind == "safety"}
     score_rows = []
     for i, r in enumerate(responses):
         flags = result.flags_of(i)
@@ -216,10 +256,17 @@ def score_responses(s: Session, c: Campaign, defn: Definition, responses: Sequen
                                "band_label": band[1] if band else None, "rule": result.rule_of(sid, i)})
     if scale_rows:
         s.execute(insert(ScreeningScaleScore), scale_rows)
+    rules = {f"safety:{rule.id}": rule for rule in defn.rules if rule.kind == "safety"}
+    crit = list(defn.critical_items)
+    path = path or _SafetyPath(ctx, s, c, responses)
     for i, r in enumerate(responses):
-        for f in result.flags_of(i):
-            if f in safety_labels:
-                _alert(s, c.id, r, f, safety_labels[f], now)
+        answered_at = r.completed_at or now
+        hits = [rules[f] for f in result.flags_of(i) if f in rules]
+        if hits:
+            path.raise_(defn, r, hits, answered_at, now)
+        if crit and np.isnan(X[i, crit]).any():
+            blank = critical.blank_critical(defn, [None if np.isnan(v) else float(v) for v in X[i]])
+            path.floor.blank(r.student_id, defn, blank, answered_at)
         if r.definition_version != defn.version:
             r.definition_version = defn.version
     s.flush()
@@ -280,6 +327,8 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
     existing = {r.student_id: r for r in s.scalars(select(ScreeningResponse).where(
         ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == instrument_id))}
     new_rows, to_score = [], []
+    unfinished: list[tuple[ScreeningResponse, list]] = []
+    conflict_copies: list[tuple[ScreeningResponse, list, bool, datetime]] = []
     for inc in rows:
         answers = [None if v is None else float(v) for v in inc.answers]
         secs = list(inc.seconds) if inc.seconds is not None else [None] * defn.n_items
@@ -306,11 +355,14 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
             r.completed_at = (inc.completed_at or now) if inc.completed else None
             stats.updated += 1
             to_score.append(r)
+            if not inc.completed:
+                unfinished.append((r, answers))
             continue
         if not inc.completed and r.status == "completed" and _extends(answers, old):
             stats.unchanged += 1     # an unfinished copy of what is already complete here
             continue
         b_json = battery.dumps(answers)
+        conflict_copies.append((r, answers, inc.completed, inc.completed_at or now))
         dup = s.scalar(select(ScreeningConflict.id).where(ScreeningConflict.response_id == r.id,
                                                           ScreeningConflict.b_answers_json == b_json))
         if dup is None:
@@ -329,8 +381,14 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
         fresh = s.scalars(select(ScreeningResponse).where(ScreeningResponse.id.in_(ids))).all() if len(ids) < 30_000 \
             else [s.get(ScreeningResponse, i) for i in ids]
         to_score += [r for r in fresh if r.status == "completed"]
+        unfinished += [(r, battery.loads(r.answers_json)) for r in fresh if r.status != "completed"]
     s.flush()
-    score_responses(s, c, defn, to_score, now)
+    path = _SafetyPath(ctx, s, c, [*to_score, *(r for r, _ in unfinished), *(k[0] for k in conflict_copies)])
+    score_responses(ctx, s, c, defn, to_score, now, path=path)
+    for r, answers in unfinished:
+        path.unfinished(defn, r, answers, now)
+    for r, answers, complete, answered_at in conflict_copies:
+        path.conflict_copy(defn, r, answers, complete, answered_at, now)
     return stats
 
 
@@ -356,7 +414,7 @@ def rescore(ctx: AppContext, campaign_id: int | str, instrument_id: str | None =
             responses = [r for r in s.scalars(select(ScreeningResponse).where(
                 ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == e.instrument_id,
                 ScreeningResponse.status == "completed")) if r.id in stale_ids]
-            score_responses(s, c, defn, responses, now)
+            score_responses(ctx, s, c, defn, responses, now)
             e.version, e.digest = defn.version, defn.digest
             n += len(responses)
         audit.record_for(ctx, s, "campaign.rescore", target=f"campaign:{c.id}",
@@ -377,8 +435,15 @@ class AlertRow:
     instrument_id: str
     flag: str
     label: str
-    created_at: datetime
+    created_at: datetime          # when the alert was raised (UTC)
     acknowledged_at: datetime | None
+    answered_at: datetime | None = None   # when the student gave the answer (UTC): what people are shown
+    instrument_name: str = ""             # display name ("PHQ-9")
+    note: str | None = None               # how it was dealt with (e.g. a decision after an interview)
+
+    @property
+    def status(self) -> str:
+        return "待处理" if self.acknowledged_at is None else "已处理"
 
 
 def alerts(ctx: AppContext, campaign_id: int | str | None = None, *, open_only: bool = True,
@@ -394,9 +459,18 @@ def alerts(ctx: AppContext, campaign_id: int | str | None = None, *, open_only: 
             q = q.where(ScreeningAlert.campaign_id == load(s, campaign_id).id)
         if open_only:
             q = q.where(ScreeningAlert.acknowledged_at.is_(None))
-        return [AlertRow(a.id, a.campaign_id, a.student_id, no, name, class_label(g, n) if g else "",
-                         a.instrument_id, a.flag, a.label, a.created_at, a.acknowledged_at)
-                for a, no, name, g, n in s.execute(q)]
+        names: dict[str, str] = {}
+        out = []
+        for a, no, name, g, n in s.execute(q):
+            if a.instrument_id not in names:
+                try:
+                    names[a.instrument_id] = definition(s, a.instrument_id).short_name
+                except NotFound:
+                    names[a.instrument_id] = a.instrument_id
+            out.append(AlertRow(a.id, a.campaign_id, a.student_id, no, name, class_label(g, n) if g else "",
+                                a.instrument_id, a.flag, a.label, a.created_at, a.acknowledged_at,
+                                a.answered_at or a.created_at, names[a.instrument_id], a.note))
+        return out
 
 
 def acknowledge_alert(ctx: AppContext, alert_id: int, note: str = "") -> None:
@@ -478,7 +552,7 @@ def resolve_conflict(ctx: AppContext, conflict_id: int, keep: str) -> None:
             r.mode, r.source, r.updated_at = k.b_mode, k.b_source, now
             r.completed_at = (k.b_completed_at or now) if k.b_status == "completed" else None
             s.flush()
-            score_responses(s, c, battery_definition(s, c, r.instrument_id), [r], now)
+            score_responses(ctx, s, c, battery_definition(s, c, r.instrument_id), [r], now)
         k.resolution, k.resolved_at, k.resolved_by = keep, now, ctx.actor.user_id
         audit.record_for(ctx, s, "campaign.conflict", student_id=k.student_id, target=f"campaign:{k.campaign_id}",
                          detail={"instrument": k.instrument_id, "keep": keep})

@@ -33,7 +33,7 @@ from .campaigns import _class_sort, _info, load, require_open
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
-from .screening_answers import Incoming, battery_definition, ingest
+from .screening_answers import Incoming, battery_definition, held_answers, ingest
 
 
 def answer_sheets(ctx: AppContext, campaign_id: int | str, class_id: int | None = None, *, blank: int = 0) -> bytes:
@@ -153,6 +153,8 @@ def save_paper_row(ctx: AppContext, campaign_id: int | str, student_id: int, ins
             audit.record_for(ctx, s, "screening.paper", student_id=student_id, target=f"campaign:{c.id}",
                              detail={"instrument": instrument_id, "pass": pass_no})
             return PaperRowResult(True, ())
+        # A sheet that says "yes" to a critical item must not wait for its second pass to be typed.
+        held_answers(ctx, s, c, defn, student_id, values, f"纸质答卷双录入第{pass_no}遍，尚待核对")
         other = s.scalar(select(PaperEntry).where(PaperEntry.campaign_id == c.id, PaperEntry.student_id == student_id,
                                                   PaperEntry.instrument_id == instrument_id,
                                                   PaperEntry.pass_no == 3 - pass_no))

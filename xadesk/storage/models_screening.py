@@ -158,6 +158,7 @@ class ScreeningAlert(Base):
     flag: Mapped[str] = mapped_column(String(128))
     label: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the student gave the answer (UTC)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str | None] = mapped_column(Text)
