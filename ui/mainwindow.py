@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -35,7 +36,9 @@ from xadesk.services import roles
 from xadesk.services.context import Actor, AppContext
 
 from . import messages
+from .about import AboutDialog
 from .i18n import tr
+from .selftest_dialog import SelfTestDialog
 
 PageFactory = Callable[[AppContext, QWidget], QWidget]
 
@@ -176,6 +179,15 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, k=key: self.show_page(k))
             go_menu.addAction(action)
 
+        help_menu = self.menuBar().addMenu(self.tr("帮助(&H)"))
+        self.selftest_action = QAction(self.tr("自检(&T)…"), self)
+        self.selftest_action.setStatusTip(self.tr("用虚构学生检查本机安装是否完好，不碰本校数据"))
+        self.selftest_action.triggered.connect(self.open_selftest)
+        help_menu.addAction(self.selftest_action)
+        self.about_action = QAction(self.tr("关于 XA Desk(&A)"), self)
+        self.about_action.triggered.connect(self.open_about)
+        help_menu.addAction(self.about_action)
+
     # -- navigation -------------------------------------------------------------------------------
 
     def page_keys(self) -> list[str]:
@@ -231,6 +243,18 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: messages.notify(self, self.tr("密码已修改。下次登录请用新密码。")))
         dialog.open()
+
+    def open_about(self) -> QDialog:
+        dialog = AboutDialog(self.ctx.db.path, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def open_selftest(self) -> QDialog:
+        dialog = SelfTestDialog(self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     # -- closing ----------------------------------------------------------------------------------
 

@@ -15,10 +15,23 @@ import pkgutil
 import sys
 from importlib.metadata import entry_points
 
-from .. import __version__
 from ..errors import UserError
 from ..i18n import msg
 from .context import CliContext
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the app, the schema it writes and the SQLCipher it carries (found only when asked)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from ..versions import current  # loads alembic and SQLCipher: only when asked
+
+        v = current()
+        print(f"xadesk {v.app}", *v.lines()[1:], sep="\n")  # stdout, as argparse's own version action
+        parser.exit(0)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +42,8 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="xadesk", description=msg("XA Desk 学生心理健康工作台", "XA Desk — student mental-health workbench"))
-    parser.add_argument("--version", action="version", version=f"xadesk {__version__}")
+    parser.add_argument("--version", action=_VersionAction,
+                        help=msg("显示软件、数据库结构和 SQLCipher 的版本", "show the app, schema and SQLCipher versions"))
     parser.add_argument("--db", metavar="PATH", help=msg("数据库文件（默认：用户数据目录，或 XADESK_DB）",
                                                         "database file (default: user data folder, or XADESK_DB)"))
     parser.add_argument("--user", metavar="LOGIN", help=msg("登录名（或 XADESK_USER）", "login (or XADESK_USER)"))

@@ -135,10 +135,11 @@ def _unlock(path: Path, slot_id: str, secret: str, login_for_failure: str | None
             with contextlib.suppress(DBAPIError):
                 marker = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'app'").scalar()
             current = migrate.current_revision(conn)
+            app_version = migrate.written_by(conn)
             conn.rollback()
         if marker != APP_MARKER:
             raise NotXADeskDatabase("这个文件不是 XA Desk 数据库。", "This file is not an XA Desk database.")
-        migrate.check_not_newer(current)
+        migrate.check_not_newer(current, app_version)
         migrate.upgrade(db)
     except BaseException:
         db.engine.dispose()

@@ -15,8 +15,11 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from .. import __version__
 from ..errors import DatabaseTooNew
 
+# The release that last opened a database, kept in ``meta`` so a refusal can name it.
+APP_VERSION_KEY = "app_version"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
@@ -49,21 +52,51 @@ def is_known(revision: str) -> bool:
         return False
 
 
-def check_not_newer(revision: str | None) -> None:
-    if revision is not None and not is_known(revision):
-        raise DatabaseTooNew(
-            "这个数据库由更新版本的 XA Desk 写入，当前版本无法安全打开。请先把本软件升级到最新版本。",
-            "This database was written by a newer version of XA Desk. Please update XA Desk first.")
+def written_by(connection) -> str | None:
+    """The XA Desk release that last opened this database (None before 0.1.1 or without a meta table)."""
+    try:
+        value = connection.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (APP_VERSION_KEY,)).scalar()
+    except Exception:  # no meta table: not ours, or older than the marker; the caller decides
+        return None
+    return str(value)[:32] if value else None
+
+
+def check_not_newer(revision: str | None, app_version: str | None = None) -> None:
+    """Refuse a schema revision this program does not know, naming both versions so the IT teacher
+    knows which release to install."""
+    if revision is None or is_known(revision):
+        return
+    named = app_version if app_version and app_version != __version__ else None
+    head = head_revision()
+    who, who_en = (f"（{named}）", f" ({named})") if named else ("", "")
+    to = f" {named} 或更新的版本" if named else "最新版本"
+    raise DatabaseTooNew(
+        f"这个数据库由更新版本的 XA Desk{who}写入（数据库结构版本 {revision}），当前软件是 XA Desk {__version__}"
+        f"（数据库结构版本 {head}），无法安全打开。请先把本软件升级到{to}；数据库未做任何改动。",
+        f"This database was written by a newer XA Desk{who_en} (schema {revision}); this is XA Desk {__version__} "
+        f"(schema {head}) and cannot open it safely. Please update XA Desk first; nothing was changed.")
+
+
+def record_app_version(connection) -> None:
+    """Note this release in ``meta`` (on the caller's transaction) when it differs."""
+    if written_by(connection) != __version__:
+        connection.exec_driver_sql(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (APP_VERSION_KEY, __version__))
 
 
 def upgrade(db, revision: str = "head", *, backup: bool = True) -> Path | None:
     """Upgrade ``db`` (a SchoolDatabase) to ``revision``; returns the backup path if one was made."""
     with db.engine.connect() as conn:
         current = current_revision(conn)
+        app_version = written_by(conn) if current is not None else None
         conn.rollback()
-    check_not_newer(current)
+    check_not_newer(current, app_version)
     target = head_revision() if revision == "head" else revision
     if current == target:
+        if revision == "head" and app_version != __version__:
+            with db.engine.begin() as conn:
+                record_app_version(conn)
         return None
     backup_path = None
     if backup and current is not None:
@@ -72,6 +105,8 @@ def upgrade(db, revision: str = "head", *, backup: bool = True) -> Path | None:
         db.backup_to(backup_path)
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), revision)
+        if revision == "head":
+            record_app_version(conn)
     return backup_path
 
 
