@@ -239,3 +239,10 @@ def export_batch(ctx: AppContext, out_dir: Path, *, grade: str | None = None, ex
                      for p in packs], school_name=school_name, exporter=ctx.actor.display_name)
     atomic_write_bytes(slip_path, pdf)
     return BatchInfo(packs, slip_path, skipped)
+
+
+def class_id_of(ctx: AppContext, label: str) -> int:
+    """The id of an active class named like the app shows it (七年级(1)班)."""
+    ctx.require("classpack.export")
+    with ctx.db.read() as s:
+        return roster.resolve_class(s, label).id
