@@ -246,3 +246,25 @@ def class_id_of(ctx: AppContext, label: str) -> int:
     ctx.require("classpack.export")
     with ctx.db.read() as s:
         return roster.resolve_class(s, label).id
+
+
+@dataclass(frozen=True)
+class ClassChoice:
+    class_id: int
+    label: str
+    teacher_name: str | None
+
+
+def exportable_classes(ctx: AppContext, *, today: date | None = None) -> tuple[list[ClassChoice], date]:
+    """Active classes with their homeroom teacher (None: no pack possible), and the default expiry."""
+    ctx.require("classpack.export")
+    with ctx.db.read() as s:
+        out = []
+        for c in sorted(s.scalars(select(SchoolClass).where(SchoolClass.active.is_(True))),
+                        key=lambda c: (roster.grade_sort_key(c.grade_code), c.number)):
+            try:
+                name: str | None = _teacher(s, c.id).display_name
+            except UserError:
+                name = None
+            out.append(ClassChoice(c.id, class_label(c.grade_code, c.number), name))
+        return out, default_expiry(s, today or date.today())
