@@ -43,7 +43,7 @@ def test_round_trip_exactly_four_new_records_by_the_teacher(staff, pack, tmp_pat
     preview = import_return(staff.counselor, ret, PASS, dry_run=True)
     assert preview.dry_run and preview.added_total == 4 and _records(staff.counselor) == before
     first = import_return(staff.counselor, ret, PASS)
-    assert first.added == {"observation": 3, "home_visit": 1, "follow_up": 0, "monitor": 0}
+    assert first.added == {"observation": 3, "home_visit": 1, "follow_up": 0, "monitor": 0, "rating": 0}
     second = import_return(staff.counselor, ret, PASS)
     assert second.already_imported and second.added_total == 0
     assert _records(staff.counselor) == before + 4

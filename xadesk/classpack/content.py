@@ -12,6 +12,8 @@ Pack (kind ``class_pack``, entry ``pack.json``)::
      "coverage": {"school_year", "visited": [student_no]},
      "own_records": [{"id", "kind", "student_no", "date", "category", "severity", "text", "visitors",
                       "present"}],                         # the teacher's own observations and visits
+     "ratings": [{"campaign_uuid", "campaign_name", "instrument_id", "version", "name", "definition",
+                  "students": [student_no]}],            # open teacher-rated instruments for the class
      "returned": [entry id],                               # entries of this series already merged
      "journal_key": "<base64, 32 bytes>"}
 
@@ -26,7 +28,7 @@ Return (kind ``class_return``, entry ``return.json``), encrypted with the pack's
 An entry: ``{"id" (uuid, stable for life), "kind", "student_no", "date", "saved_at", ...}`` with
 ``observation``: category, severity, text, proposed_level?; ``home_visit``: visitors, present, text,
 family [roster tag codes]; ``follow_up``: method, summary, proposed_level?; ``monitor``: action
-(appoint / end). :func:`check_entry` is the one validation used when the teacher saves an entry and
+(appoint / end); ``rating``: campaign_uuid, instrument_id, version, instrument_name, answers. :func:`check_entry` is the one validation used when the teacher saves an entry and
 again when the school imports it.
 """
 
@@ -49,8 +51,9 @@ RETURN_KIND = "class_return"
 PACK_ENTRY = "pack.json"
 RETURN_ENTRY = "return.json"
 
-OBSERVATION, HOME_VISIT, FOLLOW_UP, MONITOR = "observation", "home_visit", "follow_up", "monitor"
-ENTRY_KINDS = {OBSERVATION: "日常观察", HOME_VISIT: "家访", FOLLOW_UP: "随访", MONITOR: "健康委员变动"}
+OBSERVATION, HOME_VISIT, FOLLOW_UP, MONITOR, RATING = "observation", "home_visit", "follow_up", "monitor", "rating"
+ENTRY_KINDS = {OBSERVATION: "日常观察", HOME_VISIT: "家访", FOLLOW_UP: "随访", MONITOR: "健康委员变动",
+               RATING: "班主任评定"}
 MONITOR_ACTIONS = {"appoint": "登记为健康委员", "end": "卸任健康委员"}
 # The family situations a home visit may note (the roster's special-group vocabulary).
 FAMILY_SITUATIONS = {k: v for k, v in FAMILY_LABELS_ALL.items()
@@ -140,6 +143,17 @@ def check_entry(raw: Any, *, today: date, students: set[str] | None = None) -> d
         out["method"] = method
         out["summary"] = _clean_text(raw.get("summary"), "随访情况", "summary")
         out["proposed_level"] = _level(raw.get("proposed_level"))
+    elif kind == RATING:
+        try:
+            out["campaign_uuid"] = str(uuid.UUID(str(raw.get("campaign_uuid"))))
+        except ValueError:
+            raise _fail("评定所属的测评活动不对。", "Bad campaign.", "campaign") from None
+        iid, version, answers = raw.get("instrument_id"), raw.get("version"), raw.get("answers")
+        if not isinstance(iid, str) or not iid or not isinstance(version, int) or not isinstance(answers, list) \
+                or any(v is not None and not isinstance(v, int | float) for v in answers):
+            raise _fail("评定内容不完整。", "Incomplete rating.", "answers")
+        out.update(instrument_id=iid, version=version, answers=answers,
+                   instrument_name=str(raw.get("instrument_name") or iid))
     elif kind == MONITOR:
         action = raw.get("action")
         if action not in MONITOR_ACTIONS:
@@ -158,6 +172,8 @@ def describe(entry: dict[str, Any]) -> str:
         gist = entry["text"]
     elif kind == FOLLOW_UP:
         gist = f"{FOLLOW_UP_METHODS.get(entry['method'], '')}：{entry['summary']}"
+    elif kind == RATING:
+        gist = entry["instrument_name"]
     else:
         gist = MONITOR_ACTIONS.get(entry.get("action", ""), "")
     return f"{ENTRY_KINDS[kind]} · {gist}"

@@ -46,6 +46,7 @@ from ..storage.models_archive import ArchiveRecord
 from ..storage.models_classpack import ClassPackEntry, ClassPackSeries
 from ..storage.models_grid import GridCase, HealthMonitor
 from .content import PACK_ENTRY, PACK_FORMAT, PACK_KIND
+from .ratings import rating_tasks
 from .slips import Slip, slips_pdf
 
 
@@ -114,13 +115,14 @@ def _pack_json(ctx: AppContext, s: Session, cls: SchoolClass, teacher: User, ser
         "class": {"label": class_label(cls.grade_code, cls.number), "grade_code": cls.grade_code},
         "students": [{"student_no": st.student_no, "name": st.name, "sex": st.sex} for st in students],
         "levels": [], "grid": [], "monitors": [], "coverage": {"school_year": "", "visited": []},
-        "own_records": [], "returned": [],
+        "own_records": [], "returned": [], "ratings": [],
         "journal_key": base64.b64encode(series.journal_key).decode("ascii"),
     }
     data["returned"] = list(s.scalars(select(ClassPackEntry.entry_uuid)
                                       .where(ClassPackEntry.series_id == series.id)))
     if roster_only or not nos:
         return data, len(students)
+    data["ratings"] = rating_tasks(s, cls.id)
     levels = B.load_levels(s)
     data["levels"] = [{"code": lv.code, "name": lv.label, "colour_hex": lv.colour_hex} for lv in levels.values()]
     names = dict(s.execute(select(User.id, User.display_name)).all())

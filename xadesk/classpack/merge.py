@@ -63,6 +63,7 @@ from ..storage.models import School, SchoolClass, Student, User
 from ..storage.models_archive import ArchiveRecord
 from ..storage.models_classpack import ClassPackEntry, ClassPackReturn, ClassPackSeries
 from ..storage.models_grid import GridFollowUp, HealthMonitor
+from ..storage.models_screening import Campaign, CampaignTarget
 from .content import (
     ENTRY_KINDS,
     FAMILY_SITUATIONS,
@@ -70,6 +71,7 @@ from .content import (
     HOME_VISIT,
     MONITOR,
     OBSERVATION,
+    RATING,
     RETURN_ENTRY,
     RETURN_FORMAT,
     RETURN_KIND,
@@ -84,6 +86,7 @@ from .errors import (
     ReturnUnknownSeries,
     ReturnWrongPassphrase,
 )
+from .ratings import check_answers, store_rating, teacher_definition
 
 # An urgent observation without a level of its own is proposed at 三级 (风险升高): the counselor's
 # review decides the real level; the point is that it is seen.
@@ -248,7 +251,7 @@ def _merge(ctx: AppContext, s: Session, path: Path, m: Manifest, data: dict, dry
             report.lines.append(msg(f"待决定：{name} {describe(e)}（{reason}）", f"conflict: {describe(e)}"))
         else:
             row.status = "merged"
-            row.target = _apply(s, st, e, teacher)
+            row.target = _apply(ctx, s, st, e, teacher)
             row.review_pending = _needs_review(e)
             report.added[e["kind"]] += 1
             report.to_review += int(row.review_pending)
@@ -279,6 +282,22 @@ def _conflict_reason(s: Session, st: Student | None, e: dict, cls: SchoolClass, 
                           .order_by(GridFollowUp.created_at)).first()
         if later is not None:
             return f"学校电脑上已于 {later.occurred_on.isoformat()} 记录了一次随访（{later.by_name}）"
+    if e["kind"] == RATING:
+        c = s.scalar(select(Campaign).where(Campaign.uuid == e["campaign_uuid"]))
+        if c is None:
+            return "本校数据库中没有这次测评活动"
+        if c.status != "open":
+            return "这次测评活动已不在进行中，评定没有计入"
+        defn = teacher_definition(s, c, e["instrument_id"])
+        if defn is None or defn.version != e["version"]:
+            return "测评活动中的班主任评定量表已更换，评定没有计入"
+        if s.scalar(select(CampaignTarget.id).where(CampaignTarget.campaign_id == c.id,
+                                                    CampaignTarget.student_id == st.id)) is None:
+            return "该学生已不在这次测评的对象中"
+        try:
+            check_answers(defn, e["answers"])
+        except UserError as exc:
+            return exc.zh
     if e["kind"] == MONITOR:
         if st.class_id != cls.id:
             return "该学生已不在这个班"
@@ -294,10 +313,16 @@ def _conflict_reason(s: Session, st: Student | None, e: dict, cls: SchoolClass, 
     return None
 
 
-def _apply(s: Session, st: Student, e: dict, teacher: User) -> str:
+def _apply(ctx: AppContext, s: Session, st: Student, e: dict, teacher: User) -> str:
     """Write the record an entry becomes; returns where it went."""
     day = date.fromisoformat(e["date"])
     kind = e["kind"]
+    if kind == RATING:
+        c = s.scalar(select(Campaign).where(Campaign.uuid == e["campaign_uuid"]))
+        stats = store_rating(ctx, s, c, e["instrument_id"], st.id, [None if v is None else float(v) for v in e["answers"]],
+                             rater_login=teacher.login, when=datetime.combine(day, datetime.min.time()))
+        # A different earlier rating becomes a screening conflict for the counselor (never overwritten).
+        return f"campaign:{c.id}" + (":conflict" if stats.conflicts else "")
     if kind in (OBSERVATION, HOME_VISIT):
         text = e["text"]
         if kind == HOME_VISIT and e.get("family"):
@@ -396,12 +421,13 @@ def resolve_conflict(ctx: AppContext, entry_uuid: str, *, keep: bool) -> str:
                 raise UserError("该学生已不在读，不能并入；只能搁置。", "The student is not enrolled; set it aside.")
             if e["kind"] == FOLLOW_UP and B.open_case(s, st.id) is None:
                 raise UserError("该学生已没有跟踪任务，随访不能并入；只能搁置。", "No open case; set it aside.")
-            if e["kind"] == MONITOR:
+            if e["kind"] in (MONITOR, RATING):
                 series = s.get(ClassPackSeries, row.series_id)
-                if _conflict_reason(s, st, e, s.get(SchoolClass, series.class_id), now_utc() + timedelta(days=1)):
-                    raise UserError("健康委员变动与本班现状不符，不能并入；只能搁置。", "Does not fit; set it aside.")
+                still = _conflict_reason(s, st, e, s.get(SchoolClass, series.class_id), now_utc() + timedelta(days=1))
+                if still:
+                    raise UserError(f"{still}，不能并入；只能搁置。", "It still does not fit; set it aside.")
             teacher = s.get(User, s.get(ClassPackSeries, row.series_id).teacher_id)
-            row.target = _apply(s, st, e, teacher)
+            row.target = _apply(ctx, s, st, e, teacher)
             row.review_pending = _needs_review(e)
         row.status = "kept" if keep else "discarded"
         row.decided_at = now_utc()

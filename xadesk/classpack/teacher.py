@@ -26,6 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..errors import UserError
 from ..exchange import (
     ExchangeKey,
     ExchangeTampered,
@@ -37,6 +38,8 @@ from ..exchange import (
 )
 from ..exchange.errors import kind_label
 from ..exchange.manifest import iso_utc
+from ..instruments.definition import Definition
+from ..instruments.schema import definition_from_dict
 from ..screening.journal import Journal
 from .content import (
     FOLLOW_UP,
@@ -46,6 +49,7 @@ from .content import (
     PACK_ENTRY,
     PACK_FORMAT,
     PACK_KIND,
+    RATING,
     RETURN_ENTRY,
     RETURN_FORMAT,
     RETURN_KIND,
@@ -53,6 +57,7 @@ from .content import (
     new_entry,
 )
 from .errors import NotAClassPack, PackExpired, PackTampered, PackWrongPassphrase
+from .ratings import check_answers
 
 
 @dataclass(frozen=True)
@@ -204,6 +209,31 @@ class TeacherPack:
 
     def add_monitor(self, student_no: str, action: str, *, day: date | None = None) -> dict[str, Any]:
         return self._add(MONITOR, student_no, day, action=action)
+
+    # --- teacher ratings ------------------------------------------------------------------------
+    def rating_tasks(self) -> list[dict[str, Any]]:
+        return list(self.data.get("ratings", []))
+
+    def rating_definition(self, campaign_uuid: str, instrument_id: str) -> tuple[dict[str, Any], Definition]:
+        for task in self.rating_tasks():
+            if task["campaign_uuid"] == campaign_uuid and task["instrument_id"] == instrument_id:
+                return task, definition_from_dict(task["definition"], f"{instrument_id}（班级包）")
+        raise UserError("班级包中没有这项班主任评定。", "No such rating in this pack.", field="instrument")
+
+    def rated(self, campaign_uuid: str, instrument_id: str) -> set[str]:
+        """Students already rated here for this campaign and instrument."""
+        return {e["student_no"] for e in self.entries if e["kind"] == RATING
+                and e["campaign_uuid"] == campaign_uuid and e["instrument_id"] == instrument_id}
+
+    def add_rating(self, student_no: str, campaign_uuid: str, instrument_id: str,
+                   answers: list[float | None]) -> dict[str, Any]:
+        task, defn = self.rating_definition(campaign_uuid, instrument_id)
+        if student_no not in task["students"]:
+            raise UserError(f"{self.name_of(student_no)} 不在这次评定的对象中。", "Not a target of this rating.",
+                            field="student")
+        values = check_answers(defn, answers)
+        return self._add(RATING, student_no, None, campaign_uuid=campaign_uuid, instrument_id=instrument_id,
+                         version=task["version"], instrument_name=task["name"], answers=values)
 
     # --- the return -----------------------------------------------------------------------------
     def write_return(self, out: Path) -> int:
