@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 import xadesk.classpack as classpack_pkg
-from tests.classpack.conftest import PASS
+from tests.classpack.conftest import CHECKLIST, PASS
 from xadesk.classpack.export import export_pack
 from xadesk.classpack.merge import conflicts, import_return
 from xadesk.classpack.ratings import rate_at_school
@@ -22,13 +22,11 @@ from xadesk.grid.rules import Rule
 from xadesk.instruments.schema import definition_from_dict
 from xadesk.screening.kiosk import SchoolKiosk
 from xadesk.services import grid as G
-from xadesk.services.campaigns import coverage, create_campaign
+from xadesk.services.campaigns import coverage
 from xadesk.services.grid_screening import propose_for_campaign
-from xadesk.services.instruments import add_definition
 from xadesk.services.screening_results import results
 from xadesk.storage.models_screening import ScreeningResponse
 
-CHECKLIST = Path(classpack_pkg.__file__).parent / "demo_teacher_checklist.json"
 LIN, SU = "G610113201301010011", "G61011320130202002X"
 
 
@@ -51,13 +49,6 @@ def test_rater_field_validated_and_defaults_to_student():
     with pytest.raises(UserError) as e2:
         definition_from_dict(mismatch, "mismatch")
     assert any("population.report" in d for d in e2.value.details)
-
-
-@pytest.fixture
-def rating_campaign(staff):
-    add_definition(staff.counselor, CHECKLIST)
-    return create_campaign(staff.counselor, "2026秋季普查（含班主任评定）", ["phq9", "demo_teacher_checklist"],
-                           grades=["J1"], open_now=True)
 
 
 def test_students_never_see_a_teacher_rated_form(staff, rating_campaign):

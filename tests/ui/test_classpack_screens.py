@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from tests.classpack.conftest import PASS, j1_1, pack, staff  # noqa: F401  (fixtures)
+from tests.classpack.conftest import PASS, j1_1, pack, rating_campaign, staff  # noqa: F401  (fixtures)
 from tests.services.conftest import small_school  # noqa: F401  (fixture)
 from xadesk.services.records import list_records
 
@@ -115,3 +115,36 @@ def test_urgent_button_and_fixed_line(qtbot, staff, pack):  # noqa: F811
     lines = [lbl for lbl in fu.findChildren(QLabel) if lbl.objectName() == "urgentLine"]
     assert lines and "立即电话联系心理老师" in lines[0].text()
     _shot(fu, "teacher_follow_up_form")
+
+
+def test_teacher_rates_a_student_in_teacher_mode(qtbot, staff, j1_1, rating_campaign, tmp_path):  # noqa: F811
+    from ui.classpack.forms import RatingDialog
+    from ui.classpack.teacher import TeacherWindow
+    from xadesk.classpack.export import export_pack
+    from xadesk.classpack.teacher import TeacherPack
+
+    p = tmp_path / "p.xadx"
+    export_pack(staff.counselor, j1_1, p, PASS)
+    win = TeacherWindow(TeacherPack.open(p, PASS))
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.rate_button.isHidden()
+    win.select_student("G610113201301010011")
+    assert win.rate_button.isEnabled() and "林一鸣" in win.obs_box.title()
+    assert win.table.item(0, 6).text() == "未评"
+    task = win.pack.rating_tasks()[0]
+    dlg = RatingDialog(win.pack, "G610113201301010011", task, win)
+    qtbot.addWidget(dlg)
+    for box in dlg.choices[:-1]:
+        box.setCurrentIndex(2)
+    dlg._save()
+    assert dlg.entry is None and "第6题还没有评定" in dlg.banner.text()
+    dlg.choices[-1].setCurrentIndex(1)
+    _shot(dlg, "teacher_rating_form")
+    dlg._save()
+    assert dlg.entry is not None
+    win._saved(dlg.entry)
+    row = next(r for r in range(2) if win.table.item(r, 0).text() == "林一鸣")
+    assert win.table.item(row, 6).text() == "已评"
+    win.select_student("G610113201301010011")
+    _shot(win, "teacher_main_window_with_rating")

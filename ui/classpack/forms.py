@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -107,12 +107,11 @@ class HomeVisitDialog(_EntryDialog):
         self.findings = QPlainTextEdit(self)
         self.findings.setPlaceholderText(self.tr("家庭情况、家长反映、需要学校配合的事"))
         self.family: dict[str, QCheckBox] = {}
-        row = QHBoxLayout()
-        for code, label in FAMILY_SITUATIONS.items():
+        row = QGridLayout()
+        for k, (code, label) in enumerate(FAMILY_SITUATIONS.items()):
             box = QCheckBox(label, self)
             self.family[code] = box
-            row.addWidget(box)
-        row.addStretch(1)
+            row.addWidget(box, k // 3, k % 3)
         holder = QWidget(self)
         holder.setLayout(row)
         self.add_row(self.tr("日期(&D)："), self.day)
@@ -177,3 +176,37 @@ class UrgentDialog(QDialog):
         layout.addWidget(steps)
         layout.addWidget(buttons, alignment=Qt.AlignmentFlag.AlignRight)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 32)
+
+
+class RatingDialog(_EntryDialog):
+    """班主任评定: one choice per item of the teacher-rated form; every item must be rated."""
+
+    def __init__(self, pack: TeacherPack, student_no: str, task: dict, parent: QWidget | None = None) -> None:
+        super().__init__(pack, student_no, "班主任评定", parent)
+        self.task = task
+        _task, self.defn = pack.rating_definition(task["campaign_uuid"], task["instrument_id"])
+        title = QLabel(f"{task['name']}　（{task['campaign_name']}）", self)
+        title.setWordWrap(True)
+        self.form.addRow(title)
+        intro = QLabel(self.defn.text("instructions"), self)
+        intro.setWordWrap(True)
+        intro.setStyleSheet("color: #5b6470;")
+        self.form.addRow(intro)
+        self.choices: list[QComboBox] = []
+        for it in self.defn.items:
+            box = QComboBox(self)
+            box.addItem(self.tr("—请选择—"), None)
+            for o in it.options:
+                box.addItem(o.label_zh, o.value)
+            box.setAccessibleName(it.display_text())
+            self.choices.append(box)
+            label = QLabel(f"{it.position}. {it.display_text()}", self)
+            label.setWordWrap(True)
+            label.setBuddy(box)
+            self.form.addRow(label, box)
+        if self.choices:
+            self.choices[0].setFocus()
+
+    def save(self) -> dict:
+        return self.pack.add_rating(self.student_no, self.task["campaign_uuid"], self.task["instrument_id"],
+                                    [b.currentData() for b in self.choices])

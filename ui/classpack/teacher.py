@@ -45,7 +45,7 @@ from .. import messages
 from ..formutil import set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
-from .forms import FollowUpDialog, HomeVisitDialog, UrgentDialog, urgent_label
+from .forms import FollowUpDialog, HomeVisitDialog, RatingDialog, UrgentDialog, urgent_label
 
 PACK_FILTER = "班级包 (*.xadx);;所有文件 (*)"
 
@@ -169,7 +169,7 @@ class ReturnDialog(QDialog):
 
 
 class TeacherWindow(QMainWindow):
-    COLUMNS = ("姓名", "性别", "预警等级", "我的随访", "健康委员", "本学年家访")
+    COLUMNS = ("姓名", "性别", "预警等级", "我的随访", "健康委员", "本学年家访", "班主任评定")
 
     def __init__(self, pack: TeacherPack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -233,11 +233,14 @@ class TeacherWindow(QMainWindow):
         self.follow_button.clicked.connect(self.follow_up)
         self.monitor_button = QPushButton(self.tr("健康委员(&M)"), central)
         self.monitor_button.clicked.connect(self.toggle_monitor)
+        self.rate_button = QPushButton(self.tr("班主任评定(&T)…"), central)
+        self.rate_button.clicked.connect(self.rate)
+        self.rate_button.setVisible(bool(pack.rating_tasks()))
         self.return_button = QPushButton(self.tr("生成交回文件(&R)…"), central)
         self.return_button.clicked.connect(self.make_return)
         set_primary(self.return_button)
         actions = QHBoxLayout()
-        for b in (self.visit_button, self.follow_button, self.monitor_button):
+        for b in (self.visit_button, self.follow_button, self.monitor_button, self.rate_button):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.return_button)
@@ -259,8 +262,9 @@ class TeacherWindow(QMainWindow):
         split = QSplitter(Qt.Orientation.Horizontal, central)
         split.addWidget(self.table)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 4)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        self.split = split
         layout = QVBoxLayout(central)
         layout.addWidget(self.banner)
         layout.addLayout(top)
@@ -268,10 +272,12 @@ class TeacherWindow(QMainWindow):
         self.setCentralWidget(central)
         if pack.roster_only:
             self.follow_button.setVisible(False)
+        self.obs_box = obs
         self.refresh()
         self._selection_changed()
         em = self.fontMetrics().horizontalAdvance("中")
-        self.resize(em * 80, em * 44)
+        self.resize(em * 96, em * 46)
+        self.split.setSizes([em * 44, em * 52])
 
     # --- view -----------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -281,7 +287,8 @@ class TeacherWindow(QMainWindow):
         for r, st in enumerate(students):
             cells = [st.name, "男" if st.sex == "M" else "女", st.level_name or "",
                      (st.next_due.isoformat() if st.next_due else self.tr("有")) if st.mine else "",
-                     "✓" if st.monitor else "", "✓" if st.visited else self.tr("未家访")]
+                     "✓" if st.monitor else "", "✓" if st.visited else self.tr("未家访"),
+                     self._rating_state(st.student_no)]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, st.student_no)
@@ -300,6 +307,13 @@ class TeacherWindow(QMainWindow):
         self.entries.resizeColumnToContents(0)
         self.entries.resizeColumnToContents(1)
 
+    def _rating_state(self, student_no: str) -> str:
+        tasks = [t for t in self.pack.rating_tasks() if student_no in t["students"]]
+        if not tasks:
+            return ""
+        done = sum(student_no in self.pack.rated(t["campaign_uuid"], t["instrument_id"]) for t in tasks)
+        return self.tr("已评") if done == len(tasks) else self.tr("未评")
+
     def selected_student(self) -> str | None:
         items = self.table.selectedItems()
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
@@ -317,9 +331,12 @@ class TeacherWindow(QMainWindow):
     def _selection_changed(self) -> None:
         st = self._student()
         has = st is not None
+        self.obs_box.setTitle(self.tr("日常观察：%1 — 写一句，点类别即保存").replace("%1", st.name) if st
+                              else self.tr("日常观察：先在左边选一名学生"))
         for b in (*self.category_buttons.values(), self.visit_button, self.monitor_button):
             b.setEnabled(has)
         self.follow_button.setEnabled(bool(st and st.level))
+        self.rate_button.setEnabled(bool(st and self._tasks_for(st.student_no)))
         self.monitor_button.setText(self.tr("卸任健康委员(&M)") if st and st.monitor else self.tr("登记为健康委员(&M)"))
 
     # --- entries --------------------------------------------------------------------------------
@@ -360,6 +377,17 @@ class TeacherWindow(QMainWindow):
         no = self.selected_student()
         if no:
             self._form(FollowUpDialog(self.pack, no, self))
+
+    def _tasks_for(self, student_no: str) -> list[dict]:
+        return [t for t in self.pack.rating_tasks() if student_no in t["students"]]
+
+    def rate(self) -> None:
+        no = self.selected_student()
+        tasks = self._tasks_for(no) if no else []
+        if not tasks:
+            return
+        todo = [t for t in tasks if no not in self.pack.rated(t["campaign_uuid"], t["instrument_id"])]
+        self._form(RatingDialog(self.pack, no, (todo or tasks)[0], self))
 
     def toggle_monitor(self) -> None:
         st = self._student()

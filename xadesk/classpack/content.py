@@ -166,7 +166,7 @@ def describe(entry: dict[str, Any]) -> str:
     """One line for lists: what kind, and the gist."""
     kind = entry["kind"]
     if kind == OBSERVATION:
-        gist = (f"{K.OBSERVATION_CATEGORIES.get(entry['category'], '')}（{K.SEVERITIES.get(entry['severity'], '')}）"
+        gist = (f"{K.OBSERVATION_CATEGORIES.get(entry['category'], '')}（{K.SEVERITIES.get(entry['severity'], '')}）："
                 f"{entry['text']}")
     elif kind == HOME_VISIT:
         gist = entry["text"]

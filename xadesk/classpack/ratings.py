@@ -19,6 +19,7 @@ API::
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,10 @@ from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import Campaign, CampaignInstrument, CampaignTarget
 
 MODE = "teacher"
+# A clearly labelled fictional checklist for the demo school and tests: no real teacher-rated
+# instrument ships, because none with a licence we could verify was found (``instruments add``
+# takes a school's licensed one).
+DEMO_CHECKLIST = Path(__file__).with_name("demo_teacher_checklist.json")
 
 
 def check_answers(defn: Definition, answers: Any) -> list[float | None]:
