@@ -13,7 +13,7 @@ Pack (kind ``class_pack``, entry ``pack.json``)::
      "own_records": [{"id", "kind", "student_no", "date", "category", "severity", "text", "visitors",
                       "present"}],                         # the teacher's own observations and visits
      "ratings": [{"campaign_uuid", "campaign_name", "instrument_id", "version", "name", "definition",
-                  "students": [student_no]}],            # open teacher-rated instruments for the class
+                  "students": [student_no], "rated": [student_no]}],   # open teacher-rated instruments
      "returned": [entry id],                               # entries of this series already merged
      "journal_key": "<base64, 32 bytes>"}
 

@@ -35,7 +35,7 @@ from ..services.context import AppContext
 from ..services.instruments import definition
 from ..services.screening_answers import Incoming, IngestStats, ingest
 from ..storage.models import SchoolClass, Student
-from ..storage.models_screening import Campaign, CampaignInstrument, CampaignTarget
+from ..storage.models_screening import Campaign, CampaignInstrument, CampaignTarget, ScreeningResponse
 
 MODE = "teacher"
 # A clearly labelled fictional checklist for the demo school and tests: no real teacher-rated
@@ -76,9 +76,15 @@ def rating_tasks(s: Session, class_id: int) -> list[dict[str, Any]]:
                         .where(CampaignTarget.campaign_id == c.id, Student.class_id == class_id,
                                Student.status == "enrolled").order_by(Student.student_no)).all()
         if nos:
+            # Who is rated already (at the school PC, or merged from an earlier return): no answers travel.
+            done = s.scalars(select(Student.student_no)
+                             .join(ScreeningResponse, ScreeningResponse.student_id == Student.id)
+                             .where(ScreeningResponse.campaign_id == c.id,
+                                    ScreeningResponse.instrument_id == ci.instrument_id,
+                                    ScreeningResponse.status == "completed", Student.class_id == class_id)).all()
             out.append({"campaign_uuid": c.uuid, "campaign_name": c.name, "instrument_id": ci.instrument_id,
                         "version": ci.version, "name": defn.name_zh, "definition": defn.to_dict(),
-                        "students": list(nos)})
+                        "students": list(nos), "rated": sorted(done)})
     return out
 
 

@@ -221,9 +221,11 @@ class TeacherPack:
         raise UserError("班级包中没有这项班主任评定。", "No such rating in this pack.", field="instrument")
 
     def rated(self, campaign_uuid: str, instrument_id: str) -> set[str]:
-        """Students already rated here for this campaign and instrument."""
-        return {e["student_no"] for e in self.entries if e["kind"] == RATING
-                and e["campaign_uuid"] == campaign_uuid and e["instrument_id"] == instrument_id}
+        """Students already rated for this campaign and instrument: here, or at school when the pack was made."""
+        at_school = {no for t in self.rating_tasks() if t["campaign_uuid"] == campaign_uuid
+                     and t["instrument_id"] == instrument_id for no in t.get("rated", [])}
+        return at_school | {e["student_no"] for e in self.entries if e["kind"] == RATING
+                            and e["campaign_uuid"] == campaign_uuid and e["instrument_id"] == instrument_id}
 
     def add_rating(self, student_no: str, campaign_uuid: str, instrument_id: str,
                    answers: list[float | None]) -> dict[str, Any]:
