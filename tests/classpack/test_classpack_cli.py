@@ -11,7 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.classpack.conftest import PASS, STAFF_PASSWORD
+from tests.classpack.conftest import PASS, STAFF_PASSWORD, rating_campaign  # noqa: F401  (fixture)
 from xadesk.classpack.teacher import TeacherPack
 from xadesk.cli.main import main
 
@@ -100,3 +100,19 @@ def test_killed_teacher_process_loses_no_saved_entry(pack):
     # No plaintext of any entry on disk beside the pack.
     for f in pack.parent.iterdir():
         assert "第1条".encode() not in f.read_bytes()
+
+
+def test_cli_ratings_in_the_pack_and_at_school(staff, rating_campaign, monkeypatch, capsys, tmp_path):  # noqa: F811
+    db = staff.school.path
+    pack = tmp_path / "p.xadx"
+    _run(monkeypatch, capsys, "export", "--class", "七年级(1)班", "--out", str(pack), user="xinli", path=db)
+    code, out, err = _run(monkeypatch, capsys, "add-rating", str(pack), "--student", LIN, "--instrument",
+                          "demo_teacher_checklist", "--answers", "2,2,2,2,2,x")
+    assert code != 0 and "第6题" in err
+    code, out, err = _run(monkeypatch, capsys, "add-rating", str(pack), "--student", LIN, "--instrument",
+                          "demo_teacher_checklist", "--answers", "2,2,2,2,2,2")
+    assert code == 0, err
+    code, out, err = _run(monkeypatch, capsys, "rate", "--campaign", str(rating_campaign.id), "--student",
+                          "G61011320130202002X", "--instrument", "demo_teacher_checklist", "--answers",
+                          "0，0，1，0，0，0", user="bzr", path=db)
+    assert code == 0 and "新增 1" in out, err

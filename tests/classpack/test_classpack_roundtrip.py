@@ -232,3 +232,56 @@ def test_teacher_entry_errors_name_the_field(pack):
     with pytest.raises(UserError, match="观察内容"):
         tp.add_observation(LIN, category="mood", text="  \u200b ")
     assert tp.entries == []
+
+
+def test_newer_pack_and_return_formats_refused_as_too_new(staff, pack, tmp_path):
+    from xadesk.exchange import write_container
+
+    c = open_container(pack, PASS)
+    data = json.loads(c.entry("pack.json"))
+    data["format"] = "xadesk-class-pack/2"
+    newer = tmp_path / "newer.xadx"
+    fields = {"school_name": c.manifest.school_name, "school_id": c.manifest.school_id,
+              "exporter_name": "x", "exporter_login": "x"}
+    write_container(newer, kind="class_pack", manifest_fields=fields,
+                    entries={"pack.json": json.dumps(data).encode()}, passphrase=PASS)
+    with pytest.raises(E.TooNew, match="更新版本"):
+        TeacherPack.open(newer, PASS)
+    ret = tmp_path / "newer-return.xadx"
+    write_container(ret, kind="class_return", manifest_fields=fields,
+                    entries={"return.json": json.dumps({"format": "xadesk-class-return/3"}).encode()},
+                    passphrase=PASS)
+    with pytest.raises(E.TooNew, match="更新版本"):
+        import_return(staff.counselor, ret, PASS)
+
+
+def test_a_damaged_journal_is_refused_in_class_pack_words(pack):
+    tp = TeacherPack.open(pack, PASS)
+    for i in range(3):
+        tp.add_observation(LIN, category="mood", text=f"记录{i}")
+    raw = bytearray(tp.journal_file.read_bytes())
+    raw[80] ^= 0x01                       # inside the first record, with good records after it
+    tp.journal_file.write_bytes(bytes(raw))
+    with pytest.raises(E.JournalDamaged, match="班级包记录文件"):
+        TeacherPack.open(pack, PASS)
+
+
+def test_monitor_changes_merge_or_wait_for_a_decision(staff, j1_1, tmp_path):
+    from xadesk.services.grid_monitors import monitors, register_monitor
+
+    p = tmp_path / "p.xadx"
+    export_pack(staff.counselor, j1_1, p, PASS)
+    tp = TeacherPack.open(p, PASS)
+    tp.add_monitor(LIN, "appoint")
+    tp.add_monitor(SU, "appoint")
+    assert {s.student_no for s in tp.students() if s.monitor} == {LIN, SU}
+    register_monitor(staff.counselor, staff.ids["苏晓雨"])          # meanwhile at school
+    ret = tmp_path / "r.xadx"
+    tp.write_return(ret)
+    report = import_return(staff.counselor, ret, PASS)
+    assert report.added["monitor"] == 1 and [c.reason for c in report.conflicts] == ["该学生已是本班健康委员"]
+    assert {m.name for m in monitors(staff.counselor, class_id=j1_1)} == {"林一鸣", "苏晓雨"}
+    with pytest.raises(UserError, match="只能搁置"):
+        resolve_conflict(staff.counselor, report.conflicts[0].entry_uuid, keep=True)
+    assert resolve_conflict(staff.counselor, report.conflicts[0].entry_uuid, keep=False) == "discarded"
+    assert conflicts(staff.counselor) == []

@@ -63,6 +63,15 @@ MAX_TEXT = 10_000
 URGENT_LINE = "如有紧急情况（自伤、自杀念头、伤人风险、失联等），请立即电话联系心理老师，不要等交回文件：交回的文件不是报警。"
 
 
+def newer_format(found: Any, current: str) -> bool:
+    """``found`` names a later version of ``current`` (``xadesk-class-pack/2`` vs ``…/1``)."""
+    name, _, version = current.rpartition("/")
+    if not isinstance(found, str) or not found.startswith(name + "/"):
+        return False
+    tail = found[len(name) + 1:]
+    return tail.isdigit() and int(tail) > int(version)
+
+
 def _fail(zh: str, en: str, field: str) -> UserError:
     return UserError(zh, en, field=field)
 

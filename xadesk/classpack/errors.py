@@ -81,3 +81,18 @@ class NotAReturn(UserError):
     def __init__(self, what_zh: str, what_en: str) -> None:
         super().__init__(f"这不是班主任交回的文件，而是{what_zh}，未导入任何内容。",
                          f"This is not a teacher's return but {what_en}; nothing was imported.")
+
+
+class TooNew(UserError):
+    def __init__(self, what_zh: str, what_en: str) -> None:
+        super().__init__(f"这个{what_zh}由更新版本的 XA Desk 生成，本软件无法读取，未做任何更改。请先将 XA Desk 升级到最新版本。",
+                         f"This {what_en} was made by a newer XA Desk; nothing was changed. Please update XA Desk.")
+
+
+class JournalDamaged(UserError):
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"本机的班级包记录文件 {name} 已损坏或被改动过，无法继续使用。请不要删除它，联系心理老师处理；"
+            "紧急情况请直接打电话。",
+            f"The class pack journal {name} on this PC is damaged or was altered. Do not delete it; ask the "
+            "counselor.")

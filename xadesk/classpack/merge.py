@@ -77,6 +77,7 @@ from .content import (
     RETURN_KIND,
     check_entry,
     describe,
+    newer_format,
 )
 from .errors import (
     NotAReturn,
@@ -85,6 +86,7 @@ from .errors import (
     ReturnTampered,
     ReturnUnknownSeries,
     ReturnWrongPassphrase,
+    TooNew,
 )
 from .ratings import check_answers, store_rating, teacher_definition
 
@@ -162,6 +164,8 @@ def read_return(path: Path, passphrase: str | ExchangeKey) -> tuple[Manifest, di
         data = c.entry_json(RETURN_ENTRY)
     except ExchangeTampered:
         raise ReturnTampered() from None
+    if isinstance(data, dict) and newer_format(data.get("format"), RETURN_FORMAT):
+        raise TooNew("交回文件", "return file")
     if (not isinstance(data, dict) or data.get("format") != RETURN_FORMAT
             or not isinstance(data.get("entries"), list)):
         raise ReturnTampered()

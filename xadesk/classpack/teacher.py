@@ -41,6 +41,7 @@ from ..exchange.manifest import iso_utc
 from ..instruments.definition import Definition
 from ..instruments.schema import definition_from_dict
 from ..screening.journal import Journal
+from ..screening.journal import JournalDamaged as LabJournalDamaged
 from .content import (
     FOLLOW_UP,
     HOME_VISIT,
@@ -55,8 +56,9 @@ from .content import (
     RETURN_KIND,
     check_entry,
     new_entry,
+    newer_format,
 )
-from .errors import NotAClassPack, PackExpired, PackTampered, PackWrongPassphrase
+from .errors import JournalDamaged, NotAClassPack, PackExpired, PackTampered, PackWrongPassphrase, TooNew
 from .ratings import check_answers
 
 
@@ -88,7 +90,12 @@ def open_pack_container(path: Path, passphrase: str | ExchangeKey) -> dict[str, 
         raise PackTampered() from None
     except WrongExchangeKind as exc:
         raise NotAClassPack(*kind_label(exc.actual)) from None
-    data = c.entry_json(PACK_ENTRY)
+    try:
+        data = c.entry_json(PACK_ENTRY)
+    except ExchangeTampered:
+        raise PackTampered() from None
+    if isinstance(data, dict) and newer_format(data.get("format"), PACK_FORMAT):
+        raise TooNew("班级包", "class pack")
     if not isinstance(data, dict) or data.get("format") != PACK_FORMAT:
         raise PackTampered()
     if data.get("school", {}).get("uuid") != c.manifest.school_id:
@@ -116,8 +123,11 @@ class TeacherPack:
         if day > expires:
             raise PackExpired(expires)
         series = data["series_uuid"]
-        journal, records = Journal.open(journal_path(path.parent, series), base64.b64decode(data["journal_key"]),
-                                        series, series)
+        jpath = journal_path(path.parent, series)
+        try:
+            journal, records = Journal.open(jpath, base64.b64decode(data["journal_key"]), series, series)
+        except LabJournalDamaged:
+            raise JournalDamaged(jpath.name) from None
         return cls(path, data, key, journal, records, day)
 
     # --- what the teacher sees ------------------------------------------------------------------

@@ -60,11 +60,23 @@ def register(subparsers) -> None:
     fu.add_argument("--level", metavar="L")
     fu.add_argument("--date", metavar="YYYY-MM-DD")
     fu.set_defaults(func=run_add_followup)
+    ra = teacher("add-rating", "班主任评定一名学生（班主任电脑）", "rate a student (teacher PC)")
+    ra.add_argument("--student", required=True, metavar="NO")
+    ra.add_argument("--instrument", required=True, metavar="ID", help=msg("班主任评定量表的编号", "instrument id"))
+    ra.add_argument("--answers", required=True, metavar="0,1,2,…", help=msg("各题选项分值，逗号分隔", "values"))
+    ra.set_defaults(func=run_add_rating)
     ls = teacher("entries", "列出本机尚未交回的记录", "list entries not yet returned")
     ls.set_defaults(func=run_entries)
     rt = teacher("return", "生成交回文件（班主任电脑）", "write the return (teacher PC)")
     rt.add_argument("--out", required=True, metavar="RETURN")
     rt.set_defaults(func=run_return)
+
+    rr = sub.add_parser("rate", help=msg("班主任在学校电脑上评定本班学生", "rate a student at the school PC"))
+    rr.add_argument("--campaign", required=True, metavar="CAMPAIGN")
+    rr.add_argument("--student", required=True, metavar="NO")
+    rr.add_argument("--instrument", required=True, metavar="ID")
+    rr.add_argument("--answers", required=True, metavar="0,1,2,…")
+    rr.set_defaults(func=run_rate)
 
     im = sub.add_parser("import", help=msg("导入班主任交回的文件（学校电脑）", "import a return (school PC)"))
     im.add_argument("file", metavar="RETURN")
@@ -146,6 +158,38 @@ def run_add_followup(args, cli) -> int:
     tp = _pack(args, cli)
     return _saved(cli, tp, tp.add_follow_up(args.student, summary=args.summary, method=args.method,
                                             day=_date(args.date), proposed_level=args.level))
+
+
+def _answers(text: str) -> list[float | None]:
+    out: list[float | None] = []
+    for k, part in enumerate(text.replace("，", ",").split(","), 1):
+        part = part.strip()
+        try:
+            out.append(None if part == "" else float(part))
+        except ValueError:
+            raise UserError(f"第{k}题的答案“{part}”不是数字。", f"Item {k}: {part!r} is not a number.",
+                            field="answers") from None
+    return out
+
+
+def run_add_rating(args, cli) -> int:
+    tp = _pack(args, cli)
+    tasks = [t for t in tp.rating_tasks() if t["instrument_id"] == args.instrument]
+    if not tasks:
+        raise UserError(f"班级包中没有班主任评定量表 {args.instrument}。", f"No rating {args.instrument} in this pack.")
+    return _saved(cli, tp, tp.add_rating(args.student, tasks[0]["campaign_uuid"], args.instrument,
+                                         _answers(args.answers)))
+
+
+def run_rate(args, cli) -> int:
+    from ..classpack.ratings import rate_at_school
+    from ..services.roster import student_id_by_no
+
+    ctx = cli.session()
+    stats = rate_at_school(ctx, args.campaign, student_id_by_no(ctx, args.student), args.instrument,
+                           _answers(args.answers))
+    cli.out(msg(f"已记录评定（新增 {stats.added}，更新 {stats.updated}，待处理 {stats.conflicts}）。", "Rated."))
+    return 0
 
 
 def run_entries(args, cli) -> int:
