@@ -148,3 +148,25 @@ def test_teacher_rates_a_student_in_teacher_mode(qtbot, staff, j1_1, rating_camp
     assert win.table.item(row, 6).text() == "已评"
     win.select_student("G610113201301010011")
     _shot(win, "teacher_main_window_with_rating")
+
+
+def test_xadesk_gui_without_a_database_opens_a_class_pack(qtbot, sync_ops, staff, pack, tmp_path):  # noqa: F811
+    """Teacher mode from ``xadesk gui`` on a PC with no school database: the first-run dialog's
+    打开班级包 button, the open dialog, then the teacher window; no database is created."""
+    from ui.classpack.teacher import PackOpenDialog, TeacherWindow
+    from ui.main import AppController
+
+    db = tmp_path / "teacher-pc" / "school.xadesk"
+    controller = AppController(db)
+    controller.start()
+    qtbot.mouseClick(controller.dialog.classpack_button, Qt.MouseButton.LeftButton)
+    dialog = controller.dialog
+    assert isinstance(dialog, PackOpenDialog)
+    dialog.file_edit.setText(str(pack))
+    dialog.passphrase_edit.setText(PASS)
+    dialog.open_pack()
+    qtbot.waitUntil(lambda: isinstance(getattr(controller, "teacher_window", None), TeacherWindow))
+    assert controller.teacher_window.table.rowCount() == 2 and not db.exists()
+    _shot(controller.teacher_window, "teacher_mode_from_xadesk_gui")
+    with qtbot.waitSignal(controller.finished):
+        controller.teacher_window.close()
