@@ -140,6 +140,12 @@ class FollowUpDialog(_EntryDialog):
         self.level.addItem(self.tr("不建议调整"), None)
         for lv in pack.data.get("levels", []):
             self.level.addItem(self.tr("建议调整为 ") + lv["name"], lv["code"])
+        st = next((s for s in pack.students() if s.student_no == student_no), None)
+        if st is not None and st.level_name:
+            due = st.next_due.isoformat() if st.next_due else self.tr("未定")
+            task = QLabel(self.tr("当前等级：%1　下次随访：%2").replace("%1", st.level_name).replace("%2", due), self)
+            task.setObjectName("followUpTask")
+            self.form.addRow(task)
         self.add_row(self.tr("日期(&D)："), self.day)
         self.add_row(self.tr("方式(&M)："), self.method)
         self.add_row(self.tr("随访情况(&T)："), self.summary)

@@ -59,6 +59,8 @@ class ClassPackPage(QWidget):
         self.class_combo = QComboBox(exp)
         for c in classes:
             self.class_combo.addItem(f"{c.label}　{c.teacher_name or self.tr('（未登记班主任）')}", c.class_id)
+        first = next((i for i, c in enumerate(classes) if c.teacher_name), 0)
+        self.class_combo.setCurrentIndex(first)
         self.expires = QDateEdit(QDate(expiry.year, expiry.month, expiry.day), exp)
         self.expires.setCalendarPopup(True)
         self.expires.setDisplayFormat("yyyy-MM-dd")
@@ -100,6 +102,7 @@ class ClassPackPage(QWidget):
         self.conflicts.setHorizontalHeaderLabels([self.tr(t) for t in ("班级", "学生", "记录", "原因", "班主任")])
         self.conflicts.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.conflicts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.conflicts.verticalHeader().setVisible(False)
         self.keep_button = QPushButton(self.tr("仍然并入(&K)"), imp)
         self.keep_button.clicked.connect(lambda: self.resolve(True))
         self.discard_button = QPushButton(self.tr("搁置（内容保留）(&D)"), imp)

@@ -178,7 +178,7 @@ class TeacherWindow(QMainWindow):
         self.setWindowTitle(self.tr("XA Desk 班主任模式 — %1").replace("%1", pack.class_label))
         central = QWidget(self)
         self.banner = MessageBanner(central)
-        head = QLabel(self.tr("%1　%2 老师　班级包有效期至 %3").replace("%1", pack.class_label)
+        head = QLabel(self.tr("%1　班主任：%2　班级包有效期至 %3").replace("%1", pack.class_label)
                       .replace("%2", pack.teacher_name).replace("%3", pack.expires_on.isoformat()), central)
         font = head.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
@@ -294,6 +294,10 @@ class TeacherWindow(QMainWindow):
                 item.setData(Qt.ItemDataRole.UserRole, st.student_no)
                 if c == 2 and st.level_colour:
                     item.setForeground(QColor(st.level_colour))
+                if c == 3 and st.mine and st.next_due and st.next_due < self.pack.today:
+                    # An overdue follow-up task stands out, as on the school PC's grid list.
+                    item.setForeground(QColor("#b3261e"))
+                    item.setText(self.tr("%1 已逾期").replace("%1", st.next_due.isoformat()))
                 self.table.setItem(r, c, item)
             if st.student_no == current:
                 self.table.selectRow(r)
