@@ -285,3 +285,29 @@ def test_monitor_changes_merge_or_wait_for_a_decision(staff, j1_1, tmp_path):
         resolve_conflict(staff.counselor, report.conflicts[0].entry_uuid, keep=True)
     assert resolve_conflict(staff.counselor, report.conflicts[0].entry_uuid, keep=False) == "discarded"
     assert conflicts(staff.counselor) == []
+
+
+def test_a_crash_before_the_review_queue_is_caught_up_by_the_next_import(staff, pack, tmp_path, monkeypatch):
+    from xadesk.classpack import merge
+
+    tp = TeacherPack.open(pack, PASS)
+    tp.add_observation(SU, category="mood", text="说不想活了", severity="urgent")
+    ret = tmp_path / "r.xadx"
+    tp.write_return(ret)
+    real = merge.G.propose_manual
+
+    def power_cut(*a, **k):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(merge.G, "propose_manual", power_cut)
+    with pytest.raises(RuntimeError):
+        import_return(staff.counselor, ret, PASS)
+    assert _records(staff.counselor) == 1                          # the merge itself committed
+    assert not any(q.student_id == staff.ids["苏晓雨"] for q in G.review_queue(staff.counselor))
+    monkeypatch.setattr(merge.G, "propose_manual", real)
+    again = import_return(staff.counselor, ret, PASS)
+    assert again.already_imported
+    assert any(q.student_id == staff.ids["苏晓雨"] for q in G.review_queue(staff.counselor))
+    import_return(staff.counselor, ret, PASS)                      # no second proposal
+    assert len([p for q in G.review_queue(staff.counselor) if q.student_id == staff.ids["苏晓雨"]
+                for p in q.proposals]) == 1

@@ -51,12 +51,20 @@ def test_rater_field_validated_and_defaults_to_student():
     assert any("population.report" in d for d in e2.value.details)
 
 
-def test_students_never_see_a_teacher_rated_form(staff, rating_campaign):
+def test_students_never_see_a_teacher_rated_form_but_coverage_counts_it(staff, rating_campaign):
     kiosk = SchoolKiosk.start(staff.counselor, rating_campaign.id, "PC-1")
     st = kiosk.identify(LIN, "2013-01-01")
     assert [t.instrument_id for t in kiosk.tasks(st)] == ["phq9"]
-    cov = coverage(staff.counselor, rating_campaign.id)
-    assert cov.total is not None
+    for v in [0] * 9 + [None]:
+        item = kiosk.next_item(st, "phq9")
+        if item is None:
+            break
+        kiosk.answer(st, "phq9", item.index, v, 5.0)
+    row = next(x for x in coverage(staff.counselor, rating_campaign.id).students if x.student_no == LIN)
+    assert row.state == "in_progress" and "demo_teacher_checklist" in row.pending
+    rate_at_school(staff.homeroom, rating_campaign.id, staff.ids["林一鸣"], "demo_teacher_checklist", [0] * 6)
+    row = next(x for x in coverage(staff.counselor, rating_campaign.id).students if x.student_no == LIN)
+    assert row.state == "completed"
 
 
 def test_teacher_rates_in_the_pack_and_a_rule_combines_both(staff, j1_1, rating_campaign, tmp_path):

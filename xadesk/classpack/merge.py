@@ -191,8 +191,8 @@ def import_return(ctx: AppContext, path: Path, passphrase: str | ExchangeKey, *,
                 raise _DryRun()
     except _DryRun:
         return report  # type: ignore[return-value]
-    if report.to_review:
-        flush_review(ctx)
+    # Also catches up entries a crash left marked review_pending after an earlier import.
+    flush_review(ctx)
     return report
 
 

@@ -456,7 +456,8 @@ def coverage(ctx: AppContext, campaign_id: int | str) -> Coverage:
     by_class: dict[int, CoverageCount] = {}
     students = []
     for t, no, name, gcode, number in targets:
-        assigned = [b.instrument_id for b in info.battery if b.applies_to(gcode)]
+        # Coverage counts a teacher's rating too: it is part of what the campaign expects per student.
+        assigned = [b.instrument_id for b in info.battery if b.rated_for(gcode)]
         st = statuses.get(t.student_id, {})
         state = student_state(assigned, {k: v for k, v in st.items() if k in assigned}, t.excused)
         clabel = class_label(gcode, number) if gcode else "（无班级）"
