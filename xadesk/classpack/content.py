@@ -105,11 +105,12 @@ def _level(value: Any) -> str | None:
     return str(value)
 
 
-def new_entry(kind: str, student_no: str, *, day: date | None, today: date, **fields: Any) -> dict[str, Any]:
-    """A fresh entry with its stable id, checked."""
+def new_entry(kind: str, student_no: str, *, day: date | None, today: date, students: set[str] | None = None,
+              **fields: Any) -> dict[str, Any]:
+    """A fresh entry with its stable id, checked (``students``: the pack's roster)."""
     raw = {"id": str(uuid.uuid4()), "kind": kind, "student_no": student_no,
            "date": (day or today).isoformat(), "saved_at": datetime.now().astimezone().isoformat(), **fields}
-    return check_entry(raw, today=today)
+    return check_entry(raw, today=today, students=students)
 
 
 def check_entry(raw: Any, *, today: date, students: set[str] | None = None) -> dict[str, Any]:

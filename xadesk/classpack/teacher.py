@@ -54,7 +54,6 @@ from .content import (
     RETURN_ENTRY,
     RETURN_FORMAT,
     RETURN_KIND,
-    check_entry,
     new_entry,
     newer_format,
 )
@@ -195,10 +194,7 @@ class TeacherPack:
 
     # --- entries --------------------------------------------------------------------------------
     def _add(self, kind: str, student_no: str, day: date | None, **fields: Any) -> dict[str, Any]:
-        if student_no not in self.student_numbers():
-            check_entry({"id": "00000000-0000-0000-0000-000000000000", "kind": kind, "student_no": student_no,
-                         "date": self.today.isoformat()}, today=self.today, students=self.student_numbers())
-        entry = new_entry(kind, student_no, day=day, today=self.today, **fields)
+        entry = new_entry(kind, student_no, day=day, today=self.today, students=self.student_numbers(), **fields)
         self._journal.append(entry)
         self.entries.append(entry)
         return entry
