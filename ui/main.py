@@ -56,6 +56,7 @@ class AppController(QObject):
         self.demo = demo
         self.ctx: AppContext | None = None
         self.main_window: MainWindow | None = None
+        self.teacher_window: TeacherWindow | None = None  # teacher mode: a class pack, no database
         self.login_dialog: LoginDialog | None = None
         self.dialog: QDialog | None = None  # the first-run dialog currently up, if any
         self.demo_op: worker.BackgroundOp | None = None

@@ -165,7 +165,7 @@ def test_xadesk_gui_without_a_database_opens_a_class_pack(qtbot, sync_ops, staff
     dialog.file_edit.setText(str(pack))
     dialog.passphrase_edit.setText(PASS)
     dialog.open_pack()
-    qtbot.waitUntil(lambda: isinstance(getattr(controller, "teacher_window", None), TeacherWindow))
+    qtbot.waitUntil(lambda: isinstance(controller.teacher_window, TeacherWindow))
     assert controller.teacher_window.table.rowCount() == 2 and not db.exists()
     _shot(controller.teacher_window, "teacher_mode_from_xadesk_gui")
     with qtbot.waitSignal(controller.finished):
