@@ -108,6 +108,8 @@ def test_urgent_button_and_fixed_line(qtbot, staff, pack):  # noqa: F811
     assert win.urgent_button.text().startswith("紧急情况")
     urgent = UrgentDialog(tp, win)
     qtbot.addWidget(urgent)
+    urgent.show()
+    assert urgent.height() >= urgent.sizeHint().height()         # no wrapped line cut off
     _shot(urgent, "teacher_urgent_dialog")
     assert "心理老师" in " ".join(lbl.text() for lbl in urgent.findChildren(QLabel))
     fu = FollowUpDialog(tp, "G610113201301010011", win)

@@ -181,7 +181,9 @@ class UrgentDialog(QDialog):
         layout.addWidget(head)
         layout.addWidget(steps)
         layout.addWidget(buttons, alignment=Qt.AlignmentFlag.AlignRight)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("中") * 32)
+        # Wrapped labels: fix the width first, then let the height follow, so no line is cut off.
+        self.setFixedWidth(self.fontMetrics().horizontalAdvance("中") * 36)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetFixedSize)
 
 
 class RatingDialog(_EntryDialog):
