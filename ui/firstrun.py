@@ -33,6 +33,7 @@ from .messages import MessageBanner
 from .worker import BackgroundOp
 
 FIRST_NEW, FIRST_DEMO = 1, 2
+FIRST_CLASSPACK = 3  # teacher mode: open a class pack on a PC without the school database
 
 
 class FirstRunDialog(FittingDialog):
@@ -50,7 +51,8 @@ class FirstRunDialog(FittingDialog):
         text = QLabel(self.tr(
             "这台电脑上还没有学校数据库。\n\n"
             "· 新建学校：为本校建立一个加密的数据库，并设置管理员账号。\n"
-            "· 使用示例学校：打开一所虚构的示例学校（约 1200 名虚构学生），先熟悉软件。"), self)
+            "· 使用示例学校：打开一所虚构的示例学校（约 1200 名虚构学生），先熟悉软件。\n"
+            "· 打开班级包：班主任在自己的电脑上打开心理老师发来的班级包，记录后交回。"), self)
         text.setWordWrap(True)
         where = QLabel(self.tr("数据库位置：{path}").format(path=db_path), self)
         where.setWordWrap(True)
@@ -62,11 +64,15 @@ class FirstRunDialog(FittingDialog):
         self.new_button.setDefault(True)
         self.demo_button = QPushButton(self.tr("使用示例学校(&D)"), self)
         self.demo_button.setObjectName("demoButton")
+        self.classpack_button = QPushButton(self.tr("打开班级包（班主任）(&K)…"), self)
+        self.classpack_button.setObjectName("classPackButton")
         quit_button = QPushButton(self.tr("退出(&Q)"), self)
         buttons = QDialogButtonBox(self)
         buttons.addButton(self.new_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.demo_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.classpack_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(quit_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.classpack_button.clicked.connect(lambda: self.done(FIRST_CLASSPACK))
         self.new_button.clicked.connect(lambda: self.done(FIRST_NEW))
         self.demo_button.clicked.connect(lambda: self.done(FIRST_DEMO))
         buttons.rejected.connect(self.reject)

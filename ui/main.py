@@ -19,7 +19,15 @@ from PySide6.QtWidgets import QApplication, QDialog
 from xadesk.services.context import AppContext
 
 from . import messages, worker
-from .firstrun import FIRST_DEMO, FIRST_NEW, FirstRunDialog, NewSchoolDialog, RecoveryKeyDialog
+from .classpack.teacher import PackOpenDialog, TeacherWindow
+from .firstrun import (
+    FIRST_CLASSPACK,
+    FIRST_DEMO,
+    FIRST_NEW,
+    FirstRunDialog,
+    NewSchoolDialog,
+    RecoveryKeyDialog,
+)
 from .idle import InactivityTimer
 from .login import LoginDialog
 from .mainwindow import MainWindow
@@ -48,6 +56,7 @@ class AppController(QObject):
         self.demo = demo
         self.ctx: AppContext | None = None
         self.main_window: MainWindow | None = None
+        self.teacher_window: TeacherWindow | None = None  # teacher mode: a class pack, no database
         self.login_dialog: LoginDialog | None = None
         self.dialog: QDialog | None = None  # the first-run dialog currently up, if any
         self.demo_op: worker.BackgroundOp | None = None
@@ -79,8 +88,23 @@ class AppController(QObject):
             self.new_school()
         elif result == FIRST_DEMO:
             self.build_demo()
+        elif result == FIRST_CLASSPACK:
+            self.open_class_pack()
         else:
             self.quit()
+
+    def open_class_pack(self) -> None:
+        """Teacher mode: no database here, one class pack (like ``xadesk lab`` opens a kit)."""
+        dialog = PackOpenDialog()
+        dialog.accepted.connect(lambda: self._show_teacher_window(dialog.pack))
+        dialog.rejected.connect(self.first_run)
+        self._show_dialog(dialog)
+
+    def _show_teacher_window(self, pack) -> None:
+        self.teacher_window = TeacherWindow(pack)
+        self.teacher_window.destroyed.connect(lambda: self.quit())
+        self.teacher_window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.teacher_window.show()
 
     def new_school(self) -> None:
         dialog = NewSchoolDialog(self.db_path)

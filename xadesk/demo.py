@@ -115,3 +115,6 @@ from .services import grid_demo as _grid_demo  # noqa: E402, F401
 # isort: split
 # after the grid: the archive step reads who is on the grid
 from .archive import demo_step as _archive_demo  # noqa: E402, F401
+
+# isort: split
+from .classpack import demo_step as _classpack_demo  # noqa: E402, F401

@@ -118,3 +118,20 @@ def test_0006_gives_existing_alerts_the_time_of_their_answer(tmp_path):
                                                              "safety:item9")
     finally:
         ctx.close()
+
+
+def test_class_pack_tables_arrive_empty_beside_the_old_data(tmp_path):
+    """0011 only adds the class-pack tables: a school at 0005 keeps its students and can export a pack."""
+    from xadesk.services.roster import list_students
+
+    path = tmp_path / "old.xadesk"
+    _fill_at(path, "0005")
+    ctx = login(path, "admin", ADMIN_PASSWORD)
+    try:
+        insp = inspect(ctx.db.engine)
+        assert {"classpack_series", "classpack_return", "classpack_entry"} <= set(insp.get_table_names())
+        with ctx.db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM classpack_entry").scalar() == 0
+        assert [r.name for r in list_students(ctx)] == ["旧数据学生"]
+    finally:
+        ctx.close()

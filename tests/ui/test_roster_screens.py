@@ -58,9 +58,10 @@ def table_names(page: RosterPage) -> list[str]:
 
 
 def test_admin_sees_roster_accounts_and_audit(window):
-    assert window.page_keys() == ["roster", "archive", "instruments", "accounts", "audit"]
-    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["学生名单", "成长档案", "量表库", "账号管理",
-                                                                         "审计日志"]
+    # 班级包: an administrator exports roster-only class packs (issue 14).
+    assert window.page_keys() == ["roster", "archive", "instruments", "classpack", "accounts", "audit"]
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["学生名单", "成长档案", "量表库", "班级包",
+                                                                         "账号管理", "审计日志"]
     assert window.import_action is not None
 
 

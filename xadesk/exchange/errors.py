@@ -14,6 +14,8 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "archive": ("学生成长档案转移文件", "student archive transfer file"),
     "lab_kit": ("机房筛查包", "lab screening kit"),
     "lab_pack": ("机房结果包", "lab result pack"),
+    "class_pack": ("班级包", "class pack"),
+    "class_return": ("班级包交回文件", "class pack return"),
 }
 
 

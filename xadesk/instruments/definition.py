@@ -20,6 +20,12 @@ FORMAT_ID = "xadesk-instrument/1"
 METHODS = ("sum", "mean", "count_ge", "mean_ge")
 COMBINE_METHODS = ("sum", "mean")
 
+# Who rates (issue 14): students answer for themselves; a homeroom teacher or a parent rates a student.
+RATER_STUDENT, RATER_TEACHER, RATER_PARENT = "student", "teacher", "parent"
+RATERS = (RATER_STUDENT, RATER_TEACHER, RATER_PARENT)
+# ``population.report`` says the same thing in the older words.
+REPORT_OF_RATER = {RATER_STUDENT: "self", RATER_TEACHER: "teacher", RATER_PARENT: "parent"}
+
 
 @dataclass(frozen=True)
 class Option:
@@ -228,6 +234,11 @@ class Definition:
     @property
     def population(self) -> dict:
         return dict(self._raw.get("population") or {})
+
+    @property
+    def rater(self) -> str:
+        """Who fills the form in: ``student`` (self-report, the default), ``teacher`` or ``parent``."""
+        return str(self._raw.get("rater") or RATER_STUDENT)
 
     # --- storage ---------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from .definition import (
     COMBINE_METHODS,
     FORMAT_ID,
     METHODS,
+    RATER_STUDENT,
+    RATERS,
+    REPORT_OF_RATER,
     Band,
     BandRule,
     Definition,
@@ -129,6 +132,7 @@ def _build(p: _Problems, d: dict, source_name: str) -> Definition | None:
     if not isinstance(src, dict) or not isinstance(src.get("citation"), str) or not src["citation"].strip():
         p.add("source.citation", "缺少出处", "missing citation")
     _check_population(p, d.get("population"))
+    _check_rater(p, d)
     allowed = d.get("item_text_allowed")
     if not isinstance(allowed, bool):
         p.add("item_text_allowed", "应为 true 或 false", "must be true or false")
@@ -169,6 +173,20 @@ def _check_population(p: _Problems, pop: Any) -> None:
               "grades must be integers 1–16 with grade_min ≤ grade_max")
     if pop.get("report") not in _REPORTS:
         p.add("population.report", f"应为 {'/'.join(_REPORTS)} 之一", f"must be one of {', '.join(_REPORTS)}")
+
+
+def _check_rater(p: _Problems, d: dict) -> None:
+    """``rater`` (default ``student``) must be known and agree with ``population.report``."""
+    rater = d.get("rater", RATER_STUDENT)
+    if rater not in RATERS:
+        p.add("rater", f"应为 {'/'.join(RATERS)} 之一（默认 student：学生自评）",
+              f"must be one of {', '.join(RATERS)} (default student: self-report)")
+        return
+    pop = d.get("population")
+    report = pop.get("report") if isinstance(pop, dict) else None
+    if report in _REPORTS and report != REPORT_OF_RATER[rater]:
+        p.add("rater", f"与 population.report（{report}）不一致：rater 为 {rater} 时 report 应为 {REPORT_OF_RATER[rater]}",
+              f"disagrees with population.report ({report}): rater {rater} needs report {REPORT_OF_RATER[rater]}")
 
 
 def _option_sets(p: _Problems, sets: Any) -> dict[str, tuple[Option, ...]]:

@@ -90,6 +90,13 @@ ACTION_LABELS.update({
     "year.promote": ("学年升级", "school year promoted"),
 })
 
+ACTION_LABELS.update({
+    "classpack.export": ("导出班级包", "class pack exported"),
+    "classpack.import": ("导入班级包交回文件", "class pack return imported"),
+    "classpack.resolve": ("决定班级包冲突记录", "class pack conflict decided"),
+    "classpack.rating": ("班主任评定", "teacher rating"),
+})
+
 
 def action_label(action: str) -> str:
     zh, en = ACTION_LABELS.get(action, (action, action))

@@ -64,8 +64,14 @@ class BatteryEntry:
     name: str
     n_items: int
     grades: tuple[str, ...]    # empty: every target student
+    rater: str = "student"     # teacher / parent: rated about the student, never shown to them
 
     def applies_to(self, grade_code: str | None) -> bool:
+        """Whether a student of this grade answers it (kiosk, lab, paper, survey import, coverage)."""
+        return self.rater == "student" and self.rated_for(grade_code)
+
+    def rated_for(self, grade_code: str | None) -> bool:
+        """Whether students of this grade are covered by it, whoever fills it in."""
         return not self.grades or (grade_code in self.grades)
 
 
@@ -110,7 +116,7 @@ def _info(s: Session, c: Campaign) -> CampaignInfo:
     for e in entries:
         d = definition(s, e.instrument_id, e.version)
         battery.append(BatteryEntry(e.instrument_id, e.version, e.digest, d.name_zh, d.n_items,
-                                    tuple(g for g in e.grades.split(",") if g)))
+                                    tuple(g for g in e.grades.split(",") if g), d.rater))
     n = len(s.scalars(select(CampaignTarget.id).where(CampaignTarget.campaign_id == c.id)).all())
     return CampaignInfo(c.id, c.uuid, c.name, c.school_year, c.semester, c.purpose, c.status, c.opens_on,
                         c.closes_on, tuple(m for m in c.modes.split(",") if m), c.consent_notes,
@@ -450,7 +456,8 @@ def coverage(ctx: AppContext, campaign_id: int | str) -> Coverage:
     by_class: dict[int, CoverageCount] = {}
     students = []
     for t, no, name, gcode, number in targets:
-        assigned = [b.instrument_id for b in info.battery if b.applies_to(gcode)]
+        # Coverage counts a teacher's rating too: it is part of what the campaign expects per student.
+        assigned = [b.instrument_id for b in info.battery if b.rated_for(gcode)]
         st = statuses.get(t.student_id, {})
         state = student_state(assigned, {k: v for k, v in st.items() if k in assigned}, t.excused)
         clabel = class_label(gcode, number) if gcode else "（无班级）"

@@ -63,6 +63,14 @@ _GRID_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 PERMISSIONS = {role: perms | _GRID_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
 
+# Class packs (issue 14): classpack.export — packs for homeroom teachers (an administrator's are
+# roster-only); classpack.import — take returns back and decide their conflicts.
+_CLASSPACK_PERMISSIONS: dict[str, frozenset[str]] = {
+    ADMIN: frozenset({"classpack.export"}),
+    COUNSELOR: frozenset({"classpack.export", "classpack.import"}),
+}
+PERMISSIONS = {role: perms | _CLASSPACK_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
+
 
 def role_label(role: str) -> str:
     zh, en = ROLE_LABELS.get(role, (role, role))
