@@ -48,10 +48,10 @@ def why_not(text: str) -> str:
             continue
         name = unicodedata.name(ch, f"U+{ord(ch):04X}")
         if unicodedata.category(ch) == "Nd" or ch.isdigit():
-            return (f"含非阿拉伯数字字符“{ch}”（{name}），请只用 0–9 / holds the non-ASCII digit {ch!r} ({name}); "
-                    "use 0–9")
+            return (f"含其他文字的数字“{ch}”（{name}），请只用 0–9（全角数字也可以） / holds the digit {ch!r} "
+                    f"({name}) of another script; use 0–9")
         if not ch.isprintable() or unicodedata.category(ch) in ("Cf", "Cc", "Zl", "Zp"):
-            return (f"含不可见字符 U+{ord(ch):04X}（{name}）/ holds the invisible character U+{ord(ch):04X}")
+            return (f"含不可见字符 U+{ord(ch):04X}（{name}） / holds the invisible character U+{ord(ch):04X}")
     stripped = text.strip()
     if stripped.startswith("="):
         return "看起来是公式而不是数值 / looks like a formula, not a value"

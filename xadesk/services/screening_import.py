@@ -24,8 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
+from ..answers.reader import AnswerFile, is_answer_file, read_answers
 from ..domain.grades import class_label, parse_class_label, parse_grade
 from ..errors import Cancelled, UserError
 from ..i18n import msg
@@ -119,8 +121,45 @@ def save_mapping(ctx: AppContext, campaign_id: int | str, mapping: dict) -> None
         c.survey_mapping_json = json.dumps(mapping, ensure_ascii=False)
 
 
+def _answer_file(ctx: AppContext, campaign_id: int | str, path: Path, instrument: str | None
+                 ) -> tuple[AnswerFile, list, dict]:
+    """A file in the ``xadesk score`` layout, read by the one answer-file reader (:mod:`xadesk.answers`)
+    outside any write transaction: the file, the battery it was checked against, and its mapping."""
+    with ctx.db.read() as s:
+        defns = _battery(s, load(s, campaign_id))
+    af = read_answers(path, defns, instrument=instrument, action="import")
+    by_id = {d.id: d for d in defns}
+    items = {af.layout.headers[c]: f"{iid}:{by_id[iid].items[j].id}" for c, (iid, j) in af.layout.items.items()}
+    mapping = {"format": survey.MAPPING_FORMAT, "coding": "value", "identity": {"student_no": af.layout.headers[0]},
+               "items": items, "values": {}}
+    return af, defns, mapping
+
+
+def _answer_rows(af: AnswerFile, defns: list) -> list[survey.ParsedRow]:
+    """The answer file's rows in the shape the survey path produces (matching and ingest are shared)."""
+    lists = {d.id: [[None if v != v else v for v in row] for row in af.answers[d.id].tolist()]
+             if d.id in af.answers else None for d in defns}
+    present = {d.id: (~np.isnan(af.answers[d.id])).any(axis=1).tolist() if d.id in af.answers else None
+               for d in defns}
+    out = []
+    for i, rid in enumerate(af.ids):
+        secs = None if af.seconds is None or np.isnan(af.seconds[i]) else float(af.seconds[i])
+        out.append(survey.ParsedRow(
+            int(af.rows[i]), {"student_no": rid},
+            {d.id: lists[d.id][i] if lists[d.id] is not None else [None] * d.n_items for d in defns},
+            {d.id: bool(present[d.id][i]) if present[d.id] is not None else False for d in defns}, secs))
+    return out
+
+
 def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instrument: str | None = None) -> SurveyPreview:
     ctx.require("screening.manage")
+    if is_answer_file(path):
+        af, _, mapping = _answer_file(ctx, campaign_id, path, instrument)
+        cols = sorted(af.layout.items)
+        sample = [[af.ids[i]] + [_value_text(af.answers[af.layout.items[c][0]][i, af.layout.items[c][1]]) for c in cols]
+                  for i in range(min(5, af.n))]
+        return SurveyPreview(af.source, "score_layout", [af.layout.headers[0]] + [af.layout.headers[c] for c in cols],
+                             mapping, "score_layout", sample)
     sf = survey.read_survey(path)
     with ctx.db.read() as s:
         c = load(s, campaign_id)
@@ -131,6 +170,10 @@ def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instr
 
     sample = [[cell_text(r.cells[col.index]) for col in sf.columns] for r in sf.rows[:5]]
     return SurveyPreview(sf.source, sf.kind, [col.header for col in sf.columns], mapping, how, sample)
+
+
+def _value_text(v: float) -> str:
+    return "" if v != v else (str(int(v)) if float(v).is_integer() else str(v))
 
 
 def _load_mapping(mapping: dict | str | Path | None) -> dict | None:
@@ -148,24 +191,42 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                   progress: Progress = None, cancelled: CancelCheck = None) -> ImportReport:
     ctx.require("screening.manage")
     path = Path(path)
-    sf = survey.read_survey(path)
     given = _load_mapping(mapping)
+    answers: tuple[AnswerFile, list, dict] | None = None
+    sf: survey.SurveyFile | None = None
+    if is_answer_file(path):
+        if given is not None:
+            raise UserError(f"{path.name} 是 xadesk 计分表格（第一列为 id），按表头导入，不使用对应关系文件。",
+                            f"{path.name} is in the xadesk score layout (first column id); it takes no mapping file.")
+        answers = _answer_file(ctx, campaign_id, path, instrument)
+    else:
+        sf = survey.read_survey(path)
     report: ImportReport | None = None
     try:
         with ctx.db.write() as s:
             c = load(s, campaign_id)
             require_open(c)
             defns = _battery(s, c)
-            if given is not None:
-                used = survey.check_mapping(given, sf, defns)
+            if answers is not None:
+                af, read_with, used = answers
+                if [(d.id, d.version) for d in read_with] != [(d.id, d.version) for d in defns]:
+                    raise UserError("测评活动的量表在读取文件时发生了变化，请重新导入。",
+                                    "The campaign's instruments changed while the file was read; import again.")
+                parsed = _answer_rows(af, defns)
+                source, kind = af.source, "score_layout"
             else:
-                saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
-                used, _ = _mapping_for(sf, saved, defns, instrument)
-                used = survey.check_mapping(used, sf, defns)
-            parsed = survey.parse_answers(sf, used, defns)
+                assert sf is not None
+                if given is not None:
+                    used = survey.check_mapping(given, sf, defns)
+                else:
+                    saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
+                    used, _ = _mapping_for(sf, saved, defns, instrument)
+                    used = survey.check_mapping(used, sf, defns)
+                parsed = survey.parse_answers(sf, used, defns)
+                source, kind = sf.source, sf.kind
             if cancelled is not None and cancelled():
                 raise Cancelled()
-            report = ImportReport(sf.source, sf.kind, len(parsed), 0, dry_run=dry_run, mapping=used)
+            report = ImportReport(source, kind, len(parsed), 0, dry_run=dry_run, mapping=used)
             matched = _match(s, c, parsed, report)
             total = len(defns)
             for k, d in enumerate(defns):
@@ -182,15 +243,15 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                         per = p.seconds / all_items
                         secs = [per if p.answers[d.id][j] is not None else None for j in range(d.n_items)]
                     rows.append(Incoming(sid, p.answers[d.id], secs, True, None, p.row))
-                report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=sf.source)
+                report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=source)
                 if progress is not None:
                     progress(k + 1, total)
             if dry_run:
                 raise _DryRun()
-            if save and sf.kind != "score_layout":
+            if save and kind != "score_layout":
                 c.survey_mapping_json = json.dumps(used, ensure_ascii=False)
             audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
-                             detail={"file": sf.source, "rows": report.rows, "matched": report.matched,
+                             detail={"file": source, "rows": report.rows, "matched": report.matched,
                                      **report.total.to_json()})
     except _DryRun:
         pass
