@@ -4,13 +4,16 @@ Each ``xadesk/cli/cmd_*.py`` module registers its own sub-commands through ``reg
 and sets ``func=run`` on its parser; ``run(args, cli)`` returns the exit code. Commands are found
 by name, so adding one touches no shared file.
 
-Exit codes: 0 success, 1 a user error (message printed, nothing changed), 2 usage.
+Exit codes: 0 success, 1 a user error (message printed, nothing changed), 2 usage, 3 an internal
+error (a crash report without values was written), 141 the reader of the output closed the pipe
+(128 + SIGPIPE, what a shell reports for other tools in the same case).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from importlib.metadata import entry_points
@@ -19,6 +22,8 @@ from .. import __version__
 from ..errors import UserError
 from ..i18n import msg
 from .context import CliContext
+
+CLOSED_PIPE = 141
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
     cli = CliContext(args)
     try:
-        return int(args.func(args, cli) or 0)
+        code = int(args.func(args, cli) or 0)
+        sys.stdout.flush()   # a closed pipe shows here, inside the try, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except UserError as exc:
         cli.error(exc.full_text())
         return 1
@@ -71,6 +80,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         cli.close()
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``xadesk score … | head``): stop quietly, as other
+    command-line tools do. Whatever the command changed is complete (writes finish before output);
+    stdout is pointed at the null device so the interpreter's final flush raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):   # no real file descriptor (an embedding or a test's capture)
+        pass
+    return CLOSED_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover
