@@ -239,9 +239,14 @@ def open_sheets(path: str | Path) -> tuple[bytes, Iterator[SheetRows]]:
     if not path.is_file():
         raise NotFound(f"找不到文件“{path.name}”。", f"File not found: {path.name}.")
     data = path.read_bytes()
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if _blank(data):
         raise TableFileError(f"文件“{path.name}”是空的。", f"The file {path.name!r} is empty.")
     return data, _open(data, path)
+
+
+def _blank(data: bytes) -> bool:
+    blanks = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+    return not data[:4096].strip(blanks) and not data.strip(blanks)   # no copy of a large file
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -271,11 +276,16 @@ def text_encoding(data: bytes) -> str | None:
 
 
 def _decode(data: bytes, name: str) -> str:
-    encoding = text_encoding(data)
-    if encoding is not None:
-        return data.decode(encoding)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise _corrupt(name)
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _corrupt(name) from None
+    for encoding in ("utf-8-sig", "gb18030"):   # the order text_encoding documents
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
     raise TableFileError(f"无法识别文件“{name}”的文字编码：请在Excel中另存为“CSV UTF-8”或.xlsx后再导入。",
                          f"Cannot tell the text encoding of {name!r}: save it as CSV UTF-8 or .xlsx and import again.")
 

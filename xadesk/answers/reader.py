@@ -271,7 +271,8 @@ def _csv_records(data: bytes, encoding: str) -> Iterator[tuple[int, list[Cell]]]
 def _csv_chunks(data: bytes, encoding: str, rows: Iterator[tuple[int, list[Cell]]], header_row: int, width: int,
                 item_cols: list[int], text_cols: list[int], tokens: TokenTable) -> Iterator[_Chunk]:
     # Windows line ends are fine (a field's trailing \r is dropped); a lone \r (old Mac) is not.
-    fast = encoding in ("utf-8-sig", "gb18030") and b'"' not in data and data.count(b"\r") == data.count(b"\r\n")
+    fast = encoding in ("utf-8-sig", "gb18030") and b'"' not in data and \
+        (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
     body = data
     if not fast:   # quotes, UTF-16 or old Mac line ends: the csv module, which the rows already come from
         yield from _row_chunks(rows, width, item_cols, text_cols, tokens)
@@ -298,7 +299,7 @@ def _csv_chunks(data: bytes, encoding: str, rows: Iterator[tuple[int, list[Cell]
             yield from _row_chunks(chunk_rows, width, item_cols, text_cols, tokens)
         else:
             yield chunk
-        line += piece.count(b"\n")
+        line += chunk.numbers.size if chunk is not None else piece.count(b"\n")
         offset = end
 
 
@@ -313,30 +314,35 @@ def _split_bytes(piece: bytes, first_line: int, width: int, delim: int, enc: str
     if rem or m == 0:
         return None
     ends = bounds.reshape(m, width)
+    # Each row: width − 1 delimiters, then a line end. This also rules out empty lines: the bound
+    # before an empty line's line end is the previous line's end, which may not sit in a delimiter slot.
     if not np.all(arr[ends[:, -1]] == 10) or np.any(arr[ends[:, :-1]] == 10):
         return None
-    starts = np.empty_like(ends)
-    starts.flat[0] = 0
-    starts.flat[1:] = bounds[:-1] + 1
+    row_start = np.empty(m, dtype=np.int64)
+    row_start[0] = 0
+    row_start[1:] = ends[:-1, -1] + 1
     last = ends[:, -1]
     last -= arr[last - 1] == 13    # "…,5\r\n": the last field ends before the \r
     lo, hi = item_cols[0], item_cols[-1] + 1
     if hi - lo == len(item_cols):   # the usual case: item columns side by side, so views, not copies
-        s, e = starts[:, lo:hi], ends[:, lo:hi]
+        s, e = ends[:, lo - 1:hi - 1] + 1, ends[:, lo:hi]
     else:
         cols = np.asarray(item_cols, dtype=np.int64)
-        s, e = starts[:, cols], ends[:, cols]
+        s, e = ends[:, cols - 1] + 1, ends[:, cols]
     length = e - s
-    tok = np.where(length == 1, TokenTable.byte_tokens()[arr[s]], 0).astype(np.int32, copy=False)
+    tok = TokenTable.byte_tokens()[arr[s]]
+    tok[length != 1] = 0
     for r, c in zip(*np.nonzero(length > 1), strict=True):
         tok[r, c] = tokens[piece[s[r, c]:e[r, c]].decode(enc, errors="replace")]
     texts = {}
+    ascii_text = piece.decode("ascii") if piece.isascii() else None   # str slices beat bytes decodes
     for c in text_cols:
-        texts[c] = [piece[a:b].decode(enc, errors="replace") for a, b in
-                    zip(starts[:, c].tolist(), ends[:, c].tolist(), strict=True)]
-    line_ends = np.flatnonzero(arr == 10)
-    if line_ends.size != m:   # an empty line inside the slice
-        return None
+        a_s = (row_start if c == 0 else ends[:, c - 1] + 1).tolist()
+        b_s = ends[:, c].tolist()
+        if ascii_text is not None:
+            texts[c] = [ascii_text[a:b] for a, b in zip(a_s, b_s, strict=True)]
+        else:
+            texts[c] = [piece[a:b].decode(enc, errors="replace") for a, b in zip(a_s, b_s, strict=True)]
     return _Chunk(numbers=np.arange(first_line, first_line + m, dtype=np.int64), texts=texts, tokens=tok)
 
 
@@ -414,7 +420,7 @@ def _assemble(source: str, chunks: Iterator[_Chunk], layout: Layout, defns: Sequ
         else:
             seen.update(fresh)
         kept = np.flatnonzero(keep).tolist()
-        ids.extend(rids[r] for r in kept)
+        ids.extend(rids if len(kept) == len(rids) else [rids[r] for r in kept])
         rows_num = chunk.numbers[keep]
         tok = chunk.tokens[keep]
         numbers.append(rows_num)
@@ -425,13 +431,18 @@ def _assemble(source: str, chunks: Iterator[_Chunk], layout: Layout, defns: Sequ
                 grown = np.full((capacity, by_id[iid].n_items), np.nan)
                 grown[:filled] = bufs[iid][:filled]
                 bufs[iid] = grown
+        # Which texts occur at all in this chunk: the refused-cell search runs only where one does.
+        present = np.bincount(tok.ravel(), minlength=len(tokens.texts)).astype(bool) if tok.size else \
+            np.zeros(len(tokens.texts), dtype=bool)
         for iid in instruments:
             d = by_id[iid]
             X = bufs[iid][filled:filled + m]
             for ks, js in _groups(plan[iid], d):
                 values, bad = value_table(tokens, d.items[js[0]], cache)
-                sub = tok[:, ks]
-                X[:, js] = values[sub]
+                sub = tok[:, _index(ks)]
+                X[:, _index(js)] = values[sub]
+                if not (bad & present).any():
+                    continue
                 hit_r, hit_c = np.nonzero(bad[sub])
                 for r, c in list(zip(hit_r.tolist(), hit_c.tolist(), strict=True))[:_MAX_DETAILS]:
                     _bad_cell(problems, int(rows_num[r]), item_cols[ks[c]], layout, d, js[c],
@@ -480,6 +491,13 @@ def _check_ids(chunk: _Chunk, rids: list[str], keys: list[str], keep: np.ndarray
                                     f"row {number}: id {rid!r} repeats row {seen[keys[r]]}")
         else:
             seen[keys[r]] = number
+
+
+def _index(positions: list[int]) -> slice | list[int]:
+    """A slice when the positions run side by side (a view instead of a fancy-index copy)."""
+    if positions == list(range(positions[0], positions[0] + len(positions))):
+        return slice(positions[0], positions[0] + len(positions))
+    return positions
 
 
 def _groups(plan: list[tuple[int, int]], d: Definition) -> list[tuple[list[int], list[int]]]:

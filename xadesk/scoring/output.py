@@ -162,8 +162,16 @@ class ScoreWriter:
                 code, span = code.reshape(-1), uniq.size
             code = code * size + part.reshape(-1)
             span *= size
-        _, first, inv = np.unique(code, return_index=True, return_inverse=True)
-        inv = inv.reshape(-1)
+        if span <= _DENSE_SPAN:   # the usual case: a counting pass instead of a sort
+            seen = np.flatnonzero(np.bincount(code, minlength=span))
+            remap = np.zeros(span, dtype=np.int64)
+            remap[seen] = np.arange(seen.size)
+            inv = remap[code]
+            first = np.zeros(seen.size, dtype=np.int64)
+            first[inv[::-1]] = np.arange(n - 1, -1, -1)     # the first row holding each combination
+        else:
+            _, first, inv = np.unique(code, return_index=True, return_inverse=True)
+            inv = inv.reshape(-1)
         rule_key = rule_u[rule_i.reshape(-1)]
         combos = np.stack([raw_i.reshape(-1)[first], t_i.reshape(-1)[first], p_i.reshape(-1)[first], band[first],
                            rule_key[first]])
@@ -177,6 +185,9 @@ class ScoreWriter:
             table.append(render(sid, _round(float(raw_u[ri]), 4), _round(float(t_u[ti]), 2),
                                 _round(float(p_u[pi]), 2), labels[bi], rule))
         return np.array(table, dtype=object)[inv.reshape(-1)]
+
+
+_DENSE_SPAN = 1 << 22   # combination codes below this are compacted by counting (a 32 MB table at most)
 
 
 def _csv_field(text: str) -> str:
