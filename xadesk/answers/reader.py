@@ -51,6 +51,7 @@ _SCAN_ROWS = 30
 _SLICE_BYTES = 1 << 20
 _ROWS_PER_CHUNK = 8192
 _LOSSY_ID = re.compile(r"^\d(\.\d+)?E\+\d+$", re.I)
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _FORMULA_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 ACTIONS = {"score": ("未计分", "nothing was scored"), "import": ("未导入任何数据", "nothing was imported")}
@@ -271,8 +272,7 @@ def _csv_records(data: bytes, encoding: str) -> Iterator[tuple[int, list[Cell]]]
 def _csv_chunks(data: bytes, encoding: str, rows: Iterator[tuple[int, list[Cell]]], header_row: int, width: int,
                 item_cols: list[int], text_cols: list[int], tokens: TokenTable) -> Iterator[_Chunk]:
     # Windows line ends are fine (a field's trailing \r is dropped); a lone \r (old Mac) is not.
-    fast = encoding in ("utf-8-sig", "gb18030") and b'"' not in data and \
-        (b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"))
+    fast = encoding in ("utf-8-sig", "gb18030") and b'"' not in data and _LONE_CR.search(data) is None
     body = data
     if not fast:   # quotes, UTF-16 or old Mac line ends: the csv module, which the rows already come from
         yield from _row_chunks(rows, width, item_cols, text_cols, tokens)
@@ -409,8 +409,13 @@ def _assemble(source: str, chunks: Iterator[_Chunk], layout: Layout, defns: Sequ
             continue
         raw_ids = chunk.texts[0]
         joined = " ".join(raw_ids)
-        rids = [t.strip() for t in raw_ids] if joined.isascii() else [_id_text(t) for t in raw_ids]
-        keys = [r.upper() for r in rids]
+        if not joined.isascii():
+            rids = [_id_text(t) for t in raw_ids]
+        elif joined.count(" ") != len(raw_ids) - 1 or "\t" in joined:
+            rids = [t.strip() for t in raw_ids]
+        else:
+            rids = raw_ids          # plain ASCII ids without spaces: nothing to fold or strip
+        keys = rids if joined == joined.upper() else [r.upper() for r in rids]
         fresh = dict(zip(keys, chunk.numbers.tolist(), strict=True))
         keep = np.ones(chunk.numbers.size, dtype=bool)
         # The usual file passes every id check at once; only a chunk with a problem is walked row by row.
