@@ -8,7 +8,6 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from tests.screening.conftest import STAFF_PASSWORD
 from xadesk.cli.main import main
 
 NO = ["G610113201301010011", "G61011320130202002X", "G610113201303030038"]   # students of the small school
@@ -59,22 +58,8 @@ CASES = {
 
 
 @pytest.fixture
-def cli(small_school, monkeypatch, capsys):
-    monkeypatch.setenv("XADESK_USER", "xinli")
-    monkeypatch.setenv("XADESK_PASSWORD", STAFF_PASSWORD)
-
-    def run(*argv: str, code: int = 0):
-        rc = main(["--db", str(small_school.path), *argv])
-        out = capsys.readouterr()
-        assert rc == code, out.err
-        return out
-    return run
-
-
-@pytest.fixture
 def campaign_id(cli):
-    out = cli("campaign", "create", "秋季普查", "--instruments", "phq9,asq", "--grade", "七年级", "--json")
-    return str(json.loads(out.out)["id"])
+    return str(cli("campaign", "create", "秋季普查", "--instruments", "phq9,asq", "--grade", "七年级", "--json")["id"])
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -93,8 +78,8 @@ def test_refused_the_same_way_by_score_and_campaign_import(case, cli, campaign_i
     for text in expected:
         assert text in imported.err, (text, imported.err)
     assert "未导入任何数据" in imported.err or "未导入" in imported.err
-    assert json.loads(cli("campaign", "results", campaign_id, "--json").out) == []
-    coverage = json.loads(cli("campaign", "coverage", campaign_id, "--json").out)
+    assert cli("campaign", "results", campaign_id, "--json") == []
+    coverage = cli("campaign", "coverage", campaign_id, "--json")
     assert coverage["completed"] == 0 and coverage["in_progress"] == 0
 
 
@@ -105,7 +90,7 @@ def test_full_width_digits_are_read_as_digits_by_both(cli, campaign_id, tmp_path
     assert [r["id"] for r in scored] == [NO[0], NO[1]]
     assert scored[0]["scales"]["total"]["raw"] == 4 and scored[0]["flags"] == ["safety:item9"]
     cli("campaign", "import", campaign_id, str(path), "--instrument", "phq9")
-    results = {r["student_no"]: r for r in json.loads(cli("campaign", "results", campaign_id, "--json").out)}
+    results = {r["student_no"]: r for r in cli("campaign", "results", campaign_id, "--json")}
     assert results[NO[0]]["scales"] == scored[0]["scales"] and results[NO[0]]["flags"] == scored[0]["flags"]
     assert results[NO[1]]["scales"]["total"]["raw"] == 0
 
