@@ -82,8 +82,8 @@ def _answers_file(path: Path, student_nos: list[str], rng: np.random.Generator) 
             fh.write(no + "," + ",".join(row) + "\n")
 
 
-def _year(ctx_admin, counselor, homeroom_ctx, db: Path, y: int, args, rng: random.Random,
-          folder: Path, progress: Callable[[str], None]) -> None:
+def _year(ctx_admin, counselor, y: int, args, rng: random.Random, folder: Path,
+          progress: Callable[[str], None]) -> None:
     from sqlalchemy import select
 
     from ..domain.synthetic import generate_students
@@ -115,9 +115,9 @@ def _year(ctx_admin, counselor, homeroom_ctx, db: Path, y: int, args, rng: rando
         close_campaign(counselor, info.id)
         propose_for_campaign(counselor, info.id)
         progress(msg(f"第 {y + 1} 年第 {semester} 学期测评", f"year {y + 1}, semester {semester} campaign"))
-    homeroom_students = [sid for sid, _ in enrolled]
+    ids = [sid for sid, _ in enrolled]
     for k in range(args.observations):
-        sid = rng.choice(homeroom_students)
+        sid = rng.choice(ids)
         day = date(start.year + (1 if k % 2 else 0), 3 if k % 2 else 11, 1 + k % 27)
         add_observation(counselor, sid, category=rng.choice(["mood", "peer", "study", "family"]),
                         text="课堂上注意力不集中，课后谈话。", severity=rng.choice(["info", "attention"]), day=day,
@@ -143,7 +143,7 @@ def build(args, folder: Path, progress: Callable[[str], None], on_year: Callable
         rng = random.Random(10)
         try:
             for y in range(args.years):
-                _year(admin, counselor, None, db, y, args, rng, folder, progress)
+                _year(admin, counselor, y, args, rng, folder, progress)
                 on_year(y + 1, db)
         finally:
             counselor.close()
