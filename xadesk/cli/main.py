@@ -32,7 +32,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, msg(f"用法错误：{message}\n", f"usage error: {message}\n"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(front_ends: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(prog="xadesk", description=msg("XA Desk 学生心理健康工作台", "XA Desk — student mental-health workbench"))
     parser.add_argument("--version", action="version", version=f"xadesk {__version__}")
     parser.add_argument("--db", metavar="PATH", help=msg("数据库文件（默认：用户数据目录，或 XADESK_DB）",
@@ -45,13 +45,30 @@ def build_parser() -> argparse.ArgumentParser:
         if info.name.startswith("cmd_"):
             importlib.import_module(f"{__package__}.{info.name}").register(subparsers)
     # Front ends (the desktop UI) add their commands through an entry point: the core never imports them.
-    for ep in sorted(entry_points(group="xadesk.commands"), key=lambda e: e.name):
-        ep.load()(subparsers)
+    if front_ends:
+        for ep in sorted(entry_points(group="xadesk.commands"), key=lambda e: e.name):
+            ep.load()(subparsers)
     return parser
 
 
+def _command_word(argv: list[str]) -> str | None:
+    """The sub-command named on the command line (global options and their values skipped)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--db", "--user"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    core = build_parser(front_ends=False)
+    # A core command needs no front end: skipping the entry-point scan (importlib.metadata reads every
+    # installed package's metadata) saves a noticeable part of the start of every scripted call.
+    known = core._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    parser = core if _command_word(words) in known else build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         if "gui" not in parser._subparsers._group_actions[0].choices:  # installed without the UI
