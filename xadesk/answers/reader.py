@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import UserError, ValidationFailed
+from ..errors import ValidationFailed
 from ..instruments.definition import Definition
 from ..tables import Cell, TableFileError, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
 from .cells import TokenTable, accepted_texts, value_table, why_not
@@ -565,4 +565,4 @@ def _sex(text: str, number: int, problems: _Problems) -> str:
     return ""
 
 
-__all__ = ["ACTIONS", "AnswerFile", "UserError", "is_answer_file", "read_answers"]
+__all__ = ["ACTIONS", "AnswerFile", "is_answer_file", "read_answers"]
