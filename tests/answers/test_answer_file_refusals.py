@@ -101,3 +101,25 @@ def test_a_mapping_file_is_refused_for_the_score_layout(cli, campaign_id, tmp_pa
     mapping.write_text("{}", encoding="utf-8")
     out = cli("campaign", "import", campaign_id, str(path), "--mapping", str(mapping), code=1)
     assert "不使用对应关系文件" in out.err
+
+
+def test_the_import_preview_reads_answer_files_with_the_same_reader(small_school, tmp_path):
+    from xadesk.errors import ValidationFailed
+    from xadesk.services.campaigns import create_campaign
+    from xadesk.services.screening_import import survey_columns
+
+    ctx = small_school.as_user("xinli")
+    try:
+        c = create_campaign(ctx, "预览", ["phq9", "asq"], grades=["J1"], open_now=True)
+        good = _csv(tmp_path, _rows(f"{NO[0]},0,1,2,3,0,1,2,3,"), "good.csv")
+        preview = survey_columns(ctx, c.id, good, instrument="phq9")
+        assert preview.kind == "score_layout" and preview.mapping_source == "score_layout"
+        assert preview.headers == HEAD.split(",")
+        assert preview.sample == [[NO[0], "0", "1", "2", "3", "0", "1", "2", "3", ""]]
+        assert preview.mapping["items"]["9"] == "phq9:q9"
+        bad = _csv(tmp_path, f"id,1,2,3,4\n{NO[0]},0,0,0,0\n", "bad.csv")
+        with pytest.raises(ValidationFailed) as exc:
+            survey_columns(ctx, c.id, bad, instrument="phq9")
+        assert "缺少" in exc.value.full_text()
+    finally:
+        ctx.close()
