@@ -137,7 +137,8 @@ def _open(path: str | Path) -> tuple[bytes, Iterator, bool, str]:
     # open_sheets has refused what is not text; its reader would hold the whole text (four bytes a
     # character), so a CSV is read here from its bytes in slices instead.
     _close(sheets)
-    encoding = text_encoding(data) or "utf-8"
+    # Plain ASCII (ids and numbers, the usual answer file) needs no trial decode of the whole file.
+    encoding = "utf-8-sig" if data.isascii() else text_encoding(data) or "utf-8"
     return data, iter([(None, _csv_records(data, encoding))]), False, encoding
 
 
@@ -401,6 +402,7 @@ def _assemble(source: str, chunks: Iterator[_Chunk], layout: Layout, defns: Sequ
     grades: list[int] = []
     sexes: list[str] = []
     cache: dict = {}
+    groups = {iid: _groups(plan[iid], by_id[iid]) for iid in instruments}   # the same for every chunk
     for chunk in chunks:
         for row, col in chunk.beyond:
             problems.add(row, col, f"第{row}行，{where_column(col)}：有内容，但这一列没有表头；请删去或补上表头 / "
@@ -442,7 +444,7 @@ def _assemble(source: str, chunks: Iterator[_Chunk], layout: Layout, defns: Sequ
         for iid in instruments:
             d = by_id[iid]
             X = bufs[iid][filled:filled + m]
-            for ks, js in _groups(plan[iid], d):
+            for ks, js in groups[iid]:
                 values, bad = value_table(tokens, d.items[js[0]], cache)
                 sub = tok[:, _index(ks)]
                 X[:, _index(js)] = values[sub]
