@@ -112,6 +112,7 @@ def _year(ctx_admin, counselor, y: int, args, rng: random.Random, folder: Path,
         answers = folder / "answers.csv"
         _answers_file(answers, [no for _, no in enrolled], nprng)
         import_survey(counselor, info.id, answers)
+        answers.unlink()
         close_campaign(counselor, info.id)
         propose_for_campaign(counselor, info.id)
         progress(msg(f"第 {y + 1} 年第 {semester} 学期测评", f"year {y + 1}, semester {semester} campaign"))
@@ -252,6 +253,7 @@ def run(args, cli) -> int:
         if folder.exists():   # an interrupted build: start again
             for p in folder.iterdir():
                 p.unlink()
+            (folder / "complete").unlink(missing_ok=True)
         build(args, folder, progress, on_year)
         built = time.perf_counter() - started
     login(folder / "decade.xadesk", "xinli", PASSWORD).close()
