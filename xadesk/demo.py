@@ -2,8 +2,9 @@
 
 The roster goes in as an Excel file through the ordinary roster import; accounts through the
 account service. Later areas (screenings, the warning grid, archives) add their own step to
-``STEPS``; each step gets the admin context and a seeded random generator, so the demo is the same
-on every machine and every run.
+``STEPS``; each step gets the admin context, a seeded random generator, the day and the demo
+accounts' password (the one the demo is built with, ``XADESK_PASSWORD`` from the command line), so
+the demo is the same on every machine and every run.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ DEMO_STAFF: list[tuple[str, str, str, str | None]] = [
 ]
 
 Progress = Callable[[int, int], None] | None
-DemoStep = Callable[[AppContext, random.Random, date], None]
+DemoStep = Callable[[AppContext, random.Random, date, str], None]   # admin, rng, day, password
 STEPS: list[tuple[str, DemoStep]] = []  # (name, step) added by later areas, run in order
 
 
@@ -99,7 +100,7 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
             tick()
         rng = random.Random(20260901)
         for _name, step in STEPS:
-            step(ctx, rng, day)
+            step(ctx, rng, day, password)
             tick()
         return DemoResult(path=path, students=len(plan.new), classes=len({(r.grade_code, r.class_number)
                                                                            for r in students}),

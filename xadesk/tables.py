@@ -231,9 +231,48 @@ def _open(data: bytes, path: Path) -> Iterator[SheetRows]:
     return iter([(None, _csv_rows(text, name))])
 
 
+def open_sheets(path: str | Path) -> tuple[bytes, Iterator[SheetRows]]:
+    """The file's bytes and its sheets' raw rows ``(number, cells)``: neither padded nor cut to a
+    header's width, for readers that check row widths themselves. Same refusals as :func:`read_table`;
+    close the iterator (``.close()``) when stopping early."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFound(f"找不到文件“{path.name}”。", f"File not found: {path.name}.")
+    data = path.read_bytes()
+    if _blank(data):
+        raise TableFileError(f"文件“{path.name}”是空的。", f"The file {path.name!r} is empty.")
+    return data, _open(data, path)
+
+
+def _blank(data: bytes) -> bool:
+    blanks = b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"
+    return not data[:4096].strip(blanks) and not data.strip(blanks)   # no copy of a large file
+
+
+def is_xlsx(data: bytes) -> bool:
+    """Whether these bytes are a zip container (how .xlsx files are recognised, whatever their name)."""
+    return data.startswith(_ZIP_MAGIC)
+
+
 def _corrupt(name: str) -> TableFileError:
     return TableFileError(f"文件“{name}”已损坏或不是有效的表格文件，无法读取。请用Excel打开检查后重新保存。",
                           f"{name!r} is damaged or not a valid spreadsheet. Open it in Excel, check it, and save it again.")
+
+
+def text_encoding(data: bytes) -> str | None:
+    """The encoding a CSV's bytes are read with (``utf-16``, ``utf-8-sig`` or ``gb18030``, in that
+    order, see the module notes), or None when none decodes them."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "gb18030")
+    for encoding in candidates:
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -242,7 +281,7 @@ def _decode(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise _corrupt(name) from None
-    for encoding in ("utf-8-sig", "gb18030"):
+    for encoding in ("utf-8-sig", "gb18030"):   # the order text_encoding documents
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -251,9 +290,14 @@ def _decode(data: bytes, name: str) -> str:
                          f"Cannot tell the text encoding of {name!r}: save it as CSV UTF-8 or .xlsx and import again.")
 
 
+def csv_delimiter(text: str) -> str:
+    """A tab when the first lines hold more tabs than commas (Excel's "Unicode text"), else a comma."""
+    sample = [line for line in text[:65536].splitlines()[:20] if line.strip()]
+    return "\t" if sum(s.count("\t") for s in sample) > sum(s.count(",") for s in sample) else ","
+
+
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Cell]]]:
-    sample = [line for line in text.splitlines()[:20] if line.strip()]
-    delimiter = "\t" if sum(s.count("\t") for s in sample) > sum(s.count(",") for s in sample) else ","
+    delimiter = csv_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for number, record in enumerate(reader, start=1):

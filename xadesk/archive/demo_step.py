@@ -89,7 +89,7 @@ def _add_many(items: list[tuple]) -> None:
                 audit.record_for(ctx, s, "record.add", student_id=sid, target=rec.uuid, detail={"kind": kind})
 
 
-def archive_step(admin_ctx, rng: random.Random, day: date) -> None:
+def archive_step(admin_ctx, rng: random.Random, day: date, password: str) -> None:
     from sqlalchemy import select
 
     from ..domain.grades import class_label
@@ -115,10 +115,10 @@ def archive_step(admin_ctx, rng: random.Random, day: date) -> None:
     for sid, _cid, g, n in rows:
         classes.setdefault((g, n), []).append(sid)
 
-    counselor = login(path, "xinli", demo.DEMO_PASSWORD)
-    writers = {class_label("J1", 1): login(path, "bzr701", demo.DEMO_PASSWORD),
-               class_label("P4", 1): login(path, "bzr401", demo.DEMO_PASSWORD)}
-    leader_j1 = login(path, "nianji7", demo.DEMO_PASSWORD)
+    counselor = login(path, "xinli", password)
+    writers = {class_label("J1", 1): login(path, "bzr701", password),
+               class_label("P4", 1): login(path, "bzr401", password)}
+    leader_j1 = login(path, "nianji7", password)
     try:
         def writer(g: str, n: int):
             return writers.get(class_label(g, n)) or (leader_j1 if g == "J1" else counselor)

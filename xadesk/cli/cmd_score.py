@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-import math
 from pathlib import Path
 
 from ..errors import NotFound, UserError
@@ -33,98 +30,65 @@ def register(subparsers) -> None:
 
 def resolve_instrument(ref: str):
     from ..instruments import builtin_ids, load_builtin, load_definition_file
+    from ..instruments.loader import refuse_builtin_id
 
     if ref in builtin_ids():
         return load_builtin(ref)
     if ref.lower().endswith(".json") and Path(ref).is_file():
-        return load_definition_file(ref)
+        defn = load_definition_file(ref)
+        refuse_builtin_id(defn, allow_identical=True)
+        return defn
     raise NotFound(f"没有编号为“{ref}”的量表（内置：{'、'.join(builtin_ids())}）。",
                    f"No instrument {ref!r} (built in: {', '.join(builtin_ids())}).")
 
 
+# Respondents scored and written per slice: keeps the engine's temporaries and the output text of one
+# slice (a few tens of MB for SCL-90) in memory, not the whole file's.
+SLICE = 16_384
+
+
 def run(args, cli) -> int:
+    from ..answers.reader import read_answers
     from ..scoring import score
-    from ..scoring.answer_file import read_answer_file
+    from ..scoring.output import ScoreWriter
 
     defn = resolve_instrument(args.instrument)
-    table = read_answer_file(args.file, defn)
-    result = score(defn, table.answers, seconds=table.seconds, grades=table.grades, sexes=table.sexes)
-    rows = [_row(table.ids[i], result, i, args.explain) for i in range(result.n)]
+    table = read_answers(args.file, [defn], instrument=defn.id, action="score")
+    answers = table.answers[defn.id]
     fmt = args.format or ("csv" if args.out and args.out.lower().endswith(".csv") else "json")
-    text = _as_csv(defn, result, rows) if fmt == "csv" else json.dumps(rows, ensure_ascii=False, indent=2)
+
+    def emit(stream) -> None:
+        writer = ScoreWriter(defn, fmt, stream, explain=args.explain)
+        writer.begin()
+        for a in range(0, table.n, SLICE):
+            b = min(a + SLICE, table.n)
+            result = score(defn, answers[a:b],
+                           seconds=None if table.seconds is None else table.seconds[a:b],
+                           grades=None if table.grades is None else table.grades[a:b],
+                           sexes=None if table.sexes is None else table.sexes[a:b],
+                           check_values=False)   # the reader has checked every cell against its options
+            writer.write(table.ids[a:b], result)
+        writer.end()
+
     if args.out:
-        _write(Path(args.out), text, fmt)
-        cli.error(msg(f"已计分 {result.n} 人，结果写入 {args.out}（量表 {defn.id} 第 {defn.version} 版）。",
-                      f"Scored {result.n} respondent(s) into {args.out} ({defn.id} version {defn.version})."))
+        _write(Path(args.out), emit, fmt)
+        cli.error(msg(f"已计分 {table.n} 人，结果写入 {args.out}（量表 {defn.id} 第 {defn.version} 版）。",
+                      f"Scored {table.n} respondent(s) into {args.out} ({defn.id} version {defn.version})."))
     else:
-        cli.out(text.rstrip("\n"))
+        emit(cli.stdout())
     return 0
 
 
-def _row(rid: str, result, i: int, explain: bool) -> dict:
-    data = result.per_respondent(i)
-    scales = {}
-    for sid, s in data["scales"].items():
-        entry = {"raw": _round(s["raw"], 4), "t": _round(s["t"], 2), "band": s["band"]}
-        if s["percentile"] is not None:
-            entry["percentile"] = _round(s["percentile"], 2)
-        if explain:
-            entry["rule"] = s["rule"]
-        scales[sid] = entry
-    out = {"id": rid, "valid": data["valid"], "scales": scales, "flags": data["flags"]}
-    if explain:
-        out["definition"] = data["definition"]
-    return out
+def _write(path: Path, emit, fmt: str) -> None:
+    from ..storage.atomic import atomic_writer
 
-
-def _round(x, places: int):
-    if x is None or isinstance(x, int):
-        return x
-    r = round(x, places)
-    return int(r) if float(r).is_integer() else r
-
-
-def _as_csv(defn, result, rows: list[dict]) -> str:
-    has_t = {n.scale for n in defn.norms if n.kind == "t"}
-    has_p = {n.scale for n in defn.norms if n.kind == "percentile"}
-    explain = bool(rows) and "rule" in next(iter(rows[0]["scales"].values()), {})
-    head = ["id", "valid"]
-    for sid in defn.scale_ids:
-        head += [f"{sid}_raw"] + ([f"{sid}_t"] if sid in has_t else []) + ([f"{sid}_percentile"] if sid in has_p else [])
-        head += [f"{sid}_band"] + ([f"{sid}_rule"] if explain else [])
-    head.append("flags")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(head)
-    for r in rows:
-        line = [r["id"], "true" if r["valid"] else "false"]
-        for sid in defn.scale_ids:
-            s = r["scales"][sid]
-            line.append(_cell(s["raw"]))
-            if sid in has_t:
-                line.append(_cell(s["t"]))
-            if sid in has_p:
-                line.append(_cell(s.get("percentile")))
-            line.append(s["band"] or "")
-            if explain:
-                line.append(s["rule"])
-        line.append(";".join(r["flags"]))
-        w.writerow(line)
-    return buf.getvalue()
-
-
-def _cell(x) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return ""
-    return str(x)
-
-
-def _write(path: Path, text: str, fmt: str) -> None:
-    from ..storage.atomic import atomic_write_bytes
-
-    # A BOM lets Excel on Chinese Windows open the CSV as UTF-8 rather than GBK.
-    data = ("\ufeff" + text if fmt == "csv" else text).encode("utf-8")
     try:
-        atomic_write_bytes(path, data)
+        with atomic_writer(path) as fh:
+            # A BOM lets Excel on Chinese Windows open the CSV as UTF-8 rather than GBK.
+            stream = io.TextIOWrapper(fh, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="",
+                                      write_through=False)
+            emit(stream)
+            stream.flush()
+            stream.detach()
     except OSError as exc:
         raise UserError(f"无法写入 {path}：{exc.strerror or exc}", f"Cannot write {path}: {exc.strerror or exc}") from None

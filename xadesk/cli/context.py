@@ -23,6 +23,10 @@ class CliContext:
     def out(self, text: str = "") -> None:
         print(text)
 
+    def stdout(self):
+        """The stream for large output written piece by piece (``out`` takes one text)."""
+        return sys.stdout
+
     def error(self, text: str) -> None:
         print(text, file=sys.stderr)
 

@@ -4,13 +4,16 @@ Each ``xadesk/cli/cmd_*.py`` module registers its own sub-commands through ``reg
 and sets ``func=run`` on its parser; ``run(args, cli)`` returns the exit code. Commands are found
 by name, so adding one touches no shared file.
 
-Exit codes: 0 success, 1 a user error (message printed, nothing changed), 2 usage.
+Exit codes: 0 success, 1 a user error (message printed, nothing changed), 2 usage, 3 an internal
+error (a crash report without values was written), 141 the reader of the output closed the pipe
+(128 + SIGPIPE, what a shell reports for other tools in the same case).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from importlib.metadata import entry_points
@@ -18,6 +21,8 @@ from importlib.metadata import entry_points
 from ..errors import UserError
 from ..i18n import msg
 from .context import CliContext
+
+CLOSED_PIPE = 141
 
 
 class _VersionAction(argparse.Action):
@@ -40,7 +45,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, msg(f"用法错误：{message}\n", f"usage error: {message}\n"))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(front_ends: bool = True) -> argparse.ArgumentParser:
     parser = _Parser(prog="xadesk", description=msg("XA Desk 学生心理健康工作台", "XA Desk — student mental-health workbench"))
     parser.add_argument("--version", action=_VersionAction,
                         help=msg("显示软件、数据库结构和 SQLCipher 的版本", "show the app, schema and SQLCipher versions"))
@@ -54,13 +59,30 @@ def build_parser() -> argparse.ArgumentParser:
         if info.name.startswith("cmd_"):
             importlib.import_module(f"{__package__}.{info.name}").register(subparsers)
     # Front ends (the desktop UI) add their commands through an entry point: the core never imports them.
-    for ep in sorted(entry_points(group="xadesk.commands"), key=lambda e: e.name):
-        ep.load()(subparsers)
+    if front_ends:
+        for ep in sorted(entry_points(group="xadesk.commands"), key=lambda e: e.name):
+            ep.load()(subparsers)
     return parser
 
 
+def _command_word(argv: list[str]) -> str | None:
+    """The sub-command named on the command line (global options and their values skipped)."""
+    words = iter(argv)
+    for word in words:
+        if word in ("--db", "--user"):
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    core = build_parser(front_ends=False)
+    # A core command needs no front end: skipping the entry-point scan (importlib.metadata reads every
+    # installed package's metadata) saves a noticeable part of the start of every scripted call.
+    known = core._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    parser = core if _command_word(words) in known else build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         if "gui" not in parser._subparsers._group_actions[0].choices:  # installed without the UI
@@ -69,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
     cli = CliContext(args)
     try:
-        return int(args.func(args, cli) or 0)
+        code = int(args.func(args, cli) or 0)
+        sys.stdout.flush()   # a closed pipe shows here, inside the try, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _closed_pipe()
     except UserError as exc:
         cli.error(exc.full_text())
         return 1
@@ -85,6 +111,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     finally:
         cli.close()
+
+
+def _closed_pipe() -> int:
+    """The reader of our output went away (``xadesk score … | head``): stop quietly, as other
+    command-line tools do. Whatever the command changed is complete (writes finish before output);
+    stdout is pointed at the null device so the interpreter's final flush raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):   # no real file descriptor (an embedding or a test's capture)
+        pass
+    return CLOSED_PIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

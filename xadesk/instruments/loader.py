@@ -7,7 +7,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound, UserError, ValidationFailed
 from .definition import Definition
 from .schema import definition_from_dict
 
@@ -60,3 +60,17 @@ def load_builtin(instrument_id: str) -> Definition:
 
 def all_builtins() -> list[Definition]:
     return [load_builtin(i) for i in builtin_ids()]
+
+
+def refuse_builtin_id(defn: Definition, *, allow_identical: bool = False) -> None:
+    """A school's definition may not reuse a built-in's id: an edited copy could drop the built-in's
+    safety rules while results still read as the built-in's. ``allow_identical`` lets an unchanged copy
+    through (scoring with it is scoring with the built-in)."""
+    if defn.id not in builtin_ids():
+        return
+    if allow_identical and defn.digest == load_builtin(defn.id).digest:
+        return
+    raise UserError(f"“{defn.id}”是内置量表的编号，不能被替换。请直接使用内置量表（--instrument {defn.id}），"
+                    "或给学校自己的量表另起一个编号。",
+                    f"'{defn.id}' is a built-in instrument and cannot be replaced; use the built-in "
+                    f"(--instrument {defn.id}) or give your own definition another id.", field="id")

@@ -5,7 +5,9 @@ Public API::
     score(definition, answers, *, seconds=None, grades=None, sexes=None) -> ScoreResult
     ScoreResult.per_respondent(i) -> dict   # {"definition", "valid", "scales": {id: {...}}, "flags"}
     score_one(definition, answers_row, ...) -> dict   # the plain-Python reference, same dict
-    read_answer_file(path, definition) -> AnswerTable  # CSV (UTF-8 / BOM / GB18030) or xlsx
+    ScoreWriter (output.py)                 # `xadesk score` CSV / JSON, written a slice at a time
+
+Answer files are read by :mod:`xadesk.answers` (one reader for `xadesk score` and `campaign import`).
 """
 
 from .engine import score

@@ -70,7 +70,7 @@ def score(defn: Definition, answers: np.ndarray, *, seconds: np.ndarray | None =
     has_any = n_answered > 0
 
     y = _item_scores(defn, X)
-    np.nan_to_num(y, copy=False, nan=0.0)   # blanks are tracked in ``answered`` from here on
+    np.copyto(y, 0.0, where=np.isnan(y))   # blanks are tracked in ``answered`` from here on
     ctx_scales: dict[str, np.ndarray] = {}
     out: dict[str, ScaleScores] = {}
     raw_all, rule_all, blank_all = _item_scales(defn, y, answered)

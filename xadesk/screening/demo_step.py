@@ -61,7 +61,7 @@ def _scared(rng: random.Random, z: float) -> list[float | None]:
 GENERATORS = {"phq9": _phq9, "gad7": _gad7, "asq": _asq, "scared": _scared}
 
 
-def screening_step(admin_ctx, rng: random.Random, day: date) -> None:
+def screening_step(admin_ctx, rng: random.Random, day: date, password: str) -> None:
     from sqlalchemy import select
 
     from ..services.campaigns import close_campaign, create_campaign, load, set_excused
@@ -70,7 +70,7 @@ def screening_step(admin_ctx, rng: random.Random, day: date) -> None:
     from ..storage.models import SchoolClass, Student
     from ..storage.models_screening import CampaignTarget
 
-    ctx = login(admin_ctx.db.path, "xinli", demo.DEMO_PASSWORD)
+    ctx = login(admin_ctx.db.path, "xinli", password)
     try:
         start = date(day.year if day.month >= 9 else day.year - 1, 9, 15)
         info = create_campaign(

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound, PermissionDenied, UserError
 from ..instruments.definition import Definition
-from ..instruments.loader import builtin_ids, definition_from_text, load_builtin, load_definition_file
+from ..instruments.loader import (
+    builtin_ids,
+    definition_from_text,
+    load_builtin,
+    load_definition_file,
+    refuse_builtin_id,
+)
 from ..instruments.schema import definition_from_dict
 from ..storage.models import InstrumentDefinitionRow
 from . import audit
@@ -92,10 +98,7 @@ def add_definition(ctx: AppContext, source: Path | dict[str, Any], *, new_versio
         defn = definition_from_dict(source, "编辑的量表")
     else:
         defn = load_definition_file(source)
-    if defn.id in builtin_ids():
-        raise UserError(f"“{defn.id}”是内置量表的编号，不能被替换。请给学校自己的量表另起一个编号。",
-                        f"'{defn.id}' is a built-in instrument and cannot be replaced; choose another id.",
-                        field="id")
+    refuse_builtin_id(defn)
     data = defn.to_dict()
     with ctx.db.write() as s:
         latest = s.scalar(select(func.max(InstrumentDefinitionRow.version))

@@ -28,8 +28,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import select
 
+from ..answers.reader import AnswerFile, is_answer_file, read_answers
 from ..domain.grades import GRADE_BY_CODE
 from ..errors import Cancelled, UserError
 from ..i18n import msg
@@ -220,10 +222,47 @@ def save_mapping(ctx: AppContext, campaign_id: int | str, mapping: dict) -> None
         c.survey_mapping_json = json.dumps(mapping, ensure_ascii=False)
 
 
+def _answer_file(ctx: AppContext, campaign_id: int | str, path: Path, instrument: str | None
+                 ) -> tuple[AnswerFile, list, dict]:
+    """A file in the ``xadesk score`` layout, read by the one answer-file reader (:mod:`xadesk.answers`)
+    outside any write transaction: the file, the battery it was checked against, and its mapping."""
+    with ctx.db.read() as s:
+        defns = [d for d, _ in _battery(s, load(s, campaign_id))]
+    af = read_answers(path, defns, instrument=instrument, action="import")
+    by_id = {d.id: d for d in defns}
+    items = {af.layout.headers[c]: f"{iid}:{by_id[iid].items[j].id}" for c, (iid, j) in af.layout.items.items()}
+    mapping = {"format": survey.MAPPING_FORMAT, "coding": "value", "identity": {"student_no": af.layout.headers[0]},
+               "items": items, "values": {}}
+    return af, defns, mapping
+
+
+def _answer_rows(af: AnswerFile, defns: list) -> list[survey.ParsedRow]:
+    """The answer file's rows in the shape the survey path produces (matching and ingest are shared)."""
+    lists = {d.id: [[None if v != v else v for v in row] for row in af.answers[d.id].tolist()]
+             if d.id in af.answers else None for d in defns}
+    present = {d.id: (~np.isnan(af.answers[d.id])).any(axis=1).tolist() if d.id in af.answers else None
+               for d in defns}
+    out = []
+    for i, rid in enumerate(af.ids):
+        secs = None if af.seconds is None or np.isnan(af.seconds[i]) else float(af.seconds[i])
+        out.append(survey.ParsedRow(
+            int(af.rows[i]), {"student_no": rid},
+            {d.id: lists[d.id][i] if lists[d.id] is not None else [None] * d.n_items for d in defns},
+            {d.id: bool(present[d.id][i]) if present[d.id] is not None else False for d in defns}, secs))
+    return out
+
+
 def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instrument: str | None = None,
                    mapping: dict | None = None, coding: str | None = None) -> SurveyPreview:
     """The preview (see the module docstring); ``mapping``/``coding``: what a person set in the table."""
     ctx.require("screening.manage")
+    if is_answer_file(path):
+        af, _, mapping = _answer_file(ctx, campaign_id, path, instrument)
+        cols = sorted(af.layout.items)
+        sample = [[af.ids[i]] + [_value_text(af.answers[af.layout.items[c][0]][i, af.layout.items[c][1]]) for c in cols]
+                  for i in range(min(5, af.n))]
+        return SurveyPreview(af.source, "score_layout", [af.layout.headers[0]] + [af.layout.headers[c] for c in cols],
+                             mapping, "score_layout", sample)
     sf = survey.read_survey(path)
     with ctx.db.read() as s:
         c = load(s, campaign_id)
@@ -246,6 +285,10 @@ def survey_columns(ctx: AppContext, campaign_id: int | str, path: Path, *, instr
                          decoded, error, _targets(defns), {d.id: short_name(d) for d in defns})
 
 
+def _value_text(v: float) -> str:
+    return "" if v != v else (str(int(v)) if float(v).is_integer() else str(v))
+
+
 def load_mapping(mapping: dict | str | Path | None) -> dict | None:
     if mapping is None or isinstance(mapping, dict):
         return mapping
@@ -262,8 +305,16 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                   save: bool = True, progress: Progress = None, cancelled: CancelCheck = None) -> ImportReport:
     ctx.require("screening.manage")
     path = Path(path)
-    sf = survey.read_survey(path)
     given = load_mapping(mapping)
+    answers: tuple[AnswerFile, list, dict] | None = None
+    sf: survey.SurveyFile | None = None
+    if is_answer_file(path):
+        if given is not None:
+            raise UserError(f"{path.name} 是 xadesk 计分表格（第一列为 id），按表头导入，不使用对应关系文件。",
+                            f"{path.name} is in the xadesk score layout (first column id); it takes no mapping file.")
+        answers = _answer_file(ctx, campaign_id, path, instrument)
+    else:
+        sf = survey.read_survey(path)
     report: ImportReport | None = None
     try:
         with ctx.db.write() as s:
@@ -271,33 +322,43 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
             require_open(c)
             battery = _battery(s, c)
             defns = [d for d, _ in battery]
-            saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
-            prop, how = _proposal(sf, given, saved, defns, instrument)
-            if not prop.complete:
-                raise MappingRefused(
-                    "没有导入任何数据：并非每个量表的每道计分题都恰好对应了一列。请在对应表中改正后再导入。",
-                    "Nothing was imported: not every scored item is mapped to exactly one column.",
-                    prop, defns, prop.problems)
-            verdict = _coding(sf, prop.mapping, how, coding, defns)
-            if verdict.coding is None:
-                raise MappingRefused(
-                    f"没有导入任何数据：无法确定这是问卷星的哪种导出。{verdict.reason}"
-                    "（命令行：--kind text|ordinal|score）",
-                    "Nothing was imported: the export kind (text / ordinal / score) is unclear; choose it.",
-                    prop, defns)
-            proven = prop.proven or how in ("given", "saved", "score_layout")
-            if not proven and not confirm and not dry_run:
-                raise MappingRefused(
-                    "没有导入任何数据：有的列只是按顺序推测的，需要您核对对应表后确认（命令行：--confirm，"
-                    "或用 --mapping 指定对应关系文件）。",
-                    "Nothing was imported: part of the mapping is a guess; check the table and confirm it.",
-                    prop, defns)
-            used = {**prop.mapping, "coding": verdict.coding}
-            parsed = survey.parse_answers(sf, used, defns)
+            if answers is not None:
+                af, read_with, used = answers
+                if [(d.id, d.version) for d in read_with] != [(d.id, d.version) for d in defns]:
+                    raise UserError("测评活动的量表在读取文件时发生了变化，请重新导入。",
+                                    "The campaign's instruments changed while the file was read; import again.")
+                parsed = _answer_rows(af, defns)
+                source, kind, coding_used = af.source, "score_layout", "value"
+            else:
+                assert sf is not None
+                saved = json.loads(c.survey_mapping_json) if c.survey_mapping_json else None
+                prop, how = _proposal(sf, given, saved, defns, instrument)
+                if not prop.complete:
+                    raise MappingRefused(
+                        "没有导入任何数据：并非每个量表的每道计分题都恰好对应了一列。请在对应表中改正后再导入。",
+                        "Nothing was imported: not every scored item is mapped to exactly one column.",
+                        prop, defns, prop.problems)
+                verdict = _coding(sf, prop.mapping, how, coding, defns)
+                if verdict.coding is None:
+                    raise MappingRefused(
+                        f"没有导入任何数据：无法确定这是问卷星的哪种导出。{verdict.reason}"
+                        "（命令行：--kind text|ordinal|score）",
+                        "Nothing was imported: the export kind (text / ordinal / score) is unclear; choose it.",
+                        prop, defns)
+                proven = prop.proven or how in ("given", "saved", "score_layout")
+                if not proven and not confirm and not dry_run:
+                    raise MappingRefused(
+                        "没有导入任何数据：有的列只是按顺序推测的，需要您核对对应表后确认（命令行：--confirm，"
+                        "或用 --mapping 指定对应关系文件）。",
+                        "Nothing was imported: part of the mapping is a guess; check the table and confirm it.",
+                        prop, defns)
+                used = {**prop.mapping, "coding": verdict.coding}
+                parsed = survey.parse_answers(sf, used, defns)
+                source, kind, coding_used = sf.source, sf.kind, verdict.coding
             if cancelled is not None and cancelled():
                 raise Cancelled()
-            report = ImportReport(sf.source, sf.kind, len(parsed), 0, dry_run=dry_run, mapping=used,
-                                  coding=verdict.coding)
+            report = ImportReport(source, kind, len(parsed), 0, dry_run=dry_run, mapping=used,
+                                  coding=coding_used)
             matched = _match(s, c, parsed, report, accept, keep)
             total = len(defns)
             all_items = len(used["items"])
@@ -314,16 +375,16 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                         per = p.seconds / all_items
                         secs = [per if p.answers[d.id][j] is not None else None for j in range(d.n_items)]
                     rows.append(Incoming(sid, p.answers[d.id], secs, True, None, p.row))
-                report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=sf.source)
+                report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=source)
                 if progress is not None:
                     progress(k + 1, total)
             if dry_run:
                 raise _DryRun()
-            if save and sf.kind != "score_layout":
+            if save and kind != "score_layout":
                 c.survey_mapping_json = json.dumps(used, ensure_ascii=False)
             audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
-                             detail={"file": sf.source, "rows": report.rows, "matched": report.matched,
-                                     "coding": verdict.coding, "by_name": len(report.accepted),
+                             detail={"file": source, "rows": report.rows, "matched": report.matched,
+                                     "coding": coding_used, "by_name": len(report.accepted),
                                      "duplicates": len(report.duplicates), **report.total.to_json()})
     except _DryRun:
         pass

@@ -92,14 +92,19 @@ def _rows(s: Session, fetched) -> list[ResultRow]:
     by_score: dict[int, dict[str, ScaleResult]] = {}
     ids = [sc.id for sc, *_ in fetched]
     for i in range(0, len(ids), 900):
-        for x in s.scalars(select(ScreeningScaleScore).where(ScreeningScaleScore.score_id.in_(ids[i:i + 900]))
-                           .order_by(ScreeningScaleScore.id)):
-            by_score.setdefault(x.score_id, {})[x.scale_id] = ScaleResult(x.raw, x.t, x.percentile, x.band,
-                                                                          x.band_label, x.rule)
+        # Plain column tuples, not ORM objects: a campaign has ~10 scale rows per score, and building
+        # an ORM instance for each was most of the time of this read (bench decade: 1.3 s for 1,200 scores).
+        x = ScreeningScaleScore
+        for score_id, scale_id, raw, t, pct, band, label, rule in s.execute(
+                select(x.score_id, x.scale_id, x.raw, x.t, x.percentile, x.band, x.band_label, x.rule)
+                .where(x.score_id.in_(ids[i:i + 900])).order_by(x.id)):
+            by_score.setdefault(score_id, {})[scale_id] = ScaleResult(raw, t, pct, band, label, rule)
     out = [ResultRow(sid, no, name, class_label(g, n) if g else "", sc.instrument_id, sc.definition_version,
                      sc.valid, sc.safety, by_score.get(sc.id, {}), tuple(json.loads(sc.flags_json)))
            for sc, sid, no, name, g, n in fetched]
-    out.sort(key=lambda r: (_class_sort(r.class_label), r.student_no, r.instrument_id))
+    order: dict[str, tuple] = {}   # parse each class label once, not once per row
+    out.sort(key=lambda r: (order.get(r.class_label) or order.setdefault(r.class_label, _class_sort(r.class_label)),
+                            r.student_no, r.instrument_id))
     return out
 
 
