@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 
 from .. import versions
+from ..answers import read_answers
 from ..archive.pdf import student_pdf
 from ..archive.transfer import EXTENSION, export_student, read_transfer
 from ..domain import synthetic
@@ -18,7 +19,6 @@ from ..exchange.passphrase import generate as generate_passphrase
 from ..i18n import msg
 from ..instruments import load_builtin
 from ..scoring import score
-from ..scoring.answer_file import read_answer_file
 from ..services import audit, roles
 from ..services import grid as G
 from ..services.accounts import RoleSpec, add_user
@@ -79,8 +79,8 @@ def score_file(state: SelfTestState) -> str:
             w.writerow([no, *items, 0 if k == 1 else 1])  # item 10 (difficulty) is not in the total
     state.values["answer_file"] = path
     defn = load_builtin(INSTRUMENT)
-    table = read_answer_file(path, defn)
-    result = score(defn, table.answers, seconds=table.seconds, grades=table.grades, sexes=table.sexes)
+    table = read_answers(path, [defn], instrument=defn.id, action="score")
+    result = score(defn, table.answers[defn.id], seconds=table.seconds, grades=table.grades, sexes=table.sexes)
     for k in range(result.n):
         got = result.per_respondent(k)["scales"]["total"]["raw"]
         assert got == _expected_raw(k), msg(f"第 {k + 1} 份答卷总分应为 {_expected_raw(k)}，算得 {got}",
