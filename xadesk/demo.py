@@ -23,7 +23,8 @@ from .services.context import AppContext
 from .services.login import create_school, login
 from .services.roster import resolve_class
 from .services.roster_import import import_records
-from .storage.keyfile import keyfile_path
+from .storage.keyfile import all_key_paths, keyfile_path
+from .storage.loginlog import log_path
 
 DEMO_PASSWORD = "xadesk-demo"
 DEMO_SCHOOL = "西安市示例实验学校"
@@ -52,8 +53,7 @@ class DemoResult:
 
 
 def _remove_existing(path: Path) -> None:
-    for p in (path, keyfile_path(path), Path(f"{path}-wal"), Path(f"{path}-shm"),
-              keyfile_path(path).with_name(keyfile_path(path).name + ".bak")):
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), log_path(path), *all_key_paths(path)):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
 

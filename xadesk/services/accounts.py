@@ -159,5 +159,5 @@ def deactivate(ctx: AppContext, login: str) -> None:
             raise NotFound(f"没有登录名为 {login} 的账号。", f"No account named {login}.")
         user.active = False
         audit.record_for(ctx, s, "account.deactivate", target=login_key)
-    ctx.keyfile.remove_slot(user_slot_id(login_key))
-    ctx.keyfile.save()
+    # From every generation too: an old copy must not keep opening the database for this person.
+    ctx.keyfile.purge_slot(user_slot_id(login_key))

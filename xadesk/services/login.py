@@ -20,10 +20,26 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from ..domain.schoolyear import school_year_of
-from ..errors import DatabaseExists, NotXADeskDatabase, UserError, WrongPassword
-from ..storage import migrate
+from ..errors import (
+    DatabaseDamaged,
+    DatabaseExists,
+    KeyFileDamaged,
+    NotXADeskDatabase,
+    UserError,
+    WrongPassword,
+)
+from ..i18n import msg
+from ..storage import loginlog, migrate
 from ..storage.database import APP_MARKER, APP_MARKER_KEY, SchoolDatabase, check_file, open_engine_checked
-from ..storage.keyfile import RECOVERY_SLOT, KeyFile, keyfile_path, new_database_key, user_slot_id
+from ..storage.keyfile import (
+    RECOVERY_SLOT,
+    KeyFile,
+    database_key_from_recovery,
+    inspect_all,
+    keyfile_path,
+    open_slot,
+    user_slot_id,
+)
 from ..storage.models import Meta, RoleAssignment, School, SchoolYear, Semester, User
 from . import audit, roles
 from .context import Actor, AppContext
@@ -79,10 +95,12 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
     for leftover in (tmp_db, Path(f"{tmp_db}-wal"), Path(f"{tmp_db}-shm")):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    key = new_database_key()
+    # The database key is derived from the recovery key, so the printed sheet alone opens the
+    # database even if every copy of the key file is lost (keyfile.py explains why that is safe).
+    recovery = generate_recovery_key()
+    key = database_key_from_recovery(normalise_key(recovery))
     kf = KeyFile.create(kpath)
     kf.set_slot(user_slot_id(login), admin_password, key)
-    recovery = generate_recovery_key()
     kf.set_slot(RECOVERY_SLOT, normalise_key(recovery), key)
     school_uuid = str(uuid.uuid4())
     db = SchoolDatabase(tmp_db, key)
@@ -119,31 +137,39 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
 
 # --- open --------------------------------------------------------------------------------------
 
-def _unlock(path: Path, slot_id: str, secret: str, login_for_failure: str | None) -> tuple[SchoolDatabase, KeyFile]:
+def _unlock(path: Path, slot_id: str, secret: str,
+            login_for_failure: str | None) -> tuple[SchoolDatabase, KeyFile, list[str]]:
     path = Path(path)
     check_file(path)
-    kf = KeyFile.load(keyfile_path(path))
     try:
-        key = kf.unwrap(slot_id, secret)
+        opened = open_slot(keyfile_path(path), slot_id, secret)
     except WrongPassword:
-        kf.record_failure(login_for_failure or slot_id)
+        # Written beside the key file, never into it: a failed login cannot touch a key generation.
+        loginlog.record_failure(path, login_for_failure or slot_id)
         raise
-    db = open_engine_checked(path, key)
+    db = open_engine_checked(path, opened.key)
     try:
-        with db.engine.connect() as conn:
-            marker = None
-            with contextlib.suppress(DBAPIError):
-                marker = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'app'").scalar()
-            current = migrate.current_revision(conn)
-            conn.rollback()
-        if marker != APP_MARKER:
-            raise NotXADeskDatabase("这个文件不是 XA Desk 数据库。", "This file is not an XA Desk database.")
-        migrate.check_not_newer(current)
+        _check_ours(db)
         migrate.upgrade(db)
     except BaseException:
         db.engine.dispose()
         raise
-    return db, kf
+    if opened.repaired:
+        # Only after the database proved the key right: rewrite the key file from the intact copies.
+        opened.keyfile.save()
+    return db, opened.keyfile, opened.warnings
+
+
+def _check_ours(db: SchoolDatabase) -> None:
+    with db.engine.connect() as conn:
+        marker = None
+        with contextlib.suppress(DBAPIError):
+            marker = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'app'").scalar()
+        current = migrate.current_revision(conn)
+        conn.rollback()
+    if marker != APP_MARKER:
+        raise NotXADeskDatabase("这个文件不是 XA Desk 数据库。", "This file is not an XA Desk database.")
+    migrate.check_not_newer(current)
 
 
 def load_actor(session, user: User) -> Actor:
@@ -159,41 +185,62 @@ def load_actor(session, user: User) -> Actor:
 
 def login(path: Path, login_name: str, password: str) -> AppContext:
     """Unlock the database with this person's slot and return their context (audited)."""
+    path = Path(path)
     login_key = normalise_login(login_name)
-    db, kf = _unlock(path, user_slot_id(login_key), password, login_key)
+    db, kf, warnings = _unlock(path, user_slot_id(login_key), password, login_key)
     try:
+        own_failures = loginlog.failures_for(path, login_key)
         with db.write() as s:
             user = s.scalar(select(User).where(func.lower(User.login) == login_key))
             if user is None or not user.active:
                 # A slot without an active account (e.g. deactivated): treat as a failed login.
                 audit.record(s, None, login_key, "login.failed", detail={"reason": "inactive"})
                 raise WrongPassword("该账号已停用，请联系学校管理员。", "This account is disabled; ask the administrator.")
-            failures = kf.take_failures()
-            for f in failures:
+            for f in loginlog.take_unaudited(path):
                 audit.record(s, None, f["login"], "login.failed",
-                             at=datetime.fromisoformat(f["at"]))
+                             at=datetime.fromisoformat(f["at"]).astimezone(UTC).replace(tzinfo=None))
+            if warnings:
+                audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(warnings) - 1})
             audit.record(s, user.id, user.login, "login")
             user.last_login_at = now_utc()
             actor = load_actor(s, user)
-        if failures:
-            kf.save()
+        loginlog.clear_login(path, login_key)
     except BaseException:
         db.close()
         raise
-    return AppContext(db=db, actor=actor, keyfile=kf)
+    return AppContext(db=db, actor=actor, keyfile=kf, warnings=warnings, failed_attempts=own_failures)
 
 
-def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -> None:
-    """Set a new password for ``login_name`` using the printed recovery key."""
+def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -> list[str]:
+    """Set a new password for ``login_name`` using the printed recovery key.
+
+    Works with the key file damaged or lost: the recovery slot is used when some copy holds it
+    intact; otherwise the database key is derived from the recovery key itself and a key file is
+    rebuilt from the slots that survive in any copy. Returns what was repaired, in words.
+    """
     from ..exchange.passphrase import normalise
 
     check_password_strength(new_password)
+    path = Path(path)
     login_key = normalise_login(login_name)
+    secret = normalise(recovery_key)
+    check_file(path)
+    wrong = WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
+                          "The recovery key is wrong. Check it group by group against the printout.")
+    notes: list[str] = []
     try:
-        db, kf = _unlock(path, RECOVERY_SLOT, normalise(recovery_key), "recovery")
-    except WrongPassword:
-        raise WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
-                            "The recovery key is wrong. Check it group by group against the printout.") from None
+        db, kf, notes = _unlock(path, RECOVERY_SLOT, secret, "recovery")
+    except (WrongPassword, KeyFileDamaged, NotXADeskDatabase):
+        # The recovery slot is refused, damaged or gone: the key derived from the recovery key itself
+        # still opens a database made since key-file format 2; for an older one the slot's answer stands.
+        try:
+            db, kf = _open_from_recovery_key(path, secret, wrong)
+        except WrongPassword:
+            raise wrong from None
+        notes = [msg("钥匙文件已损坏或丢失：已用恢复密钥直接打开数据库，并重建了钥匙文件。"
+                     "其他账号若无法登录，请由管理员重设密码。",
+                     "The key file was damaged or missing: the database was opened with the recovery key "
+                     "itself and the key file rebuilt. Other accounts that cannot log in need a password reset.")]
     try:
         with db.write() as s:
             user = s.scalar(select(User).where(func.lower(User.login) == login_key))
@@ -201,7 +248,33 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
                 raise UserError(f"没有登录名为 {login_name} 的账号。", f"No account named {login_name}.")
             user.active = True
             kf.set_slot(user_slot_id(login_key), new_password, db.key)
+            kf.set_slot(RECOVERY_SLOT, secret, db.key)
             audit.record(s, user.id, user.login, "account.recover", target=user.login)
         kf.save()
     finally:
         db.close()
+    return notes
+
+
+def _open_from_recovery_key(path: Path, secret: str, wrong: WrongPassword) -> tuple[SchoolDatabase, KeyFile]:
+    key = database_key_from_recovery(secret)
+    try:
+        db = open_engine_checked(path, key)
+    except DatabaseDamaged:
+        # A wrong key reads exactly like a damaged file; say which is likelier here.
+        raise wrong from None
+    try:
+        _check_ours(db)
+        migrate.upgrade(db)
+        with db.read() as s:
+            db_id = s.scalar(select(Meta.value).where(Meta.key == "db_id"))
+    except BaseException:
+        db.engine.dispose()
+        raise
+    kf = KeyFile.create(keyfile_path(path), db_id=db_id)
+    # Keep every slot that still verifies in some copy of the same database's key file.
+    for report in reversed(inspect_all(keyfile_path(path))):
+        if report.db_id == db_id:
+            kf.slots.update(report.slots)
+            kf.generation = max(kf.generation, report.generation or 0)
+    return db, kf
