@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import NotFound, UserError
 from ..i18n import msg
+from ..sheets import csv_row
 
 
 def register(subparsers) -> None:
@@ -95,7 +96,7 @@ def _as_csv(defn, result, rows: list[dict]) -> str:
     head.append("flags")
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(head)
+    w.writerow(csv_row(head))
     for r in rows:
         line = [r["id"], "true" if r["valid"] else "false"]
         for sid in defn.scale_ids:
@@ -109,7 +110,7 @@ def _as_csv(defn, result, rows: list[dict]) -> str:
             if explain:
                 line.append(s["rule"])
         line.append(";".join(r["flags"]))
-        w.writerow(line)
+        w.writerow(csv_row(line))
     return buf.getvalue()
 
 
