@@ -75,9 +75,9 @@ def test_score_csv_output_defuses_formula_ids(tmp_path, capsys):
 
 
 def test_roster_writers_keep_text_as_text(tmp_path):
-    from xadesk.domain.synthetic import generate_students, write_roster_csv, write_roster_xlsx
-
     import dataclasses
+
+    from xadesk.domain.synthetic import generate_students, write_roster_csv, write_roster_xlsx
 
     records = generate_students([("J1", 1)], per_class=3)
     records = [dataclasses.replace(r, name=NASTY[i]) for i, r in enumerate(records)]
