@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from .. import strength
 from ..domain.schoolyear import school_year_of
 from ..errors import (
     DatabaseDamaged,
@@ -44,17 +47,18 @@ from ..storage.models import Meta, RoleAssignment, School, SchoolYear, Semester,
 from . import audit, roles
 from .context import Actor, AppContext
 
-MIN_PASSWORD_LENGTH = 8
-
 
 def normalise_login(login: str) -> str:
     return login.strip().casefold()
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
-                        f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+def check_password_strength(password: str, *, login: str | None = None, school_name: str | None = None) -> None:
+    """Refuse a weak account password, saying why and how to choose a good one (xadesk.strength)."""
+    strength.check(password, login=login, school_name=school_name)
+
+
+def current_school_name(session) -> str | None:
+    return session.scalar(select(School.name).limit(1))
 
 
 def now_utc() -> datetime:
@@ -86,7 +90,7 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
     login = normalise_login(admin_login)
     if not login:
         raise UserError("请填写管理员登录名。", "An admin login is required.", field="login")
-    check_password_strength(admin_password)
+    check_password_strength(admin_password, login=login, school_name=school_name.strip())
     path.parent.mkdir(parents=True, exist_ok=True)
 
     # Build under temporary names and move into place only when complete, so a crash half way
@@ -183,10 +187,37 @@ def load_actor(session, user: User) -> Actor:
                  permissions=frozenset(perms), must_change_password=bool(user.must_change_password))
 
 
-def login(path: Path, login_name: str, password: str) -> AppContext:
-    """Unlock the database with this person's slot and return their context (audited)."""
+def login_notices(ctx: AppContext) -> list[str]:
+    """What a person must be told right after logging in: damaged key-file copies (repaired) and
+    failed attempts on their account since their last login."""
+    lines = list(ctx.warnings)
+    if ctx.failed_attempts:
+        last = max(ctx.failed_attempts).astimezone().strftime("%Y-%m-%d %H:%M")
+        n = len(ctx.failed_attempts)
+        lines.append(msg(f"自您上次登录以来，您的账号有 {n} 次密码错误的登录尝试（最近一次：{last}）。"
+                         "如果不是您本人，请告诉管理员并修改密码。",
+                         f"Since your last login there were {n} failed login attempts on your account (last: {last}). "
+                         "If that was not you, tell the administrator and change your password."))
+    return lines
+
+
+def login_delay(path: Path, login_name: str, now: datetime | None = None) -> float:
+    """Seconds the next login of this account will wait because of its recent failures (for the UI)."""
+    return loginlog.delay_seconds(loginlog.failures_for(Path(path), normalise_login(login_name)), now)
+
+
+def login(path: Path, login_name: str, password: str, *, clock: Callable[[], datetime] | None = None,
+          sleep: Callable[[float], None] = time.sleep) -> AppContext:
+    """Unlock the database with this person's slot and return their context (audited).
+
+    After repeated failures on this account the attempt first waits (``login_delay``); ``clock`` and
+    ``sleep`` are injectable so tests need not wait.
+    """
     path = Path(path)
     login_key = normalise_login(login_name)
+    wait = login_delay(path, login_key, clock() if clock else None)
+    if wait > 0:
+        sleep(wait)
     db, kf, warnings = _unlock(path, user_slot_id(login_key), password, login_key)
     try:
         own_failures = loginlog.failures_for(path, login_key)
@@ -220,9 +251,9 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
     """
     from ..exchange.passphrase import normalise
 
-    check_password_strength(new_password)
-    path = Path(path)
     login_key = normalise_login(login_name)
+    check_password_strength(new_password, login=login_key)
+    path = Path(path)
     secret = normalise(recovery_key)
     check_file(path)
     wrong = WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
@@ -246,6 +277,7 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
             user = s.scalar(select(User).where(func.lower(User.login) == login_key))
             if user is None:
                 raise UserError(f"没有登录名为 {login_name} 的账号。", f"No account named {login_name}.")
+            check_password_strength(new_password, login=login_key, school_name=current_school_name(s))
             user.active = True
             kf.set_slot(user_slot_id(login_key), new_password, db.key)
             kf.set_slot(RECOVERY_SLOT, secret, db.key)

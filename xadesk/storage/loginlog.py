@@ -18,6 +18,8 @@ from pathlib import Path
 from .atomic import atomic_write_bytes
 
 MAX_ENTRIES = 500
+FREE_TRIES = 3  # typing slips cost nothing; from the fourth failure on, each try waits longer
+MAX_DELAY_SECONDS = 60.0
 
 
 def log_path(db_path: Path) -> Path:
@@ -76,3 +78,15 @@ def clear_login(db_path: Path, login: str) -> None:
     kept = [d for d in items if d["login"] != login[:64]]
     if len(kept) != len(items):
         _write(db_path, kept)
+
+
+def delay_seconds(failures: list[datetime], now: datetime | None = None) -> float:
+    """How long the next try of an account must wait: nothing for the first three failures, then 1,
+    2, 4 … seconds after the last one, at most a minute. Counted per account, so one person's typos do
+    not slow anyone else; an attacker trying many logins meets the KDF cost on each."""
+    extra = len(failures) - FREE_TRIES
+    if extra < 0 or not failures:
+        return 0.0
+    wait = min(2.0 ** extra, MAX_DELAY_SECONDS)
+    elapsed = ((now or datetime.now(UTC)) - max(failures)).total_seconds()
+    return max(0.0, wait - elapsed)
