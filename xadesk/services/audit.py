@@ -90,6 +90,12 @@ ACTION_LABELS.update({
     "year.promote": ("学年升级", "school year promoted"),
 })
 
+ACTION_LABELS.update({
+    "backup.create": ("创建备份", "backup made"),
+    "backup.settings": ("修改备份设置", "backup settings changed"),
+    "keys.damaged": ("发现钥匙文件损坏并已修复", "damaged key file found and repaired"),
+})
+
 
 def action_label(action: str) -> str:
     zh, en = ACTION_LABELS.get(action, (action, action))

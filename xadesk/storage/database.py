@@ -124,9 +124,13 @@ class SchoolDatabase:
         problems += [r[0] for r in ok if r[0] != "ok"]
         return problems
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, mode: str = "TRUNCATE") -> None:
+        """Copy the WAL into the database file. TRUNCATE (after an import, on close) waits for other
+        writers and empties the -wal; PASSIVE copies what it can without waiting (before a backup)."""
+        if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
+            raise ValueError(mode)
         with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")
             conn.rollback()
 
     def backup_to(self, target: Path) -> None:
