@@ -576,6 +576,7 @@ def import_transfer(ctx, path: Path, passphrase: str | ExchangeKey, *, class_: s
         if cancelled is not None and cancelled():
             raise Cancelled()
     preview.imported = True
+    ctx.db.settle()
     return preview
 
 

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import msg
+from ..storage import anchor
+from ..storage.database import AUDIT_HEAD_INFO
 from ..storage.models import AuditEntry, Meta, Student
 
 GENESIS = "0" * 64
@@ -91,6 +93,10 @@ ACTION_LABELS.update({
 })
 
 ACTION_LABELS.update({
+    "audit.rollback": ("发现数据库回退（审计日志缺少记录）", "database rollback found (audit entries missing)"),
+})
+
+ACTION_LABELS.update({
     "backup.create": ("创建备份", "backup made"),
     "backup.settings": ("修改备份设置", "backup settings changed"),
     "keys.damaged": ("发现钥匙文件损坏并已修复", "damaged key file found and repaired"),
@@ -140,6 +146,7 @@ def record(session: Session, actor_id: int | None, actor_login: str, action: str
         session.add(Meta(key=HEAD_KEY, value=f"{seq}:{digest}"))
     else:
         head.value = f"{seq}:{digest}"
+    session.info[AUDIT_HEAD_INFO] = (seq, digest)  # anchored outside the database after the commit
     session.flush()
     return entry
 
@@ -184,10 +191,65 @@ def verify_session(session: Session) -> VerifyResult:
     return VerifyResult(count=count, problems=problems)
 
 
+def anchor_problems(session: Session, db_path, db_key: bytes) -> list[str]:
+    """The database's chain compared with the head anchored outside it (storage/anchor.py)."""
+    try:
+        anchored = anchor.read(db_path, db_key)
+    except anchor.AnchorDamaged:
+        return [msg("审计日志的外部锚点文件已损坏，无法确认数据库是否被回退。",
+                    "The audit anchor beside the database is damaged; a rollback cannot be ruled out.")]
+    if anchored is None:
+        return []
+    row = session.scalar(select(AuditEntry).where(AuditEntry.seq == anchored.seq))
+    last = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) or 0
+    if row is None and last < anchored.seq:
+        return [msg(f"数据库比上次记录的状态旧：审计日志只到第 {last} 条，而它曾经到过第 {anchored.seq} 条。"
+                    f"最近的 {anchored.seq - last} 条操作（及其数据更改，例如导入）已丢失——可能是崩溃后日志文件损坏，"
+                    "或数据库被换成了旧副本。请核对最近的导入，必要时从备份还原。",
+                    f"The database is older than last recorded: its audit log ends at entry {last}, but it reached "
+                    f"entry {anchored.seq}. The last {anchored.seq - last} operations (and their data, e.g. imports) "
+                    "are lost: a damaged log after a crash, or an older copy of the database.")]
+    if row is not None and row.hash != anchored.digest:
+        return [msg(f"审计日志第 {anchored.seq} 条与外部锚点不一致：数据库被换成了另一份副本。",
+                    f"Audit entry {anchored.seq} does not match the anchor: the database was replaced by another copy.")]
+    return []
+
+
+def rollback_detail(session: Session, db_path, db_key: bytes) -> dict | None:
+    """``{"anchored", "found"}`` when the database's chain falls short of (or differs from) the anchor."""
+    try:
+        anchored = anchor.read(db_path, db_key)
+    except anchor.AnchorDamaged:
+        return None
+    if anchored is None:
+        return None
+    last = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) or 0
+    row_hash = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == anchored.seq))
+    if last < anchored.seq or (row_hash is not None and row_hash != anchored.digest):
+        return {"anchored": anchored.seq, "found": last}
+    return None
+
+
+def recorded_rollbacks(session: Session) -> list[str]:
+    """Rollbacks found at earlier logins (each left an entry in the chain): the log stays incomplete."""
+    out = []
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "audit.rollback")
+                             .order_by(AuditEntry.seq)):
+        d = json.loads(e.detail or "{}")
+        out.append(msg(f"第 {e.seq} 条记录：{e.at[:16].replace('T', ' ')} 登录时发现数据库被回退"
+                       f"（审计日志曾到第 {d.get('anchored', '?')} 条，只剩到第 {d.get('found', '?')} 条）。",
+                       f"Entry {e.seq}: a rollback was found at login (the log had reached entry "
+                       f"{d.get('anchored', '?')}, only {d.get('found', '?')} remained)."))
+    return out
+
+
 def verify(ctx) -> VerifyResult:
     ctx.require("audit.read")
     with ctx.db.read() as s:
-        return verify_session(s)
+        result = verify_session(s)
+        result.problems += anchor_problems(s, ctx.db.path, ctx.db.key)
+        result.problems += recorded_rollbacks(s)
+        return result
 
 
 @dataclass(frozen=True)

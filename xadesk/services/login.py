@@ -108,6 +108,7 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
     kf.set_slot(RECOVERY_SLOT, normalise_key(recovery), key)
     school_uuid = str(uuid.uuid4())
     db = SchoolDatabase(tmp_db, key)
+    db.anchor_enabled = False  # the anchor belongs beside the final name, written at the first login
     try:
         migrate.upgrade(db, backup=False)
         year = school_year_of(today or date.today())
@@ -232,6 +233,13 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
                              at=datetime.fromisoformat(f["at"]).astimezone(UTC).replace(tzinfo=None))
             if warnings:
                 audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(warnings) - 1})
+            # The database against the audit head anchored beside it: a rollback or a lost tail is told
+            # now and recorded in the chain itself (the anchor moves on with this login's entry).
+            rollback = audit.rollback_detail(s, path, db.key)
+            anchor_warnings = audit.anchor_problems(s, path, db.key)
+            if rollback is not None:
+                audit.record(s, user.id, user.login, "audit.rollback", detail=rollback)
+            warnings = [*warnings, *anchor_warnings]
             audit.record(s, user.id, user.login, "login")
             user.last_login_at = now_utc()
             actor = load_actor(s, user)

@@ -165,4 +165,5 @@ def import_pack(ctx: AppContext, path: Path, passphrase: str | ExchangeKey) -> P
                                   imported_by=ctx.actor.user_id))
         audit.record_for(ctx, s, "campaign.pack", target=f"campaign:{c.id}",
                          detail={"file": path.name, "pc": report.pc_id, **report.stats.to_json()})
+    ctx.db.settle()
     return report
