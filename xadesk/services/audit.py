@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..i18n import msg
 from ..storage import anchor
 from ..storage.database import AUDIT_HEAD_INFO
 from ..storage.models import AuditEntry, Meta, Student
+from .roles import role_label
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -230,6 +231,53 @@ def rollback_detail(session: Session, db_path, db_key: bytes) -> dict | None:
     return None
 
 
+# Roles that read counselling content or whole-school care data: granting one is told to every counselor.
+CARE_ROLES = ("counselor", "leader")
+# What an administrator who is not also a counselor or leader sees in the audit log: account and system
+# events only, never an event about a student's care.
+SYSTEM_ACTION_PREFIXES = ("school.", "login", "account.", "backup.", "keys.", "audit.", "instrument.",
+                          "roster.import", "year.promote")
+
+
+def _granted_roles(detail: str | None) -> set[str]:
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return set()
+    out = set()
+    for r in data.get("roles", []) if isinstance(data, dict) else []:
+        role = r[0] if isinstance(r, list) and r else r
+        if isinstance(role, str):
+            out.add(role)
+    return out
+
+
+def care_role_grants_since_last_login(session: Session, user_id: int, viewer_login: str) -> list[str]:
+    """Accounts given the counselor or leader role since this person's last login, in words."""
+    last = session.scalar(select(func.max(AuditEntry.seq)).where(AuditEntry.action == "login",
+                                                                 AuditEntry.actor_id == user_id))
+    if last is None:
+        return []  # a first login: nothing to compare with
+    out = []
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action.in_(("account.create", "account.roles")),
+                                                     AuditEntry.seq > last).order_by(AuditEntry.seq)):
+        granted = _granted_roles(e.detail) & set(CARE_ROLES)
+        if not granted or e.target == viewer_login:
+            continue
+        labels = "、".join(role_label(r) for r in CARE_ROLES if r in granted)
+        when = datetime.fromisoformat(e.at).astimezone().strftime("%Y-%m-%d %H:%M")
+        out.append(msg(f"自您上次登录以来：{e.actor_login} 在 {when} 让账号 {e.target} 拥有了“{labels}”角色"
+                       "（可以看到学生的心理测评结果和辅导相关内容）。如果您不知道这件事，请向学校领导核实。",
+                       f"Since your last login: {e.actor_login} gave account {e.target} the role(s) {labels} at {when} "
+                       "(they can see screening results and counselling content). If unexpected, check with the school "
+                       "leadership."))
+    return out
+
+
+def sees_care_events(actor) -> bool:
+    return bool(set(actor.roles) & set(CARE_ROLES))
+
+
 def recorded_rollbacks(session: Session) -> list[str]:
     """Rollbacks found at earlier logins (each left an entry in the chain): the log stays incomplete."""
     out = []
@@ -272,6 +320,9 @@ def list_entries(ctx, *, student_no: str | None = None, limit: int | None = 500)
              .order_by(AuditEntry.seq.desc()))
         if student_no:
             q = q.where(Student.student_no == student_no)
+        if not sees_care_events(ctx.actor):
+            q = q.where(AuditEntry.student_id.is_(None),
+                        or_(*[AuditEntry.action.startswith(p) for p in SYSTEM_ACTION_PREFIXES]))
         if limit:
             q = q.limit(limit)
         return [AuditRow(e.seq, e.at, e.actor_login, e.action, action_label(e.action), no, e.target, e.detail)

@@ -240,6 +240,8 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
             if rollback is not None:
                 audit.record(s, user.id, user.login, "audit.rollback", detail=rollback)
             warnings = [*warnings, *anchor_warnings]
+            if roles.COUNSELOR in {r.role for r in user.roles}:
+                warnings = [*warnings, *audit.care_role_grants_since_last_login(s, user.id, user.login)]
             audit.record(s, user.id, user.login, "login")
             user.last_login_at = now_utc()
             actor = load_actor(s, user)
