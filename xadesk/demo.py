@@ -25,6 +25,7 @@ from .services.context import AppContext
 from .services.login import create_school, login
 from .services.roster import resolve_class
 from .services.roster_import import import_records
+from .storage.anchor import anchor_path
 from .storage.database import open_engine_checked
 from .storage.keyfile import all_key_paths, keyfile_path, open_slot, user_slot_id
 from .storage.loginlog import log_path
@@ -58,7 +59,8 @@ class DemoResult:
 
 
 def _remove_existing(path: Path) -> None:
-    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), log_path(path), *all_key_paths(path)):
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), log_path(path), anchor_path(path),
+              *all_key_paths(path)):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
 

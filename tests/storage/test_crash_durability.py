@@ -97,3 +97,20 @@ def test_a_damaged_anchor_is_said_not_hidden(admin_ctx, db_path):
         assert any("锚点" in w for w in ctx.warnings)
     finally:
         ctx.close()
+
+
+def test_a_new_school_where_an_old_one_was_deleted_raises_no_alarm(admin_ctx, db_path):
+    from xadesk.services.login import create_school
+    from xadesk.storage.keyfile import all_key_paths
+
+    add_user(admin_ctx, "li", "李老师", [RoleSpec(roles.COUNSELOR)], "Tea-cup 47 rain")
+    admin_ctx.close()
+    for p in (db_path, *all_key_paths(db_path)):  # someone deletes the school but not its anchor
+        p.unlink(missing_ok=True)
+    assert anchor_path(db_path).exists()
+    create_school(db_path, "西安市新学校", "admin", ADMIN_PASSWORD)
+    ctx = login(db_path, "admin", ADMIN_PASSWORD)
+    try:
+        assert ctx.warnings == [] and verify(ctx).ok
+    finally:
+        ctx.close()

@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..i18n import msg
 from ..storage import loginlog, migrate
+from ..storage.anchor import anchor_path
 from ..storage.database import APP_MARKER, APP_MARKER_KEY, SchoolDatabase, check_file, open_engine_checked
 from ..storage.keyfile import (
     RECOVERY_SLOT,
@@ -96,7 +97,9 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
     # Build under temporary names and move into place only when complete, so a crash half way
     # never leaves something that looks like a school database.
     tmp_db = path.with_name(f".{path.name}.creating-{os.getpid()}")
-    for leftover in (tmp_db, Path(f"{tmp_db}-wal"), Path(f"{tmp_db}-shm")):
+    # Leftovers of an earlier database at this path (its anchor and failed logins belong to no database now;
+    # an old anchor would read as a rollback of the new one).
+    for leftover in (tmp_db, Path(f"{tmp_db}-wal"), Path(f"{tmp_db}-shm"), anchor_path(path), loginlog.log_path(path)):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
     # The database key is derived from the recovery key, so the printed sheet alone opens the
