@@ -205,3 +205,18 @@ def test_keys_check_with_the_recovery_key(school, db_path, capsys, monkeypatch):
     monkeypatch.setenv("XADESK_RECOVERY_KEY", "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
     assert main(["--db", str(db_path), "keys", "check"]) == 1
 
+
+
+def test_a_disabled_accounts_slot_left_in_a_legacy_bak_is_purged_at_the_next_login(admin_ctx, db_path):
+    from xadesk.services import roles
+    from xadesk.services.accounts import RoleSpec, add_user, deactivate
+
+    add_user(admin_ctx, "teacher", "张老师", [RoleSpec(roles.COUNSELOR)], "teacher-Pass-77")
+    kp = keyfile_path(db_path)
+    legacy = kp.read_text(encoding="utf-8")  # as the previous version kept it: a .keys.bak with the slot
+    deactivate(admin_ctx, "teacher")
+    kp.with_name(kp.name + ".bak").write_text(legacy, encoding="utf-8")
+    login(db_path, "admin", ADMIN_PASSWORD).close()
+    for p in copy_paths(kp):
+        if p.exists():
+            assert "user:teacher" not in p.read_text(encoding="utf-8"), p.name

@@ -41,6 +41,7 @@ from ..storage.keyfile import (
     database_key_from_recovery,
     inspect_all,
     keyfile_path,
+    lingering_slots,
     open_slot,
     user_slot_id,
 )
@@ -249,6 +250,11 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
             user.last_login_at = now_utc()
             actor = load_actor(s, user)
         loginlog.clear_login(path, login_key)
+        with db.read() as s:
+            inactive = list(s.scalars(select(User.login).where(User.active.is_(False))))
+        # Slots of disabled accounts left in older copies (e.g. .keys.bak written before this version).
+        for slot_id in lingering_slots(kf.path, [user_slot_id(x) for x in inactive]):
+            kf.purge_slot(slot_id)
     except BaseException:
         db.close()
         raise

@@ -435,6 +435,12 @@ def open_slot(path: Path, slot_id: str, secret: str) -> Unlocked:
     return Unlocked(key=key, keyfile=kf, warnings=warnings, repaired=repaired)
 
 
+def lingering_slots(path: Path, slot_ids: list[str]) -> list[str]:
+    """Those of ``slot_ids`` still present (intact or damaged) in any copy of the key file."""
+    reports = inspect_all(path)
+    return [sid for sid in slot_ids if any(sid in r.slots or sid in r.bad_slots for r in reports)]
+
+
 def new_database_key() -> bytes:
     return secrets.token_bytes(32)
 
