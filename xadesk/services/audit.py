@@ -233,10 +233,12 @@ def rollback_detail(session: Session, db_path, db_key: bytes) -> dict | None:
 
 # Roles that read counselling content or whole-school care data: granting one is told to every counselor.
 CARE_ROLES = ("counselor", "leader")
-# What an administrator who is not also a counselor or leader sees in the audit log: account and system
-# events only, never an event about a student's care.
-SYSTEM_ACTION_PREFIXES = ("school.", "login", "account.", "backup.", "keys.", "audit.", "instrument.",
-                          "roster.import", "year.promote")
+# What an administrator who is not also a counselor or leader does not see in the audit log: events about
+# a student's care (screenings, the grid with its crises and referrals, archive records, consent). The
+# roster's own events (student.view/edit, imports) and account and system events stay: they are the
+# administrator's work.
+CARE_ACTION_PREFIXES = ("grid.", "screening.", "record.", "consent.", "archive.", "campaign.", "kiosk.",
+                        "counselling.")
 
 
 def _granted_roles(detail: str | None) -> set[str]:
@@ -321,8 +323,7 @@ def list_entries(ctx, *, student_no: str | None = None, limit: int | None = 500)
         if student_no:
             q = q.where(Student.student_no == student_no)
         if not sees_care_events(ctx.actor):
-            q = q.where(AuditEntry.student_id.is_(None),
-                        or_(*[AuditEntry.action.startswith(p) for p in SYSTEM_ACTION_PREFIXES]))
+            q = q.where(~or_(*[AuditEntry.action.startswith(p) for p in CARE_ACTION_PREFIXES]))
         if limit:
             q = q.limit(limit)
         return [AuditRow(e.seq, e.at, e.actor_login, e.action, action_label(e.action), no, e.target, e.detail)
