@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from xadesk.errors import UserError
 from xadesk.services.context import AppContext
+from xadesk.services.login import login_delay
 
-from .formutil import FittingDialog, no_auto_default, set_primary
+from .formutil import FittingDialog, fit_height, no_auto_default, set_primary
 from .messages import MessageBanner
 from .worker import BackgroundOp
 
@@ -144,6 +145,10 @@ class LoginDialog(FittingDialog):
             self.password_edit.setFocus()
             return
         self.banner.dismiss()
+        wait = login_delay(self._db_path, login)
+        if wait >= 1:
+            # The core waits before trying (a growing delay after failed logins); say so, not a frozen dialog.
+            self.banner.show_info(self.tr("这个账号最近多次密码错误，这次登录要先等待约 {n} 秒。").format(n=round(wait)))
         self._set_busy(True)
         path, fn = self._db_path, self._login_fn
         self._op = (BackgroundOp(self, lambda _task: fn(path, login, password), title=self.tr("正在登录…"),
@@ -162,6 +167,7 @@ class LoginDialog(FittingDialog):
 
     def _failed(self, exc: UserError) -> None:
         self.banner.show_user_error(exc)
+        fit_height(self)  # a damaged key file's message is several lines: make room for it
         self.password_edit.clear()
         self.password_edit.setFocus()
 

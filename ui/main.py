@@ -176,6 +176,9 @@ class AppController(QObject):
         from .grid.greeting import greet
 
         greet(window)  # overdue follow-ups and approvals waiting, as a banner (nothing when none)
+        from .backup.greeting import greet as greet_safety
+
+        greet_safety(window)  # key-file damage, a rolled-back database, failed logins, stale backups
         if ctx.actor.must_change_password:
             # An administrator set this password (a reset or a new account): ask for the person's own.
             messages.information(window, self.tr("您的密码是管理员设置的。为了安全，请现在改成只有您自己知道的密码。"),

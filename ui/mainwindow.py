@@ -19,7 +19,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("XA Desk · 学生心理健康工作台"))
         self._closing_for_lock = False
+        self._auto_backup_done = False
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -150,6 +151,11 @@ class MainWindow(QMainWindow):
         self.password_action = QAction(self.tr("修改我的密码(&P)…"), self)
         self.password_action.triggered.connect(self.change_password)
         file_menu.addAction(self.password_action)
+        self.backup_action: QAction | None = None
+        if self.ctx.actor.can("backup.manage"):
+            self.backup_action = QAction(self.tr("备份与还原(&B)…"), self)
+            self.backup_action.triggered.connect(self.open_backup)
+            file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("退出(&X)"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -256,7 +262,41 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_backup(self) -> QWidget:
+        from .backup.dialog import BackupDialog
+
+        dialog = BackupDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.backup_dialog = dialog
+        return dialog
+
     # -- closing ----------------------------------------------------------------------------------
+
+    def _auto_backup_then_close(self) -> bool:
+        """When a counselor or administrator closes the app: the day's backup first (at most one a
+        day, only with a usable folder). Returns True when a backup was started (the close waits)."""
+        from xadesk.backup.service import auto_backup, auto_backup_due
+
+        from . import worker
+
+        if self._auto_backup_done:
+            return False
+        self._auto_backup_done = True
+        try:
+            due = auto_backup_due(self.ctx)
+        except Exception:  # a backup check must never keep anyone from closing
+            return False
+        if not due:
+            return False
+        ctx = self.ctx
+        self.auto_backup_op = (worker.BackgroundOp(self, lambda _t: auto_backup(ctx),
+                                                   title=self.tr("正在自动备份（每天一次）…"), cancellable=False)
+                               .failure(lambda exc: messages.warning(
+                                   self, self.tr("今天的自动备份没有完成：{e}").format(e=exc.message)))
+                               .always(lambda: QTimer.singleShot(0, self.close)))
+        self.auto_backup_op.run()
+        return True
 
     def close_for_lock(self) -> None:
         """Close without asking (the controller is locking or switching user)."""
@@ -270,6 +310,9 @@ class MainWindow(QMainWindow):
             if worker.active_ops() and not messages.question(
                     self, self.tr("还有操作正在进行。现在退出会取消它，已做的部分不会保存。确定退出吗？"),
                     yes=self.tr("退出"), no=self.tr("继续等待")):
+                event.ignore()
+                return
+            if self._auto_backup_then_close():
                 event.ignore()
                 return
             self.quit_requested.emit()

@@ -16,18 +16,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+
 from .domain import synthetic
-from .errors import DatabaseExists
+from .errors import DatabaseExists, UserError
 from .services import roles
 from .services.accounts import RoleSpec, add_user
 from .services.context import AppContext
 from .services.login import create_school, login
 from .services.roster import resolve_class
 from .services.roster_import import import_records
-from .storage.keyfile import keyfile_path
+from .storage.anchor import anchor_path
+from .storage.database import open_engine_checked
+from .storage.keyfile import all_key_paths, keyfile_path, open_slot, user_slot_id
+from .storage.loginlog import log_path
+from .storage.models import Meta, School
 
 DEMO_PASSWORD = "xadesk-demo"
 DEMO_SCHOOL = "西安市示例实验学校"
+DEMO_MARKER_KEY = "demo"
 
 # (login, display name, role, grade code or class label)
 DEMO_STAFF: list[tuple[str, str, str, str | None]] = [
@@ -53,10 +60,30 @@ class DemoResult:
 
 
 def _remove_existing(path: Path) -> None:
-    for p in (path, keyfile_path(path), Path(f"{path}-wal"), Path(f"{path}-shm"),
-              keyfile_path(path).with_name(keyfile_path(path).name + ".bak")):
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), log_path(path), anchor_path(path),
+              *all_key_paths(path)):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()
+
+
+def is_demo_school(path: Path, password: str) -> bool:
+    """True only for a database that ``build_demo`` made: the demo admin's password opens it and it
+    carries the demo marker (or, built before the marker, the demo school's name). Reads only: a
+    wrong guess is not recorded as a failed login."""
+    try:
+        opened = open_slot(keyfile_path(path), user_slot_id("admin"), password)
+        db = open_engine_checked(path, opened.key)
+    except (UserError, OSError):
+        return False
+    try:
+        with db.read() as s:
+            marker = s.scalar(select(Meta.value).where(Meta.key == DEMO_MARKER_KEY))
+            names = list(s.scalars(select(School.name)))
+        return marker == "1" or names == [DEMO_SCHOOL]
+    except Exception:  # an unreadable or foreign schema is simply "not the demo"
+        return False
+    finally:
+        db.engine.dispose()
 
 
 def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False, progress: Progress = None,
@@ -66,6 +93,12 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
         if not force:
             raise DatabaseExists(f"{path} 已存在。若要重新生成示例学校（会删除这个数据库），请加 --force。",
                                  f"{path} exists. Use --force to rebuild the demo school (this deletes it).")
+        if not is_demo_school(path, password):
+            raise DatabaseExists(
+                f"{path} 不是由“xadesk demo”生成的示例学校（或示例管理员密码已改），--force 不会覆盖它。"
+                "要生成示例学校，请用 --db 指定另一个位置。",
+                f"{path} was not made by 'xadesk demo' (or its demo admin password changed); --force will not "
+                "replace it. Use --db to build the demo elsewhere.")
         _remove_existing(path)
     day = today or date.today()
     total = 3 + len(DEMO_STAFF) + len(STEPS)
@@ -81,6 +114,8 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
     tick()
     ctx = login(path, "admin", password)
     try:
+        with ctx.db.write() as s:
+            s.add(Meta(key=DEMO_MARKER_KEY, value="1"))
         students = synthetic.demo_students(today=day)
         tick()
         # The records go through the same apply step as an imported file (no roster file on disk).

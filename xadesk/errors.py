@@ -72,6 +72,10 @@ class DatabaseDamaged(DatabaseError):
     pass
 
 
+class KeyFileDamaged(DatabaseError):
+    """The key file (or the slot needed) is damaged in every copy: said as damage, never as a wrong password."""
+
+
 class DatabaseTooNew(DatabaseError):
     pass
 

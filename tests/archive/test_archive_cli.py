@@ -91,3 +91,16 @@ def test_year_promote_dry_run(school_a, monkeypatch, capsys):
     out, err = capsys.readouterr()
     # Depending on the clock the school year may not be over yet: either a preview or a clear refusal.
     assert (code == 0 and "七年级(1)班 → 八年级(1)班" in out) or (code == 1 and "还不能升级" in err)
+
+
+def test_batch_export_prints_the_passphrase_the_files_use(as_counselor, tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "七年级"
+    assert main([*as_counselor, "archive", "export", "--grade", "七年级", "--out", str(folder)]) == 0
+    printed = capsys.readouterr().out
+    phrase = printed.split("转移口令")[-1].splitlines()[1].strip()
+    files = sorted(folder.glob("archive-*.xadx"))
+    assert files
+    monkeypatch.setenv("XADESK_TRANSFER_PASSPHRASE", phrase)
+    for f in files:
+        assert main(["archive", "verify", str(f)]) == 0
+    assert capsys.readouterr().out.count("文件完整") == len(files)

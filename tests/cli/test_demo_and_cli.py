@@ -114,3 +114,34 @@ def test_xadesk_db_environment_variable(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("XADESK_PASSWORD", "init-pass-123")
     assert main(["init", "--school", "环境变量学校", "--admin", "boss"]) == 0
     assert db.exists()
+
+
+def test_demo_force_refuses_a_real_school(new_school, db_path, capsys):
+    import hashlib
+
+    from xadesk.storage.keyfile import keyfile_path
+
+    _, ctx = new_school
+    ctx.close()
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (db_path, keyfile_path(db_path))}
+    assert main(["--db", str(db_path), "demo", "--force"]) == 1
+    assert "不是由“xadesk demo”生成" in capsys.readouterr().err
+    assert {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in before} == before
+    login(db_path, "admin", "admin-pass-123").close()
+
+
+def test_demo_force_refuses_a_real_school_even_with_the_demo_password(tmp_path, monkeypatch):
+    from xadesk.services.login import create_school
+
+    path = tmp_path / "real.xadesk"
+    create_school(path, "西安市第八十三中学", "admin", DEMO_PASSWORD)
+    with pytest.raises(DatabaseExists):
+        build_demo(path, force=True, today=DAY)
+    login(path, "admin", DEMO_PASSWORD).close()
+
+
+def test_the_demo_is_recognised_as_the_demo(demo):
+    from xadesk.demo import is_demo_school
+
+    assert is_demo_school(demo.path, DEMO_PASSWORD)
+    assert not is_demo_school(demo.path, "another-password")

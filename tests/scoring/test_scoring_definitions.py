@@ -269,3 +269,53 @@ def test_mhk_is_a_twenty_item_quiz():
     d = load_builtin("mhk")
     assert d.n_items == 20 and d.is_quiz and d.scale_ids == ["correct", "rate"]
     assert {it.correct for it in d.items} == {1.0, 2.0}   # both true and false statements
+
+
+@pytest.mark.parametrize("version_text, words", [("9" * 5000, "超出范围"), ("100000000000000000000", "超出范围"),
+                                                  ("1e20", "超出范围"), ("2000000", "版本号过大")])
+def test_huge_numbers_are_refused_with_their_path(tmp_path, version_text, words):
+    from xadesk.cli.main import main
+
+    f = tmp_path / "def.json"
+    f.write_text('{"id": "big", "version": ' + version_text + ', "name": "大"}', encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_definition_file(f)
+    assert any(line.startswith("version") and words in line for line in info.value.details), info.value.details
+    assert main(["instruments", "validate", str(f)]) == 1
+
+
+def test_a_huge_number_deep_inside_names_its_path(tmp_path):
+    f = tmp_path / "def.json"
+    f.write_text('{"id": "big", "version": 1, "scales": [{"id": "s", "bands": [{"min": 1e300}]}]}',
+                 encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_definition_file(f)
+    assert any(line.startswith("scales[0].bands[0].min") for line in info.value.details), info.value.details
+
+
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_deep_nesting_is_refused_without_a_crash(tmp_path, depth):
+    from xadesk.cli.main import main
+
+    f = tmp_path / "deep.json"
+    f.write_text('{"id": "deep", "version": 1, "x": ' + "[" * depth + "]" * depth + "}", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_definition_file(f)
+    assert "嵌套" in info.value.message
+    assert main(["instruments", "validate", str(f)]) == 1
+
+
+def test_brackets_inside_text_do_not_count_as_nesting(tmp_path):
+    f = tmp_path / "text.json"
+    f.write_text('{"id": "txt", "version": 1, "name": "' + "[" * 100 + '\\"{"}', encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        load_definition_file(f)
+    assert "嵌套" not in info.value.message
+
+
+def test_a_file_too_large_is_refused(tmp_path):
+    f = tmp_path / "huge.json"
+    f.write_bytes(b'{"id": "h", "version": 1, "pad": "' + b"x" * (1024 * 1024 + 10) + b'"}')
+    with pytest.raises(ValidationFailed) as info:
+        load_definition_file(f)
+    assert "过大" in info.value.message

@@ -127,6 +127,9 @@ def test_keyfile_from_a_newer_version(new_school, db_path):
     kp = keyfile_path(db_path)
     data = json.loads(kp.read_text())
     data["version"] = 99
+    # A newer XA Desk writes the whole-file check the same way (keyfile.py); without it this is damage.
+    data["check"] = hashlib.sha256(json.dumps({k: v for k, v in data.items() if k != "check"}, ensure_ascii=False,
+                                              sort_keys=True, separators=(",", ":")).encode()).hexdigest()
     kp.write_text(json.dumps(data))
     with pytest.raises(DatabaseTooNew):
         login(db_path, "admin", ADMIN_PASSWORD)

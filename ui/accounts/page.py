@@ -166,7 +166,8 @@ class AccountsPage(QWidget):
         user = self.selected()
         if user is None or not user.active:
             return
-        if not messages.question(self, self.tr("停用 {name}（{login}）的账号？停用后此人无法登录；以往记录会保留。")
+        if not messages.question(self, self.tr("停用 {name}（{login}）的账号？停用后此人无法登录；以往记录会保留。"
+                                         "其钥匙槽会从钥匙文件和所有旧副本中删除，此人的密码从此打不开数据库。")
                                  .format(name=user.display_name, login=user.login),
                                  yes=self.tr("停用"), no=self.tr("取消")):
             return

@@ -36,7 +36,7 @@ from ..exchange.manifest import Manifest
 from ..exchange.passphrase import generate
 from ..i18n import msg
 from ..services import audit, roster
-from ..services.login import now_utc
+from ..services.login import current_school_name, now_utc
 from ..storage.models import SchoolClass, Student
 from ..storage.models_archive import (
     ArchiveConsent,
@@ -45,6 +45,7 @@ from ..storage.models_archive import (
     ArchiveRecord,
     ClassHistory,
 )
+from ..strength import check_passphrase
 from . import kinds as K
 from .document import SCHEMA_NAME, SCHEMA_VERSION, BuildOptions, build_document, load_policy, section_title
 
@@ -156,6 +157,8 @@ def export_student(ctx, student_id: int, out: Path, *, passphrase: str | Exchang
                    now: datetime | None = None) -> ExportedFile:
     """One student's transfer file at ``out`` (written atomically), audited."""
     ctx.require("archive.export")
+    with ctx.db.read() as s:
+        check_passphrase(passphrase, school_name=current_school_name(s))
     key = passphrase if isinstance(passphrase, ExchangeKey) else ExchangeKey(passphrase)
     out = Path(out)
     now = now or datetime.now(UTC)
@@ -214,6 +217,9 @@ def export_batch(ctx, student_ids: list[int], folder: Path, *, passphrase: str |
     ctx.require("archive.export")
     folder = Path(folder)
     generated = passphrase is None
+    if not generated:
+        with ctx.db.read() as s:
+            check_passphrase(passphrase, school_name=current_school_name(s))
     phrase = generate() if generated else passphrase
     key = ExchangeKey(phrase)
     key._for_writing()  # checks the passphrase and derives once, before any file is started
@@ -570,6 +576,7 @@ def import_transfer(ctx, path: Path, passphrase: str | ExchangeKey, *, class_: s
         if cancelled is not None and cancelled():
             raise Cancelled()
     preview.imported = True
+    ctx.db.settle()
     return preview
 
 

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ..i18n import msg
+from ..sheets import csv_row
 from .measure import measure
 
 
@@ -26,9 +27,9 @@ def add_arguments(parser) -> None:
 def _write_answers(path: Path, student_nos: list[str], x) -> None:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", *[str(j + 1) for j in range(x.shape[1])]])
+        w.writerow(csv_row(["id", *[str(j + 1) for j in range(x.shape[1])]]))
         for no, row in zip(student_nos, x, strict=True):
-            w.writerow([no, *["" if math.isnan(v) else str(int(v)) for v in row]])
+            w.writerow(csv_row([no, *["" if math.isnan(v) else str(int(v)) for v in row]]))
 
 
 def run(args, cli) -> int:

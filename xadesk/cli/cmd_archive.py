@@ -111,7 +111,8 @@ def run_export(args, cli) -> int:
                 else f"交接单：{result.handover_pdf}（口令未打印在交接单上，请另行告知对方）",
                 f"Handover list: {result.handover_pdf}"))
     if generated:
-        _print_passphrase(cli, phrase)
+        # The passphrase the files were actually encrypted with (export_batch generated it).
+        _print_passphrase(cli, result.passphrase or "")
     return 0
 
 

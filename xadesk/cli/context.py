@@ -71,11 +71,13 @@ class CliContext:
     def session(self):
         """Log in once per command and return the core ``AppContext``."""
         if self._ctx is None:
-            from ..services.login import login
+            from ..services.login import login, login_notices
 
             login_name = self.login_name()
             password = self.secret(msg("密码", "Password"), "XADESK_PASSWORD")
             self._ctx = login(self.db_path(), login_name, password)
+            for line in login_notices(self._ctx):
+                self.error(line)
         return self._ctx
 
     def close(self) -> None:

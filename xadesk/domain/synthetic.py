@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..roster.columns import STATUS_LABELS, TAG_LABELS
 from ..roster.parse import RosterRecord
+from ..sheets import csv_row, xlsx_append
 from . import grades
 from .idnumbers import make_id_number
 
@@ -136,13 +137,13 @@ def write_roster_xlsx(path: str | Path, records: Sequence[RosterRecord], *, titl
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("学生名单")
     if title:
-        sheet.append([title])
-    sheet.append(_header(split_grade))
+        xlsx_append(sheet, [title])
+    xlsx_append(sheet, _header(split_grade))
     for i, r in enumerate(records, start=1):
         values = _row_values(i, r, split_grade)
         if not split_grade:
             del values[6]
-        sheet.append(values)
+        xlsx_append(sheet, values)
     book.save(path)
     return path
 
@@ -153,10 +154,10 @@ def write_roster_csv(path: str | Path, records: Sequence[RosterRecord], encoding
     path = Path(path)
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)
-        writer.writerow(_header(split_grade))
+        writer.writerow(csv_row(_header(split_grade)))
         for i, r in enumerate(records, start=1):
             values = _row_values(i, r, split_grade)
             if not split_grade:
                 del values[6]
-            writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, date) else v) for v in values])
+            writer.writerow(csv_row("" if v is None else (v.isoformat() if isinstance(v, date) else v) for v in values))
     return path

@@ -40,6 +40,8 @@ _VALIDITY_KINDS = ("lie_scale", "straight_lining", "too_fast", "inconsistent_pai
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 # Two band edges closer than this count as touching (mean scores printed as 1.99 / 2.00).
 _EDGE_EPS = 1e-9
+# Versions are stored in a SQLite INTEGER; a school's own definitions count up from 1.
+MAX_VERSION = 1_000_000
 
 
 class _Problems:
@@ -124,6 +126,8 @@ def _build(p: _Problems, d: dict, source_name: str) -> Definition | None:
     version = d.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         p.add("version", "应为正整数", "must be a positive integer")
+    elif version > MAX_VERSION:
+        p.add("version", f"版本号过大（不得超过 {MAX_VERSION}）", f"too large (at most {MAX_VERSION})")
     name_zh, name_en = _text(p, d, "name", "")
     _text(p, d, "instructions", "")
     _text(p, d, "licence", "")

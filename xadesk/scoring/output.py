@@ -25,6 +25,7 @@ from typing import TextIO
 import numpy as np
 
 from ..instruments.definition import Definition
+from ..sheets import csv_cell
 from .result import ScoreResult
 from .rules import rule_text
 
@@ -95,6 +96,8 @@ class ScoreWriter:
         pieces = [self._scale_texts(sid, result, self._csv_piece) for sid in self.defn.scale_ids]
         flags = self._flags(result, lambda names: _csv_field(";".join(names)))
         valid = np.where(result.valid, "true", "false").tolist()
+        # An id typed by a stranger must open in Excel as text, never as a formula (CSV injection).
+        ids = [csv_cell(rid) for rid in ids]
         if any(ch in "".join(ids) for ch in ',"\n\r'):
             ids = [_csv_field(rid) for rid in ids]
         lines = [",".join((rid, ok, *scales, fl)) for rid, ok, fl, *scales

@@ -11,7 +11,7 @@ from ..storage.keyfile import user_slot_id
 from ..storage.models import RoleAssignment, SchoolClass, User
 from . import audit, roles
 from .context import AppContext
-from .login import check_password_strength, normalise_login, now_utc
+from .login import check_password_strength, current_school_name, normalise_login, now_utc
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,8 @@ def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpe
     login_key = normalise_login(login)
     if not login_key or any(ch.isspace() for ch in login_key):
         raise UserError("登录名不能为空，也不能包含空格。", "A login must be non-empty and without spaces.", field="login")
-    check_password_strength(password)
     with ctx.db.write() as s:
+        check_password_strength(password, login=login_key, school_name=current_school_name(s))
         if s.scalar(select(User.id).where(func.lower(User.login) == login_key)) is not None:
             raise UserError(f"登录名 {login_key} 已被使用。", f"The login {login_key} is taken.", field="login")
         _validate_specs(s, specs)
@@ -122,8 +122,9 @@ def set_roles(ctx: AppContext, login: str, specs: list[RoleSpec]) -> None:
 
 
 def change_own_password(ctx: AppContext, old_password: str, new_password: str) -> None:
-    check_password_strength(new_password)
     slot = user_slot_id(ctx.actor.login)
+    with ctx.db.read() as s:
+        check_password_strength(new_password, login=ctx.actor.login, school_name=current_school_name(s))
     ctx.keyfile.unwrap(slot, old_password)  # proves the old password; raises WrongPassword
     with ctx.db.write() as s:
         user = s.get(User, ctx.actor.user_id)
@@ -136,9 +137,9 @@ def change_own_password(ctx: AppContext, old_password: str, new_password: str) -
 def reset_password(ctx: AppContext, login: str, new_password: str) -> None:
     """An administrator sets another person's password (they must change it at next login)."""
     ctx.require("accounts.manage")
-    check_password_strength(new_password)
     login_key = normalise_login(login)
     with ctx.db.write() as s:
+        check_password_strength(new_password, login=login_key, school_name=current_school_name(s))
         user = s.scalar(select(User).where(func.lower(User.login) == login_key))
         if user is None:
             raise NotFound(f"没有登录名为 {login} 的账号。", f"No account named {login}.")
@@ -159,5 +160,5 @@ def deactivate(ctx: AppContext, login: str) -> None:
             raise NotFound(f"没有登录名为 {login} 的账号。", f"No account named {login}.")
         user.active = False
         audit.record_for(ctx, s, "account.deactivate", target=login_key)
-    ctx.keyfile.remove_slot(user_slot_id(login_key))
-    ctx.keyfile.save()
+    # From every generation too: an old copy must not keep opening the database for this person.
+    ctx.keyfile.purge_slot(user_slot_id(login_key))

@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..i18n import msg
+from ..storage import anchor
+from ..storage.database import AUDIT_HEAD_INFO
 from ..storage.models import AuditEntry, Meta, Student
+from .roles import role_label
 
 GENESIS = "0" * 64
 HEAD_KEY = "audit_head"
@@ -95,6 +98,13 @@ ACTION_LABELS.update({
     "classpack.import": ("导入班级包交回文件", "class pack return imported"),
     "classpack.resolve": ("决定班级包冲突记录", "class pack conflict decided"),
     "classpack.rating": ("班主任评定", "teacher rating"),
+    "audit.rollback": ("发现数据库回退（审计日志缺少记录）", "database rollback found (audit entries missing)"),
+})
+
+ACTION_LABELS.update({
+    "backup.create": ("创建备份", "backup made"),
+    "backup.settings": ("修改备份设置", "backup settings changed"),
+    "keys.damaged": ("发现钥匙文件损坏并已修复", "damaged key file found and repaired"),
 })
 
 
@@ -141,6 +151,7 @@ def record(session: Session, actor_id: int | None, actor_login: str, action: str
         session.add(Meta(key=HEAD_KEY, value=f"{seq}:{digest}"))
     else:
         head.value = f"{seq}:{digest}"
+    session.info[AUDIT_HEAD_INFO] = (seq, digest)  # anchored outside the database after the commit
     session.flush()
     return entry
 
@@ -185,10 +196,114 @@ def verify_session(session: Session) -> VerifyResult:
     return VerifyResult(count=count, problems=problems)
 
 
+def anchor_problems(session: Session, db_path, db_key: bytes) -> list[str]:
+    """The database's chain compared with the head anchored outside it (storage/anchor.py)."""
+    try:
+        anchored = anchor.read(db_path, db_key)
+    except anchor.AnchorDamaged:
+        return [msg("审计日志的外部锚点文件已损坏，无法确认数据库是否被回退。",
+                    "The audit anchor beside the database is damaged; a rollback cannot be ruled out.")]
+    if anchored is None:
+        return []
+    row = session.scalar(select(AuditEntry).where(AuditEntry.seq == anchored.seq))
+    last = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) or 0
+    if row is None and last < anchored.seq:
+        return [msg(f"数据库比上次记录的状态旧：审计日志只到第 {last} 条，而它曾经到过第 {anchored.seq} 条。"
+                    f"最近的 {anchored.seq - last} 条操作（及其数据更改，例如导入）已丢失——可能是崩溃后日志文件损坏，"
+                    "或数据库被换成了旧副本。请核对最近的导入，必要时从备份还原。",
+                    f"The database is older than last recorded: its audit log ends at entry {last}, but it reached "
+                    f"entry {anchored.seq}. The last {anchored.seq - last} operations (and their data, e.g. imports) "
+                    "are lost: a damaged log after a crash, or an older copy of the database.")]
+    if row is not None and row.hash != anchored.digest:
+        return [msg(f"审计日志第 {anchored.seq} 条与外部锚点不一致：数据库被换成了另一份副本。",
+                    f"Audit entry {anchored.seq} does not match the anchor: the database was replaced by another copy.")]
+    return []
+
+
+def rollback_detail(session: Session, db_path, db_key: bytes) -> dict | None:
+    """``{"anchored", "found"}`` when the database's chain falls short of (or differs from) the anchor."""
+    try:
+        anchored = anchor.read(db_path, db_key)
+    except anchor.AnchorDamaged:
+        return None
+    if anchored is None:
+        return None
+    last = session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) or 0
+    row_hash = session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == anchored.seq))
+    if last < anchored.seq or (row_hash is not None and row_hash != anchored.digest):
+        return {"anchored": anchored.seq, "found": last}
+    return None
+
+
+# Roles that read counselling content or whole-school care data: granting one is told to every counselor.
+CARE_ROLES = ("counselor", "leader")
+# What an administrator who is not also a counselor or leader does not see in the audit log: events about
+# a student's care (screenings, the grid with its crises and referrals, archive records, consent). The
+# roster's own events (student.view/edit, imports) and account and system events stay: they are the
+# administrator's work.
+CARE_ACTION_PREFIXES = ("grid.", "screening.", "record.", "consent.", "archive.", "campaign.", "kiosk.",
+                        "counselling.")
+
+
+def _granted_roles(detail: str | None) -> set[str]:
+    try:
+        data = json.loads(detail or "{}")
+    except ValueError:
+        return set()
+    out = set()
+    for r in data.get("roles", []) if isinstance(data, dict) else []:
+        role = r[0] if isinstance(r, list) and r else r
+        if isinstance(role, str):
+            out.add(role)
+    return out
+
+
+def care_role_grants_since_last_login(session: Session, user_id: int, viewer_login: str) -> list[str]:
+    """Accounts given the counselor or leader role since this person's last login, in words."""
+    last = session.scalar(select(func.max(AuditEntry.seq)).where(AuditEntry.action == "login",
+                                                                 AuditEntry.actor_id == user_id))
+    if last is None:
+        return []  # a first login: nothing to compare with
+    out = []
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action.in_(("account.create", "account.roles")),
+                                                     AuditEntry.seq > last).order_by(AuditEntry.seq)):
+        granted = _granted_roles(e.detail) & set(CARE_ROLES)
+        if not granted or e.target == viewer_login:
+            continue
+        labels = "、".join(role_label(r) for r in CARE_ROLES if r in granted)
+        when = datetime.fromisoformat(e.at).astimezone().strftime("%Y-%m-%d %H:%M")
+        out.append(msg(f"自您上次登录以来：{e.actor_login} 在 {when} 让账号 {e.target} 拥有了“{labels}”角色"
+                       "（可以看到学生的心理测评结果和辅导相关内容）。如果您不知道这件事，请向学校领导核实。",
+                       f"Since your last login: {e.actor_login} gave account {e.target} the role(s) {labels} at {when} "
+                       "(they can see screening results and counselling content). If unexpected, check with the school "
+                       "leadership."))
+    return out
+
+
+def sees_care_events(actor) -> bool:
+    return bool(set(actor.roles) & set(CARE_ROLES))
+
+
+def recorded_rollbacks(session: Session) -> list[str]:
+    """Rollbacks found at earlier logins (each left an entry in the chain): the log stays incomplete."""
+    out = []
+    for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "audit.rollback")
+                             .order_by(AuditEntry.seq)):
+        d = json.loads(e.detail or "{}")
+        out.append(msg(f"第 {e.seq} 条记录：{e.at[:16].replace('T', ' ')} 登录时发现数据库被回退"
+                       f"（审计日志曾到第 {d.get('anchored', '?')} 条，只剩到第 {d.get('found', '?')} 条）。",
+                       f"Entry {e.seq}: a rollback was found at login (the log had reached entry "
+                       f"{d.get('anchored', '?')}, only {d.get('found', '?')} remained)."))
+    return out
+
+
 def verify(ctx) -> VerifyResult:
     ctx.require("audit.read")
     with ctx.db.read() as s:
-        return verify_session(s)
+        result = verify_session(s)
+        result.problems += anchor_problems(s, ctx.db.path, ctx.db.key)
+        result.problems += recorded_rollbacks(s)
+        return result
 
 
 @dataclass(frozen=True)
@@ -211,6 +326,8 @@ def list_entries(ctx, *, student_no: str | None = None, limit: int | None = 500)
              .order_by(AuditEntry.seq.desc()))
         if student_no:
             q = q.where(Student.student_no == student_no)
+        if not sees_care_events(ctx.actor):
+            q = q.where(~or_(*[AuditEntry.action.startswith(p) for p in CARE_ACTION_PREFIXES]))
         if limit:
             q = q.limit(limit)
         return [AuditRow(e.seq, e.at, e.actor_login, e.action, action_label(e.action), no, e.target, e.detail)

@@ -55,6 +55,8 @@ class AppContext:
     db: SchoolDatabase
     actor: Actor
     keyfile: KeyFile
+    warnings: list[str] = field(default_factory=list)  # e.g. a damaged key file copy found at login
+    failed_attempts: list = field(default_factory=list)  # UTC times of this account's failed logins since its last
 
     def require(self, permission: str) -> None:
         if not self.actor.can(permission):

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,26 +21,46 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
+from .. import strength
 from ..domain.schoolyear import school_year_of
-from ..errors import DatabaseExists, NotXADeskDatabase, UserError, WrongPassword
-from ..storage import migrate
+from ..errors import (
+    DatabaseDamaged,
+    DatabaseExists,
+    KeyFileDamaged,
+    NotXADeskDatabase,
+    UserError,
+    WrongPassword,
+)
+from ..i18n import msg
+from ..storage import loginlog, migrate
+from ..storage.anchor import anchor_path
 from ..storage.database import APP_MARKER, APP_MARKER_KEY, SchoolDatabase, check_file, open_engine_checked
-from ..storage.keyfile import RECOVERY_SLOT, KeyFile, keyfile_path, new_database_key, user_slot_id
+from ..storage.keyfile import (
+    RECOVERY_SLOT,
+    KeyFile,
+    database_key_from_recovery,
+    inspect_all,
+    keyfile_path,
+    lingering_slots,
+    open_slot,
+    user_slot_id,
+)
 from ..storage.models import Meta, RoleAssignment, School, SchoolYear, Semester, User
 from . import audit, roles
 from .context import Actor, AppContext
-
-MIN_PASSWORD_LENGTH = 8
 
 
 def normalise_login(login: str) -> str:
     return login.strip().casefold()
 
 
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
-                        f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", field="password")
+def check_password_strength(password: str, *, login: str | None = None, school_name: str | None = None) -> None:
+    """Refuse a weak account password, saying why and how to choose a good one (xadesk.strength)."""
+    strength.check(password, login=login, school_name=school_name)
+
+
+def current_school_name(session) -> str | None:
+    return session.scalar(select(School.name).limit(1))
 
 
 def now_utc() -> datetime:
@@ -70,22 +92,27 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
     login = normalise_login(admin_login)
     if not login:
         raise UserError("请填写管理员登录名。", "An admin login is required.", field="login")
-    check_password_strength(admin_password)
+    check_password_strength(admin_password, login=login, school_name=school_name.strip())
     path.parent.mkdir(parents=True, exist_ok=True)
 
     # Build under temporary names and move into place only when complete, so a crash half way
     # never leaves something that looks like a school database.
     tmp_db = path.with_name(f".{path.name}.creating-{os.getpid()}")
-    for leftover in (tmp_db, Path(f"{tmp_db}-wal"), Path(f"{tmp_db}-shm")):
+    # Leftovers of an earlier database at this path (its anchor and failed logins belong to no database now;
+    # an old anchor would read as a rollback of the new one).
+    for leftover in (tmp_db, Path(f"{tmp_db}-wal"), Path(f"{tmp_db}-shm"), anchor_path(path), loginlog.log_path(path)):
         with contextlib.suppress(FileNotFoundError):
             leftover.unlink()
-    key = new_database_key()
+    # The database key is derived from the recovery key, so the printed sheet alone opens the
+    # database even if every copy of the key file is lost (keyfile.py explains why that is safe).
+    recovery = generate_recovery_key()
+    key = database_key_from_recovery(normalise_key(recovery))
     kf = KeyFile.create(kpath)
     kf.set_slot(user_slot_id(login), admin_password, key)
-    recovery = generate_recovery_key()
     kf.set_slot(RECOVERY_SLOT, normalise_key(recovery), key)
     school_uuid = str(uuid.uuid4())
     db = SchoolDatabase(tmp_db, key)
+    db.anchor_enabled = False  # the anchor belongs beside the final name, written at the first login
     try:
         migrate.upgrade(db, backup=False)
         year = school_year_of(today or date.today())
@@ -119,32 +146,40 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
 
 # --- open --------------------------------------------------------------------------------------
 
-def _unlock(path: Path, slot_id: str, secret: str, login_for_failure: str | None) -> tuple[SchoolDatabase, KeyFile]:
+def _unlock(path: Path, slot_id: str, secret: str,
+            login_for_failure: str | None) -> tuple[SchoolDatabase, KeyFile, list[str]]:
     path = Path(path)
     check_file(path)
-    kf = KeyFile.load(keyfile_path(path))
     try:
-        key = kf.unwrap(slot_id, secret)
+        opened = open_slot(keyfile_path(path), slot_id, secret)
     except WrongPassword:
-        kf.record_failure(login_for_failure or slot_id)
+        # Written beside the key file, never into it: a failed login cannot touch a key generation.
+        loginlog.record_failure(path, login_for_failure or slot_id)
         raise
-    db = open_engine_checked(path, key)
+    db = open_engine_checked(path, opened.key)
     try:
-        with db.engine.connect() as conn:
-            marker = None
-            with contextlib.suppress(DBAPIError):
-                marker = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'app'").scalar()
-            current = migrate.current_revision(conn)
-            app_version = migrate.written_by(conn)
-            conn.rollback()
-        if marker != APP_MARKER:
-            raise NotXADeskDatabase("这个文件不是 XA Desk 数据库。", "This file is not an XA Desk database.")
-        migrate.check_not_newer(current, app_version)
+        _check_ours(db)
         migrate.upgrade(db)
     except BaseException:
         db.engine.dispose()
         raise
-    return db, kf
+    if opened.repaired:
+        # Only after the database proved the key right: rewrite the key file from the intact copies.
+        opened.keyfile.save()
+    return db, opened.keyfile, opened.warnings
+
+
+def _check_ours(db: SchoolDatabase) -> None:
+    with db.engine.connect() as conn:
+        marker = None
+        with contextlib.suppress(DBAPIError):
+            marker = conn.exec_driver_sql("SELECT value FROM meta WHERE key = 'app'").scalar()
+        current = migrate.current_revision(conn)
+        app_version = migrate.written_by(conn)
+        conn.rollback()
+    if marker != APP_MARKER:
+        raise NotXADeskDatabase("这个文件不是 XA Desk 数据库。", "This file is not an XA Desk database.")
+    migrate.check_not_newer(current, app_version)
 
 
 def load_actor(session, user: User) -> Actor:
@@ -158,51 +193,140 @@ def load_actor(session, user: User) -> Actor:
                  permissions=frozenset(perms), must_change_password=bool(user.must_change_password))
 
 
-def login(path: Path, login_name: str, password: str) -> AppContext:
-    """Unlock the database with this person's slot and return their context (audited)."""
+def login_notices(ctx: AppContext) -> list[str]:
+    """What a person must be told right after logging in: damaged key-file copies (repaired) and
+    failed attempts on their account since their last login."""
+    lines = list(ctx.warnings)
+    if ctx.failed_attempts:
+        last = max(ctx.failed_attempts).astimezone().strftime("%Y-%m-%d %H:%M")
+        n = len(ctx.failed_attempts)
+        lines.append(msg(f"自您上次登录以来，您的账号有 {n} 次密码错误的登录尝试（最近一次：{last}）。"
+                         "如果不是您本人，请告诉管理员并修改密码。",
+                         f"Since your last login there were {n} failed login attempts on your account (last: {last}). "
+                         "If that was not you, tell the administrator and change your password."))
+    return lines
+
+
+def login_delay(path: Path, login_name: str, now: datetime | None = None) -> float:
+    """Seconds the next login of this account will wait because of its recent failures (for the UI)."""
+    return loginlog.delay_seconds(loginlog.failures_for(Path(path), normalise_login(login_name)), now)
+
+
+def login(path: Path, login_name: str, password: str, *, clock: Callable[[], datetime] | None = None,
+          sleep: Callable[[float], None] = time.sleep) -> AppContext:
+    """Unlock the database with this person's slot and return their context (audited).
+
+    After repeated failures on this account the attempt first waits (``login_delay``); ``clock`` and
+    ``sleep`` are injectable so tests need not wait.
+    """
+    path = Path(path)
     login_key = normalise_login(login_name)
-    db, kf = _unlock(path, user_slot_id(login_key), password, login_key)
+    wait = login_delay(path, login_key, clock() if clock else None)
+    if wait > 0:
+        sleep(wait)
+    db, kf, warnings = _unlock(path, user_slot_id(login_key), password, login_key)
     try:
+        own_failures = loginlog.failures_for(path, login_key)
         with db.write() as s:
             user = s.scalar(select(User).where(func.lower(User.login) == login_key))
             if user is None or not user.active:
                 # A slot without an active account (e.g. deactivated): treat as a failed login.
                 audit.record(s, None, login_key, "login.failed", detail={"reason": "inactive"})
                 raise WrongPassword("该账号已停用，请联系学校管理员。", "This account is disabled; ask the administrator.")
-            failures = kf.take_failures()
-            for f in failures:
+            for f in loginlog.take_unaudited(path):
                 audit.record(s, None, f["login"], "login.failed",
-                             at=datetime.fromisoformat(f["at"]))
+                             at=datetime.fromisoformat(f["at"]).astimezone(UTC).replace(tzinfo=None))
+            if warnings:
+                audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(warnings) - 1})
+            # The database against the audit head anchored beside it: a rollback or a lost tail is told
+            # now and recorded in the chain itself (the anchor moves on with this login's entry).
+            rollback = audit.rollback_detail(s, path, db.key)
+            anchor_warnings = audit.anchor_problems(s, path, db.key)
+            if rollback is not None:
+                audit.record(s, user.id, user.login, "audit.rollback", detail=rollback)
+            warnings = [*warnings, *anchor_warnings]
+            if roles.COUNSELOR in {r.role for r in user.roles}:
+                warnings = [*warnings, *audit.care_role_grants_since_last_login(s, user.id, user.login)]
             audit.record(s, user.id, user.login, "login")
             user.last_login_at = now_utc()
             actor = load_actor(s, user)
-        if failures:
-            kf.save()
+        loginlog.clear_login(path, login_key)
+        with db.read() as s:
+            inactive = list(s.scalars(select(User.login).where(User.active.is_(False))))
+        # Slots of disabled accounts left in older copies (e.g. .keys.bak written before this version).
+        for slot_id in lingering_slots(kf.path, [user_slot_id(x) for x in inactive]):
+            kf.purge_slot(slot_id)
     except BaseException:
         db.close()
         raise
-    return AppContext(db=db, actor=actor, keyfile=kf)
+    return AppContext(db=db, actor=actor, keyfile=kf, warnings=warnings, failed_attempts=own_failures)
 
 
-def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -> None:
-    """Set a new password for ``login_name`` using the printed recovery key."""
+def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -> list[str]:
+    """Set a new password for ``login_name`` using the printed recovery key.
+
+    Works with the key file damaged or lost: the recovery slot is used when some copy holds it
+    intact; otherwise the database key is derived from the recovery key itself and a key file is
+    rebuilt from the slots that survive in any copy. Returns what was repaired, in words.
+    """
     from ..exchange.passphrase import normalise
 
-    check_password_strength(new_password)
     login_key = normalise_login(login_name)
+    check_password_strength(new_password, login=login_key)
+    path = Path(path)
+    secret = normalise(recovery_key)
+    check_file(path)
+    wrong = WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
+                          "The recovery key is wrong. Check it group by group against the printout.")
+    notes: list[str] = []
     try:
-        db, kf = _unlock(path, RECOVERY_SLOT, normalise(recovery_key), "recovery")
-    except WrongPassword:
-        raise WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
-                            "The recovery key is wrong. Check it group by group against the printout.") from None
+        db, kf, notes = _unlock(path, RECOVERY_SLOT, secret, "recovery")
+    except (WrongPassword, KeyFileDamaged, NotXADeskDatabase):
+        # The recovery slot is refused, damaged or gone: the key derived from the recovery key itself
+        # still opens a database made since key-file format 2; for an older one the slot's answer stands.
+        try:
+            db, kf = _open_from_recovery_key(path, secret, wrong)
+        except WrongPassword:
+            raise wrong from None
+        notes = [msg("钥匙文件已损坏或丢失：已用恢复密钥直接打开数据库，并重建了钥匙文件。"
+                     "其他账号若无法登录，请由管理员重设密码。",
+                     "The key file was damaged or missing: the database was opened with the recovery key "
+                     "itself and the key file rebuilt. Other accounts that cannot log in need a password reset.")]
     try:
         with db.write() as s:
             user = s.scalar(select(User).where(func.lower(User.login) == login_key))
             if user is None:
                 raise UserError(f"没有登录名为 {login_name} 的账号。", f"No account named {login_name}.")
+            check_password_strength(new_password, login=login_key, school_name=current_school_name(s))
             user.active = True
             kf.set_slot(user_slot_id(login_key), new_password, db.key)
+            kf.set_slot(RECOVERY_SLOT, secret, db.key)
             audit.record(s, user.id, user.login, "account.recover", target=user.login)
         kf.save()
     finally:
         db.close()
+    return notes
+
+
+def _open_from_recovery_key(path: Path, secret: str, wrong: WrongPassword) -> tuple[SchoolDatabase, KeyFile]:
+    key = database_key_from_recovery(secret)
+    try:
+        db = open_engine_checked(path, key)
+    except DatabaseDamaged:
+        # A wrong key reads exactly like a damaged file; say which is likelier here.
+        raise wrong from None
+    try:
+        _check_ours(db)
+        migrate.upgrade(db)
+        with db.read() as s:
+            db_id = s.scalar(select(Meta.value).where(Meta.key == "db_id"))
+    except BaseException:
+        db.engine.dispose()
+        raise
+    kf = KeyFile.create(keyfile_path(path), db_id=db_id)
+    # Keep every slot that still verifies in some copy of the same database's key file.
+    for report in reversed(inspect_all(keyfile_path(path))):
+        if report.db_id == db_id:
+            kf.slots.update(report.slots)
+            kf.generation = max(kf.generation, report.generation or 0)
+    return db, kf

@@ -71,6 +71,11 @@ _CLASSPACK_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 PERMISSIONS = {role: perms | _CLASSPACK_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
 
+# Backups (issue 10): backup.manage — make backups, choose the backup folder (the people who close
+# the app at the end of a working day in a school office).
+PERMISSIONS = {role: perms | ({"backup.manage"} if role in (ADMIN, COUNSELOR) else set())
+               for role, perms in PERMISSIONS.items()}
+
 
 def role_label(role: str) -> str:
     zh, en = ROLE_LABELS.get(role, (role, role))

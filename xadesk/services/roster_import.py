@@ -222,4 +222,5 @@ def import_records(ctx: AppContext, records: list[RosterRecord], source_name: st
             raise Cancelled()
     if progress is not None:
         progress(total, total)
+    ctx.db.settle()
     return plan

@@ -389,6 +389,8 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
     except _DryRun:
         pass
     assert report is not None
+    if not dry_run:
+        ctx.db.settle()
     return report
 
 

@@ -31,6 +31,7 @@ from ..i18n import msg
 from ..screening.kit import KIT_ENTRY, KIT_FORMAT, PACK_ENTRY, PACK_FORMAT
 from ..storage.models import School, SchoolClass, Student
 from ..storage.models_screening import Campaign, CampaignTarget, ScreeningPackImport
+from ..strength import check_passphrase
 from . import audit
 from .campaigns import _info, load, require_open
 from .context import AppContext
@@ -56,6 +57,7 @@ def export_kit(ctx: AppContext, campaign_id: int | str, out: Path, passphrase: s
             raise UserError("这次测评活动没有开放机房模式。", "Lab mode is not enabled for this campaign.")
         info = _info(s, c)
         school = s.scalar(select(School))
+        check_passphrase(passphrase, school_name=school.name if school else None)
         q = (select(Student, CampaignTarget.code, SchoolClass.grade_code, SchoolClass.number)
              .join(CampaignTarget, CampaignTarget.student_id == Student.id)
              .outerjoin(SchoolClass, SchoolClass.id == CampaignTarget.class_id)
@@ -163,4 +165,5 @@ def import_pack(ctx: AppContext, path: Path, passphrase: str | ExchangeKey) -> P
                                   imported_by=ctx.actor.user_id))
         audit.record_for(ctx, s, "campaign.pack", target=f"campaign:{c.id}",
                          detail={"file": path.name, "pc": report.pc_id, **report.stats.to_json()})
+    ctx.db.settle()
     return report

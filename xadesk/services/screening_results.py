@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..domain.grades import class_label
 from ..errors import NotFound, UserError
 from ..screening import battery
+from ..sheets import xlsx_append
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import ScreeningResponse, ScreeningScaleScore, ScreeningScore
 from . import audit
@@ -228,13 +229,13 @@ def export_results_xlsx(ctx: AppContext, campaign_id: int | str, path: Path) -> 
     cols = [(i, sid) for i, ids in scale_names.items() for sid in ids]
     for iid, sid in cols:
         head += [f"{iid}.{sid} 原始分", f"{iid}.{sid} 等级"]
-    ws.append([*head, "标记"])
+    xlsx_append(ws, [*head, "标记"])
     for r in rows:
         line = [r.student_no, r.name, r.class_label, r.instrument_id, r.version, "是" if r.valid else "否"]
         for iid, sid in cols:
             sc = r.scales.get(sid) if iid == r.instrument_id else None
             line += [sc.raw if sc else None, (sc.band_label or sc.band) if sc else None]
-        ws.append([*line, "; ".join(r.flags)])
+        xlsx_append(ws, [*line, "; ".join(r.flags)])
     buf = io.BytesIO()
     wb.save(buf)
     try:

@@ -24,8 +24,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ..errors import DatabaseDamaged, DatabaseMissing, NotXADeskDatabase
+from . import anchor
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+AUDIT_HEAD_INFO = "xadesk_audit_head"  # session.info key: (seq, hash) of the newest audit entry
 APP_MARKER_KEY = "app"
 APP_MARKER = "xadesk"
 
@@ -63,6 +65,7 @@ class SchoolDatabase:
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = Path(path)
         self.key = key
+        self.anchor_enabled = True  # off only for a database still being built under a temporary name
         self._lock = threading.Lock()
         self.engine = self._make_engine()
         self.write_engine = self.engine.execution_options(xadesk_begin="IMMEDIATE")
@@ -98,9 +101,17 @@ class SchoolDatabase:
     # --- transactions ----------------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: committed on success, rolled back on any exception."""
-        with Session(self.write_engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        """One write transaction: committed on success, rolled back on any exception.
+
+        When the transaction appended audit entries (the audit service leaves the new head in
+        ``session.info``), the head is anchored outside the database after the commit (anchor.py).
+        """
+        with Session(self.write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+            head = session.info.pop(AUDIT_HEAD_INFO, None)
+        if head is not None and self.anchor_enabled:
+            anchor.write(self.path, self.key, *head)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -124,10 +135,21 @@ class SchoolDatabase:
         problems += [r[0] for r in ok if r[0] != "ok"]
         return problems
 
-    def checkpoint(self) -> None:
+    def checkpoint(self, mode: str = "TRUNCATE") -> None:
+        """Copy the WAL into the database file. TRUNCATE (after an import, on close) waits for other
+        writers and empties the -wal; PASSIVE copies what it can without waiting (before a backup)."""
+        if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
+            raise ValueError(mode)
         with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")
             conn.rollback()
+
+    def settle(self) -> None:
+        """After an import: move the committed pages from the -wal into the database file, so a damaged
+        -wal after a later crash cannot take the import with it. Best effort (a busy database just
+        keeps its -wal until the next checkpoint)."""
+        with contextlib.suppress(Exception):
+            self.checkpoint()
 
     def backup_to(self, target: Path) -> None:
         """An encrypted copy under the same key, consistent even while others read."""

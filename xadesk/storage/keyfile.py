@@ -1,19 +1,35 @@
-"""The key file beside each school database.
+"""The key file beside each school database, kept so that damage can never lock a school out.
 
-The database is encrypted with a random 256-bit key that belongs to nobody. Each account holds a
-*slot*: that key wrapped (AES-256-GCM) under a key derived from the person's password (Argon2id).
-A recovery slot wraps it under a printed recovery key. Changing a password rewraps one slot.
+The database is encrypted with a 256-bit key that belongs to nobody. Each account holds a *slot*:
+that key wrapped (AES-256-GCM) under a key derived from the person's password (Argon2id). A
+recovery slot wraps it under the printed recovery key. Changing a password rewraps one slot.
 
 The slots cannot live inside the database (it is locked until a slot is opened), so they live in
-``<database>.keys`` — JSON, no student data: logins, KDF parameters, wrapped keys, and failed login
-attempts waiting to be moved into the audit log at the next successful login. It is written
-atomically (temp file, fsync, replace) and the previous version is kept as ``.keys.bak``.
-Losing the database key file and every password and the recovery key loses the data.
+``<database>.keys`` — JSON, no student data. How it survives damage:
+
+* **Integrity checks.** Every slot carries ``check``: SHA-256 over the canonical JSON of the slot
+  together with the file's ``db_id`` and ``generation``; the file carries ``check`` over everything
+  else. A slot whose check fails is *damaged*, and is reported as damage (which slot, which file),
+  never tried with a password — so one changed character can no longer read as "wrong password".
+  The check algorithm is fixed for every format version, so an old app can tell a newer file from a
+  damaged one.
+* **Copies and generations.** Each save writes the new content twice (``.keys`` and its mirror
+  ``.keys.1``) and keeps the previous good content as ``.keys.2`` and the one before as ``.keys.3``.
+  Only a copy that verifies is ever rotated into an older generation; a damaged current file is set
+  aside as ``.keys.damaged``. A slot is taken from the newest copy in which it verifies.
+* **Failed logins never write the key file.** They go to ``<database>.failed-logins`` (see
+  :mod:`xadesk.storage.loginlog`), so a run of wrong passwords cannot degrade a good generation.
+* **The recovery key does not need this file.** For databases created since format 2, the database
+  key is derived from the recovery key itself (HKDF-SHA256, :func:`database_key_from_recovery`): the
+  printed recovery sheet alone opens the database, and ``xadesk recover`` rebuilds a key file.
+  The recovery key carries 119 random bits, so a fast derivation adds no weakness.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -23,21 +39,41 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..errors import NotXADeskDatabase, WrongPassword
+from ..errors import DatabaseTooNew, KeyFileDamaged, NotXADeskDatabase, WrongPassword
 from ..i18n import msg
 from . import kdf
 from .atomic import atomic_write_bytes
 
 FORMAT = "xadesk-keys"
-VERSION = 1
-MAX_PENDING_FAILURES = 500
+VERSION = 2
 RECOVERY_SLOT = "recovery"
+OLDER_GENERATIONS = 2  # .keys.2 and .keys.3, besides the current content and its mirror
+_RECOVERY_INFO = b"xadesk database key from recovery key v1"
 
 
 def keyfile_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.name + ".keys")
+
+
+def copy_paths(path: Path) -> list[Path]:
+    """Every place a copy of this key file may be, newest first: current, mirror, older generations,
+    and ``.keys.bak`` written by format 1."""
+    return [path, *(path.with_name(f"{path.name}.{n}") for n in range(1, OLDER_GENERATIONS + 2)),
+            path.with_name(path.name + ".bak")]
+
+
+def damaged_copy_path(path: Path) -> Path:
+    return path.with_name(path.name + ".damaged")
+
+
+def all_key_paths(db_path: Path) -> list[Path]:
+    """Every file that belongs to the key file of this database (for removal and backups)."""
+    kp = keyfile_path(db_path)
+    return [*copy_paths(kp), damaged_copy_path(kp)]
 
 
 def _b64(b: bytes) -> str:
@@ -48,8 +84,37 @@ def _unb64(s: str) -> bytes:
     return base64.b64decode(s.encode("ascii"), validate=True)
 
 
+def _canonical(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _slot_check(db_id: str, generation: int, slot: dict) -> str:
+    body = {k: v for k, v in slot.items() if k != "check"}
+    return hashlib.sha256(_canonical({"db_id": db_id, "generation": generation, "slot": body})).hexdigest()
+
+
+def _file_check(data: dict) -> str:
+    return hashlib.sha256(_canonical({k: v for k, v in data.items() if k != "check"})).hexdigest()
+
+
 def user_slot_id(login: str) -> str:
     return f"user:{login.casefold()}"
+
+
+def slot_label(slot_id: str) -> str:
+    """How a slot is named to a person: 账号 admin / 恢复密钥."""
+    if slot_id == RECOVERY_SLOT:
+        return msg("恢复密钥", "recovery key")
+    if slot_id.startswith("user:"):
+        return msg(f"账号 {slot_id[5:]}", f"account {slot_id[5:]}")
+    return slot_id
+
+
+def database_key_from_recovery(normalised_recovery_key: str, db_id: str = "") -> bytes:
+    """The database key that a (format 2) recovery key stands for. ``db_id`` is not mixed in: the
+    key must be derivable with nothing but the printed sheet."""
+    del db_id
+    return HKDF(hashes.SHA256(), 32, salt=None, info=_RECOVERY_INFO).derive(normalised_recovery_key.encode("utf-8"))
 
 
 @dataclass
@@ -66,8 +131,114 @@ class Slot:
 
     @classmethod
     def from_dict(cls, d: dict) -> Slot:
-        return cls(d["id"], kdf.KdfParams.from_dict(d["kdf"]), _unb64(d["salt"]), _unb64(d["nonce"]),
+        return cls(str(d["id"]), kdf.KdfParams.from_dict(d["kdf"]), _unb64(d["salt"]), _unb64(d["nonce"]),
                    _unb64(d["wrapped"]))
+
+
+@dataclass
+class CopyReport:
+    """What one copy of the key file holds, as far as can be told without any password."""
+
+    path: Path
+    status: str  # "ok", "missing", "unreadable" (not JSON / not ours), "damaged" (some check failed), "newer"
+    generation: int | None = None
+    db_id: str | None = None
+    slots: dict[str, Slot] = field(default_factory=dict)  # verified slots only
+    bad_slots: list[str] = field(default_factory=list)  # slot ids (or "#n" when the id itself is unreadable)
+    header_damaged: bool = False
+    legacy: bool = False  # format 1: no checks to verify
+
+    @property
+    def intact(self) -> bool:
+        return self.status == "ok"
+
+    def describe(self) -> str:
+        name = self.path.name
+        if self.status == "missing":
+            return msg(f"{name}：不存在", f"{name}: missing")
+        if self.status == "unreadable":
+            return msg(f"{name}：已损坏，无法读取", f"{name}: damaged, cannot be read")
+        if self.status == "newer":
+            return msg(f"{name}：由更新版本的 XA Desk 写入", f"{name}: written by a newer XA Desk")
+        parts = []
+        if self.bad_slots:
+            labels = "、".join(slot_label(s) for s in self.bad_slots)
+            parts.append(msg(f"钥匙槽已损坏：{labels}", f"damaged slots: {labels}"))
+        if self.header_damaged and not self.bad_slots:
+            parts.append(msg("文件头校验失败（钥匙槽完好）", "file check failed (slots intact)"))
+        if not parts:
+            parts.append(msg(f"完好（第 {self.generation} 代，{len(self.slots)} 个钥匙槽）",
+                             f"intact (generation {self.generation}, {len(self.slots)} slots)"))
+        return f"{name}：" + "；".join(parts)
+
+
+def inspect_copy(path: Path) -> CopyReport:
+    """Read one copy and verify every check it carries. Never raises for damage."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return CopyReport(path, "missing")
+    except OSError:
+        return CopyReport(path, "unreadable")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return CopyReport(path, "unreadable")
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("slots"), list):
+        return CopyReport(path, "unreadable")
+    version = data.get("version")
+    file_ok = isinstance(data.get("check"), str) and data["check"] == _file_check(data)
+    if version == 1 and "check" not in data:
+        return _inspect_legacy(path, data)
+    if not isinstance(version, int) or isinstance(version, bool):
+        return CopyReport(path, "unreadable")
+    if version > VERSION:
+        # A newer file carries a check computed the same way; without it this is damage, not "newer".
+        return CopyReport(path, "newer" if file_ok else "unreadable")
+    db_id, generation = data.get("db_id"), data.get("generation")
+    report = CopyReport(path, "ok", header_damaged=not file_ok)
+    for n, entry in enumerate(data["slots"]):
+        sid = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"#{n + 1}"
+        try:
+            if entry["check"] != _slot_check(db_id, generation, entry):
+                raise ValueError("check")
+            slot = Slot.from_dict(entry)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            report.bad_slots.append(sid)
+            continue
+        report.slots[slot.slot_id] = slot
+        # A verified slot vouches for db_id and generation (both are inside its check).
+        report.db_id, report.generation = str(db_id), int(generation)
+    if report.bad_slots or report.header_damaged:
+        report.status = "damaged"
+    return report
+
+
+def _inspect_legacy(path: Path, data: dict) -> CopyReport:
+    try:
+        slots = {s["id"]: Slot.from_dict(s) for s in data["slots"]}
+        return CopyReport(path, "ok", generation=0, db_id=str(data["db_id"]), slots=slots, legacy=True)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return CopyReport(path, "unreadable")
+
+
+def inspect_all(path: Path) -> list[CopyReport]:
+    return [inspect_copy(p) for p in copy_paths(path)]
+
+
+def _wrong() -> WrongPassword:
+    return WrongPassword("用户名或密码错误。请检查键盘的大小写和输入法后重试。",
+                         "Wrong login or password. Check Caps Lock and the input method, then try again.")
+
+
+@dataclass
+class Unlocked:
+    """The result of opening a slot: the key, the key file to keep working with, and what was wrong."""
+
+    key: bytes
+    keyfile: KeyFile
+    warnings: list[str]
+    repaired: bool  # the working key file was assembled from intact copies and should be saved
 
 
 @dataclass
@@ -75,46 +246,74 @@ class KeyFile:
     path: Path
     db_id: str
     slots: dict[str, Slot] = field(default_factory=dict)
-    failed_logins: list[dict] = field(default_factory=list)
+    generation: int = 0
+    damage: list[str] = field(default_factory=list)  # descriptions of damaged copies seen at load
 
     # --- persistence -----------------------------------------------------------------------------
     @classmethod
-    def create(cls, path: Path) -> KeyFile:
-        return cls(path=path, db_id=str(uuid.uuid4()))
+    def create(cls, path: Path, db_id: str | None = None) -> KeyFile:
+        return cls(path=path, db_id=db_id or str(uuid.uuid4()))
 
     @classmethod
     def load(cls, path: Path) -> KeyFile:
-        not_ours = NotXADeskDatabase(
-            f"这不是 XA Desk 数据库：找不到或无法读取钥匙文件 {path.name}（它必须与数据库文件放在同一文件夹）。",
-            f"Not an XA Desk database: the key file {path.name} is missing or unreadable "
-            "(it must sit beside the database file).")
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
-        except (OSError, ValueError):
-            raise not_ours from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise not_ours
-        if int(data.get("version", 0)) > VERSION:
-            from ..errors import DatabaseTooNew
+        """The working key file assembled from every copy: each slot from the newest copy where it
+        verifies. Raises only when no copy can be used at all."""
+        reports = inspect_all(path)
+        return _assemble(path, reports)
 
-            raise DatabaseTooNew("这个数据库的钥匙文件由更新版本的 XA Desk 创建，请先升级本软件。",
-                                 "This database's key file was written by a newer XA Desk; please update.")
-        try:
-            slots = {s["id"]: Slot.from_dict(s) for s in data["slots"]}
-            return cls(path=path, db_id=str(data["db_id"]), slots=slots,
-                       failed_logins=list(data.get("failed_logins", [])))
-        except (KeyError, TypeError, ValueError):
-            raise not_ours from None
+    def to_bytes(self, generation: int) -> bytes:
+        data: dict = {"format": FORMAT, "version": VERSION, "db_id": self.db_id, "generation": generation,
+                      "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                      "note": "XA Desk key slots: wrapped database keys, no student data. Keep beside the database.",
+                      "slots": []}
+        for slot in self.slots.values():
+            entry = slot.to_dict()
+            entry["check"] = _slot_check(self.db_id, generation, entry)
+            data["slots"].append(entry)
+        data["check"] = _file_check(data)
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
     def save(self) -> None:
-        data = {"format": FORMAT, "version": VERSION, "db_id": self.db_id,
-                "note": "XA Desk key slots: wrapped database keys, no student data. Keep beside the database.",
-                "slots": [s.to_dict() for s in self.slots.values()],
-                "failed_logins": self.failed_logins[-MAX_PENDING_FAILURES:]}
-        payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-        if self.path.exists():
-            atomic_write_bytes(self.path.with_name(self.path.name + ".bak"), self.path.read_bytes())
-        atomic_write_bytes(self.path, payload)
+        """Write a new generation: the previous good content moves down, damaged copies never do."""
+        paths = copy_paths(self.path)
+        current, mirror, older = paths[0], paths[1], paths[2:2 + OLDER_GENERATIONS]
+        reports = {p: inspect_copy(p) for p in (current, mirror)}
+        previous = next((p for p in (current, mirror) if reports[p].intact), None)
+        if reports[current].status in ("unreadable", "damaged"):
+            with contextlib.suppress(OSError):
+                atomic_write_bytes(damaged_copy_path(self.path), current.read_bytes())
+        if previous is not None:
+            prev_gen = reports[previous].generation or 0
+            newest_old = inspect_copy(older[0])
+            if not (newest_old.intact and newest_old.generation == prev_gen):
+                for n in range(len(older) - 1, 0, -1):
+                    if inspect_copy(older[n - 1]).intact:
+                        os.replace(older[n - 1], older[n])
+                atomic_write_bytes(older[0], previous.read_bytes())
+        self.generation = max(self.generation, *(r.generation or 0 for r in reports.values())) + 1
+        payload = self.to_bytes(self.generation)
+        # Mirror first: a crash between the two writes leaves two good copies of some generation.
+        atomic_write_bytes(mirror, payload)
+        atomic_write_bytes(current, payload)
+        self.damage = []
+
+    def purge_slot(self, slot_id: str) -> None:
+        """Remove a slot from the working file and from every older copy (a disabled account's slot
+        must not keep opening the database from an old generation)."""
+        self.remove_slot(slot_id)
+        self.save()
+        for p in copy_paths(self.path)[2:]:
+            report = inspect_copy(p)
+            if slot_id in report.slots or slot_id in report.bad_slots:
+                if report.intact and report.db_id and report.generation is not None:
+                    old = KeyFile(p, report.db_id, dict(report.slots))
+                    old.remove_slot(slot_id)
+                    atomic_write_bytes(p, old.to_bytes(report.generation))
+                else:
+                    p.unlink()
+        dmg = damaged_copy_path(self.path)
+        if dmg.exists():
+            dmg.unlink()
 
     # --- slots -----------------------------------------------------------------------------------
     def _aad(self, slot_id: str) -> bytes:
@@ -137,26 +336,109 @@ class KeyFile:
     def unwrap(self, slot_id: str, secret: str) -> bytes:
         """The database key, or :class:`WrongPassword` (same message for unknown login and bad password)."""
         slot = self.slots.get(slot_id)
-        wrong = WrongPassword("用户名或密码错误。请检查键盘的大小写和输入法后重试。",
-                              "Wrong login or password. Check Caps Lock and the input method, then try again.")
         if slot is None:
             # Spend the same time as a real attempt so the reply does not tell which logins exist.
             kdf.derive(secret, b"\0" * 16, kdf.default_params())
-            raise wrong
+            raise _wrong()
         wrapping = kdf.derive(secret, slot.salt, slot.kdf)
         try:
             return AESGCM(wrapping).decrypt(slot.nonce, slot.wrapped, self._aad(slot_id))
         except InvalidTag:
-            raise wrong from None
+            raise _wrong() from None
 
-    # --- failed logins (audited once the database is open) ----------------------------------------
-    def record_failure(self, login: str) -> None:
-        self.failed_logins.append({"login": login[:64], "at": datetime.now(UTC).isoformat(timespec="seconds")})
-        self.save()
 
-    def take_failures(self) -> list[dict]:
-        taken, self.failed_logins = self.failed_logins, []
-        return taken
+def _not_ours(path: Path) -> NotXADeskDatabase:
+    return NotXADeskDatabase(
+        f"这不是 XA Desk 数据库：找不到或无法读取钥匙文件 {path.name}（它必须与数据库文件放在同一文件夹）。",
+        f"Not an XA Desk database: the key file {path.name} is missing or unreadable "
+        "(it must sit beside the database file).")
+
+
+def _damaged_error(path: Path, reports: list[CopyReport], slot_id: str | None) -> KeyFileDamaged:
+    lines = [r.describe() for r in reports if r.status not in ("missing", "ok")]
+    what = slot_label(slot_id) if slot_id else msg("钥匙槽", "slots")
+    return KeyFileDamaged(
+        f"钥匙文件 {path.name} 已损坏（{what}），不是密码错误。所有副本中都找不到完好的{what}。"
+        "请用打印的恢复密钥恢复（xadesk recover），或从备份还原。",
+        f"The key file {path.name} is damaged ({what}); this is not a wrong password. No copy holds an intact "
+        f"{what}. Use the printed recovery key (xadesk recover) or restore a backup.", details=lines)
+
+
+def _assemble(path: Path, reports: list[CopyReport]) -> KeyFile:
+    if reports[0].status == "newer":
+        raise DatabaseTooNew("这个数据库的钥匙文件由更新版本的 XA Desk 创建，请先升级本软件。",
+                             "This database's key file was written by a newer XA Desk; please update.")
+    usable = [r for r in reports if r.db_id is not None]
+    if not usable:
+        if any(r.status in ("unreadable", "damaged") for r in reports):
+            raise _damaged_error(path, reports, None)
+        if any(r.status == "newer" for r in reports):
+            raise DatabaseTooNew("这个数据库的钥匙文件由更新版本的 XA Desk 创建，请先升级本软件。",
+                                 "This database's key file was written by a newer XA Desk; please update.")
+        raise _not_ours(path)
+    newest = max(usable, key=lambda r: r.generation or 0)
+    kf = KeyFile(path=path, db_id=newest.db_id or "", generation=newest.generation or 0)
+    # The newest verified content decides which slots exist; a slot that is damaged there is taken
+    # from the newest older copy where it verifies.
+    current_gen = [r for r in usable if r.generation == newest.generation]
+    wanted: set[str] = set()
+    for r in current_gen:
+        wanted |= set(r.slots) | {s for s in r.bad_slots if not s.startswith("#")}
+    for sid in wanted:
+        for r in sorted(usable, key=lambda r: -(r.generation or 0)):
+            if r.db_id == kf.db_id and sid in r.slots:
+                kf.slots[sid] = r.slots[sid]
+                break
+    kf.damage = [r.describe() for r in reports if r.status in ("unreadable", "damaged")
+                 and r.path.name != path.name + ".bak"]
+    return kf
+
+
+def open_slot(path: Path, slot_id: str, secret: str) -> Unlocked:
+    """Open ``slot_id`` with ``secret`` from the best copy of the key file.
+
+    A slot that verifies in the newest content and refuses the secret is a wrong password. A slot
+    that is damaged everywhere is :class:`KeyFileDamaged`. A slot found only in an older copy (the
+    newest is damaged) is tried there; if that older copy refuses the secret the person is told the
+    file is damaged and an older copy was used, because a password changed since then is not in it.
+    """
+    reports = inspect_all(path)
+    kf = _assemble(path, reports)
+    usable = [r for r in reports if r.db_id is not None]
+    newest_gen = max(r.generation or 0 for r in usable)
+    newest_has_it = any(r.generation == newest_gen and slot_id in r.slots for r in usable)
+    if slot_id not in kf.slots:
+        # Damaged where it should be, or the newest content is unreadable in both copies (so the slot
+        # may have been there): damage. Otherwise the login simply does not exist.
+        newest_lost = all(r.db_id is None for r in reports[:2])
+        authoritative = any(r.generation == newest_gen and not r.bad_slots for r in usable)
+        if newest_lost or not authoritative or any(slot_id in r.bad_slots for r in reports):
+            raise _damaged_error(path, reports, slot_id)
+        kf.unwrap(slot_id, secret)  # spends the KDF time, then WrongPassword
+    try:
+        key = kf.unwrap(slot_id, secret)
+    except WrongPassword:
+        if newest_has_it:
+            raise
+        raise KeyFileDamaged(
+            f"钥匙文件 {path.name} 已损坏：{slot_label(slot_id)} 的钥匙槽只在较早的副本中完好，而它不接受这个密码"
+            "（如果最近改过密码，请试旧密码）。也可以用打印的恢复密钥恢复（xadesk recover）。",
+            f"The key file {path.name} is damaged: {slot_label(slot_id)} is intact only in an older copy, which does "
+            "not accept this password (try the previous one), or use the recovery key.",
+            details=kf.damage) from None
+    warnings = list(kf.damage)
+    repaired = bool(warnings) or any(r.legacy for r in usable if r.generation == newest_gen)
+    if warnings:
+        warnings.insert(0, msg(f"钥匙文件 {path.name} 有损坏的副本；已用完好的副本打开，并重新写好钥匙文件。",
+                               f"The key file {path.name} has damaged copies; an intact copy was used and the key "
+                               "file was rewritten."))
+    return Unlocked(key=key, keyfile=kf, warnings=warnings, repaired=repaired)
+
+
+def lingering_slots(path: Path, slot_ids: list[str]) -> list[str]:
+    """Those of ``slot_ids`` still present (intact or damaged) in any copy of the key file."""
+    reports = inspect_all(path)
+    return [sid for sid in slot_ids if any(sid in r.slots or sid in r.bad_slots for r in reports)]
 
 
 def new_database_key() -> bytes:
@@ -167,7 +449,31 @@ def describe() -> str:
     return msg("钥匙文件", "key file")
 
 
-def _ensure_dir(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if os.name != "nt":
-        os.chmod(path.parent, 0o700)
+@dataclass
+class KeysCheck:
+    ok: bool
+    lines: list[str]
+
+
+def check_keys(path: Path, recovery_secret: str | None = None) -> KeysCheck:
+    """What ``xadesk keys check`` says: every copy and slot verified without a password; with the
+    (normalised) recovery key also that it opens its slot."""
+    reports = inspect_all(path)
+    lines = [r.describe() for r in reports if not (r.status == "missing" and r.path.name.endswith(".bak"))]
+    ok = all(r.status in ("ok", "missing") for r in reports) and reports[0].intact and reports[1].intact
+    try:
+        kf = _assemble(path, reports)
+    except (KeyFileDamaged, NotXADeskDatabase, DatabaseTooNew) as exc:
+        return KeysCheck(False, [*lines, exc.message])
+    if RECOVERY_SLOT not in kf.slots:
+        ok = False
+        lines.append(msg("没有完好的恢复密钥钥匙槽：请尽快由管理员重新生成恢复密钥。",
+                         "No intact recovery slot: have an administrator make a new recovery key soon."))
+    elif recovery_secret is not None:
+        try:
+            kf.unwrap(RECOVERY_SLOT, recovery_secret)
+            lines.append(msg("恢复密钥正确，能打开钥匙槽。", "The recovery key opens its slot."))
+        except WrongPassword:
+            ok = False
+            lines.append(msg("给出的恢复密钥打不开恢复钥匙槽。", "The given recovery key does not open the recovery slot."))
+    return KeysCheck(ok, lines)
