@@ -63,8 +63,9 @@ def test_score_csv_output_defuses_formula_ids(tmp_path, capsys):
     with src.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["id", *range(1, 11)])
-        for v in NASTY:
-            w.writerow([v, 1, 2, 0, 3, 1, 0, 2, 1, 0, 1])
+        # The answer reader trims ids and refuses repeats, so the whitespace-led variants get distinct tails.
+        for k, v in enumerate(NASTY):
+            w.writerow([f"{v}{k}", 1, 2, 0, 3, 1, 0, 2, 1, 0, 1])
     out = tmp_path / "out.csv"
     assert main(["score", "--instrument", "phq9", str(src), "--format", "csv", "--out", str(out)]) == 0
     got = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
