@@ -186,18 +186,6 @@ def table_lines(n_rows: int, n_cols: int, *, row_totals: bool, total_row: bool) 
     return lines
 
 
-def suppress_counts(counts: dict[str, int], *, exempt_keys: Iterable[str] = ()) -> dict[str, int | str]:
-    """Suppression for one line of counts without a shown total (a homeroom teacher's band counts
-    for one scale of their class): a count of 1–4 becomes "<5". With no total shown there is nothing
-    to subtract from, so no complement is needed, but the class size is shown elsewhere: the caller
-    passes its counts with the total as one more key when it shows that total."""
-    keys = list(counts)
-    values = [[counts[k] for k in keys]]
-    exempt = {(0, i) for i, k in enumerate(keys) if k in set(exempt_keys)}
-    result = suppress(values, [], exempt=exempt)
-    return {k: shown(counts[k], (0, i), result) for i, k in enumerate(keys)}
-
-
 def suppress_line_with_total(counts: dict[str, int], total: int) -> tuple[dict[str, int | str], int | str]:
     """One line of counts whose total is shown (a class's bands, with the number screened)."""
     keys = list(counts)
