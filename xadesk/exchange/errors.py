@@ -14,6 +14,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "archive": ("学生成长档案转移文件", "student archive transfer file"),
     "lab_kit": ("机房筛查包", "lab screening kit"),
     "lab_pack": ("机房结果包", "lab result pack"),
+    "district_aggregate": ("学校上报区县的汇总文件", "school aggregate file for the district"),
 }
 
 

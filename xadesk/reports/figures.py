@@ -148,6 +148,8 @@ class Report:
     plan: list[PlanIndicator]
     campaign_name: str | None = None
     previous_campaign_name: str | None = None
+    summary_lines: list[tuple[str, str]] | None = None  # the summary page's figures, when not a school's
+    title: str = "心理健康工作报告"
 
     def table(self, id: str) -> Table:
         return next(t for t in self.tables if t.id == id)

@@ -71,6 +71,8 @@ def table_text(table: Table, counselor: bool) -> list[list[str]]:
 
 
 def headline_lines(report: Report) -> list[tuple[str, str]]:
+    if report.summary_lines is not None:
+        return report.summary_lines
     h = report.headline
     lines = [("学生人数", fmt(h.get("students")))]
     if h.get("screening_targets") is not None:
@@ -88,13 +90,15 @@ def headline_lines(report: Report) -> list[tuple[str, str]]:
 
 
 def _suppression_note(report: Report) -> str:
+    if report.scope_kind == "district":
+        return "各校数字取自学校上报文件，学校已按规则隐藏小数字（“<5”“×”）；合计只加总显示出的数字。"
     if report.counselor_view:
         return "本报告为心理健康教师视图，未隐藏小数字；对外提供前请改用校领导视图导出。"
     return LEGEND
 
 
 def report_pdf(report: Report) -> bytes:
-    title = f"{report.school_name} 心理健康工作报告"
+    title = f"{report.school_name} {report.title}"
     story = [Spacer(1, 60 * mm), para(title, "title"), Spacer(1, 8 * mm),
              para(f"{report.period_label}　·　{report.scope_label}", "subtitle"), Spacer(1, 4 * mm),
              para(f"生成时间：{local_time(report.generated_at)}", "center"), Spacer(1, 60 * mm),
@@ -170,7 +174,7 @@ def report_xlsx(report: Report) -> bytes:
     ws.title = _sheet_name("摘要", used)
     head = Font(bold=True)
     fill = PatternFill("solid", fgColor="EEF2F6")
-    _text_cell(ws, 1, 1, f"{report.school_name} 心理健康工作报告").font = Font(bold=True, size=14)
+    _text_cell(ws, 1, 1, f"{report.school_name} {report.title}").font = Font(bold=True, size=14)
     _text_cell(ws, 2, 1, f"{report.period_label} · {report.scope_label} · 生成于 {local_time(report.generated_at)}")
     _text_cell(ws, 3, 1, _suppression_note(report))
     r = 5
