@@ -9,6 +9,7 @@ more exact than it is. Rates are weighted by each school's students; counts are 
 from __future__ import annotations
 
 from collections import Counter
+
 from ..reports.figures import PlanIndicator, Report, Table
 from ..reports.indicators import TARGETS
 from ..services.context import AppContext
