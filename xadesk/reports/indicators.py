@@ -705,3 +705,29 @@ def level_names(ctx: AppContext) -> dict[str, str]:
 
 def dumps(report: Report) -> str:
     return json.dumps(report.to_json(), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Choices:
+    years: list[str]                              # newest first
+    campaigns: list[tuple[int, str, str]]         # (id, name, school year), newest first
+    grades: list[tuple[str, str]]                 # (code, label) the actor may pick
+    classes: list[tuple[int, str, str]]           # (id, label, grade code)
+    whole_school: bool                            # may pick 全校
+
+
+def choices(ctx: AppContext, *, today: date | None = None) -> Choices:
+    """What the report page offers this person: periods, and the scopes they may choose."""
+    ctx.require("reports.read")
+    today = today or date.today()
+    with ctx.db.read() as s:
+        opened = sorted(s.scalars(select(Campaign).where(Campaign.status != "draft")),
+                        key=lambda c: (_campaign_day(c), c.id), reverse=True)
+        years = sorted({c.school_year for c in opened} | {school_year_of(today).label}, reverse=True)
+        allowed = None if ctx.actor.sees_all else ctx.actor.grade_codes
+        classes = [(c.id, class_label(c.grade_code, c.number), c.grade_code)
+                   for c in s.scalars(select(SchoolClass).where(SchoolClass.active.is_(True)))
+                   if allowed is None or c.grade_code in allowed]
+    classes.sort(key=lambda x: (grade_sort_key(x[2]), x[1]))
+    grades = [(g, grade(g).label) for g in dict.fromkeys(c[2] for c in classes)]
+    return Choices(years, [(c.id, c.name, c.school_year) for c in opened], grades, classes, ctx.actor.sees_all)
