@@ -1,0 +1,82 @@
+"""报告 page: a school leader opens it, changes the scope, flips to a table and exports the PDF;
+a grade leader is offered only their grade; a homeroom teacher has no such page."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from xadesk.demo import DEMO_PASSWORD, build_demo
+from xadesk.services.login import login
+
+
+@pytest.fixture(scope="module")
+def demo_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.xadesk"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def as_user(demo_path):
+    opened = []
+
+    def make(name):
+        ctx = login(demo_path, name, DEMO_PASSWORD)
+        opened.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in opened:
+        ctx.close()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_leader_changes_scope_and_exports_the_pdf(qtbot, sync_ops, as_user, tmp_path, monkeypatch, screenshot):
+    from ui.reports import page as P
+
+    leader = as_user("xiaozhang")
+    page = P.ReportPage(leader)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    assert page.report is not None and page.report.scope_label == "全校"
+    assert "学生人数：1192" in page.summary.text()
+    screenshot(page, "report-school")
+    idx = next(i for i in range(page.scope.count()) if page.scope.itemText(i) == "七年级")
+    page.scope.setCurrentIndex(idx)
+    assert page.report.scope_label == "七年级"
+    classes = [r for r in page.report.table("coverage").rows if r != "合计"]
+    assert classes and all(r.startswith("七年级") for r in classes)
+    # the levels table, one click away from its chart
+    row = next(i for i, t in enumerate(page.report.tables) if t.id == "levels")
+    page.sections.setCurrentRow(row)
+    assert page.chart.data is not None and page.chart.data.kind == "stacked"
+    page.tabs.setCurrentIndex(1)
+    cells = [page.table.item(r, c).text() for r in range(page.table.rowCount())
+             for c in range(1, page.table.columnCount())]
+    assert all(not c.isdigit() or int(c) == 0 or int(c) >= 5 for c in cells)  # 1–4 never shown to a leader
+    screenshot(page, "report-grade-table")
+    out = tmp_path / "七年级报告.pdf"
+    monkeypatch.setattr(P, "ask_save_path", lambda *a: str(out))
+    page.pdf_button.click()
+    assert out.exists()
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "七年级" in "".join(text.split())
+
+
+def test_grade_leader_sees_only_their_grade_and_homeroom_has_no_page(qtbot, sync_ops, as_user):
+    from ui.mainwindow import registered_pages
+    from ui.reports import page as P
+
+    nj = as_user("nianji7")
+    page = P.ReportPage(nj)
+    qtbot.addWidget(page)
+    scopes = [page.scope.itemText(i).strip() for i in range(page.scope.count())]
+    assert "全校" not in scopes and scopes[0] == "七年级"
+    assert all(s.startswith("七年级") for s in scopes)
+    assert page.report.scope_label == "七年级"
+    spec = next(s for s in registered_pages() if s.key == "reports")
+    assert spec.allowed(nj.actor)
+    assert not spec.allowed(as_user("bzr701").actor)
