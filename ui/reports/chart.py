@@ -55,7 +55,7 @@ class ReportChart(QWidget):
         d = self.data
         if d is None or not d.categories or not d.series:
             p.setPen(QColor("#616e7c"))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("此表没有图"))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("此表没有可画的数字（全部为零或已隐藏），请看数据表。"))
             return
         legend_rows = (len(d.series) + 3) // 4
         many = len(d.categories) > 8

@@ -188,8 +188,8 @@ class ReportPage(QWidget):
         data = series(t, t.display(counselor))
         self.chart.set_data(data)
         fill_table(self.table, t, counselor)
-        self.tabs.setTabEnabled(0, data is not None)
-        if data is None:
+        self.tabs.setTabEnabled(0, t.chart is not None)
+        if t.chart is None:
             self.tabs.setCurrentIndex(1)
         legend = "" if counselor else self.tr("“<5”表示人数为 1–4；“×”为防止由合计反推而一并隐藏。")
         self.note.setText("　".join(x for x in (t.note, legend) if x))

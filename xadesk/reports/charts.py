@@ -42,7 +42,8 @@ class ChartData:
 
 
 def series(table: Table, shown: list[list]) -> ChartData | None:
-    """The chart of ``table`` as this viewer sees it (``shown`` = ``table.display(...)``)."""
+    """The chart of ``table`` as this viewer sees it (``shown`` = ``table.display(...)``); None when
+    the table has no chart or nothing in it to draw."""
     if not table.chart:
         return None
     rows = table.chart_rows if table.chart_rows is not None else list(range(len(table.rows)))
@@ -60,6 +61,8 @@ def series(table: Table, shown: list[list]) -> ChartData | None:
                 hidden = hidden or isinstance(v, str)
                 vals.append(None)
         out.append(Series(table.cols[c], colours[i % len(colours)], vals))
+    if not any(v for s_ in out for v in s_.values):
+        return None  # nothing to draw (all hidden or all zero): the table says it
     percent = bool(cols) and all((rows[0], c) in table.rates for c in cols) if rows else False
     return ChartData(table.chart, [table.rows[r] for r in rows], out, percent, hidden)
 

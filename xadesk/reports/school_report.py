@@ -133,11 +133,13 @@ def report_pdf(report: Report) -> bytes:
 
 
 def _table_section(t: Table, counselor: bool) -> list:
-    out = [para(t.title, "h2")]
     shown = t.display(counselor)
     data = series(t, shown)
     if data is not None and data.categories and data.series:
-        out.append(KeepTogether([drawing(data, CONTENT_WIDTH, 62 * mm)]))
+        # the heading stays with its chart
+        out = [KeepTogether([para(t.title, "h2"), drawing(data, CONTENT_WIDTH, 62 * mm)])]
+    else:
+        out = [para(t.title, "h2")]
     text = table_text(t, counselor)
     n = len(t.cols) + 1
     first = min(44 * mm, CONTENT_WIDTH / n * 1.6)
