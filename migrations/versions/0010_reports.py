@@ -84,6 +84,7 @@ def upgrade() -> None:
         sa.Column("generated_at", sa.DateTime(), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("payload_json", sa.Text(), nullable=False),
+        sa.Column("summary_json", sa.Text(), nullable=False),
         sa.Column("imported_at", sa.DateTime(), nullable=False),
         sa.Column("imported_by", sa.Integer(), nullable=True),
         sa.Column("students", sa.Integer(), nullable=False),

@@ -187,3 +187,11 @@ def test_district_commands_refuse_a_school_database(leader, fx, monkeypatch, cap
     monkeypatch.setenv("XADESK_PASSWORD", "staff-pass-123")
     assert main(["--db", str(fx.school.path), "--user", "xz", "district", "summary"]) == 1
     assert "不是区县数据库" in capsys.readouterr().err
+
+
+def test_full_payload_keeps_the_tables_and_the_summary_reads_the_small_part(district, leader, tmp_path):
+    import_files(district, [_aggregate(leader, tmp_path / "a.xadx")], PASS)
+    _, small = schools(district)
+    _, full = schools(district, full=True)
+    assert "tables" not in small[0].payload and full[0].payload["tables"]
+    assert small[0].payload["indicators"] == full[0].payload["indicators"]

@@ -10,7 +10,7 @@ API::
     expect_school(ctx, name, code=None)                   # a school that should send a file
     preview(ctx, paths, passphrase) -> list[Incoming]     # verify every file; what importing would do
     import_files(ctx, paths, passphrase) -> list[Incoming]
-    schools(ctx, period) -> list[SchoolEntry]             # every known school, with its file if any
+    schools(ctx, period, full=False) -> (period, list[SchoolEntry])   # every known school, its file if any
 
 Import is all or nothing: every file is opened (authenticated decryption), checked for kind,
 format, period and content, and only if all pass are they merged in one transaction. A file from a
@@ -27,7 +27,7 @@ import json
 import uuid as uuidlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -43,6 +43,7 @@ from ..storage.models import Meta
 from ..storage.models_reports import DistrictSchool, DistrictSubmission
 
 PERIOD_KEY = "district_period"
+SUMMARY_KEYS = ("school", "period", "students", "screened", "levels", "level_names", "indicators")
 EXPECTED_PREFIX = "expected:"
 
 
@@ -171,7 +172,14 @@ def _open(path: Path, key: ExchangeKey) -> tuple[dict, datetime, str]:
         payload = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise _bad(path, "文件内容无法读取。", "the content cannot be read.") from None
-    return _check_payload(path, payload, c.manifest.school_id), c.manifest.exported_at, hashlib.sha256(raw).hexdigest()
+    payload = _check_payload(path, payload, c.manifest.school_id)
+    try:
+        written = datetime.fromisoformat(str(payload.get("generated_at")).replace("Z", "+00:00"))
+    except ValueError:
+        written = c.manifest.exported_at
+    if written.tzinfo is None:
+        written = written.replace(tzinfo=UTC)
+    return payload, written.astimezone(UTC), hashlib.sha256(raw).hexdigest()
 
 
 def preview(ctx: AppContext, paths: Sequence[Path], passphrase: str | ExchangeKey) -> list[Incoming]:
@@ -182,9 +190,11 @@ def preview(ctx: AppContext, paths: Sequence[Path], passphrase: str | ExchangeKe
     problems: list[str] = []
     seen: dict[str, Path] = {}
     with ctx.db.read() as s:
-        held = {(sch.uuid, sub.period): sub for sub, sch in s.execute(
-            select(DistrictSubmission, DistrictSchool).join(DistrictSchool,
-                                                           DistrictSchool.id == DistrictSubmission.school_id))}
+        # only the columns the decision needs: a city holds thousands of files
+        held = {(uid, per): (sha, gen) for uid, per, sha, gen in s.execute(
+            select(DistrictSchool.uuid, DistrictSubmission.period, DistrictSubmission.content_sha256,
+                   DistrictSubmission.generated_at)
+            .join(DistrictSchool, DistrictSchool.id == DistrictSubmission.school_id))}
     for path in paths:
         path = Path(path)
         try:
@@ -200,9 +210,9 @@ def preview(ctx: AppContext, paths: Sequence[Path], passphrase: str | ExchangeKe
             old = held.get((uid, period))
             if old is None:
                 action = "new"
-            elif old.content_sha256 == sha:
+            elif old[0] == sha:
                 action = "same"
-            elif exported_at.replace(tzinfo=None) > old.generated_at:
+            elif exported_at.replace(tzinfo=None) > old[1]:
                 action = "replace"
             else:
                 raise _bad(path, "比已导入的同校同学年文件更旧。", "older than the file already imported.")
@@ -243,6 +253,7 @@ def import_files(ctx: AppContext, paths: Sequence[Path], passphrase: str | Excha
             sub.generated_at = inc.exported_at.replace(tzinfo=None)
             sub.content_sha256 = inc.sha256
             sub.payload_json = json.dumps(inc.payload, ensure_ascii=False)
+            sub.summary_json = json.dumps({k: inc.payload.get(k) for k in SUMMARY_KEYS}, ensure_ascii=False)
             sub.imported_at = now_utc()
             sub.imported_by = ctx.actor.user_id
             sub.students = inc.students
@@ -251,23 +262,26 @@ def import_files(ctx: AppContext, paths: Sequence[Path], passphrase: str | Excha
     return incoming
 
 
-def schools(ctx: AppContext, period: str | None = None) -> tuple[str, list[SchoolEntry]]:
-    """(period, every school known to the district with its file for the period, if any)."""
+def schools(ctx: AppContext, period: str | None = None, *, full: bool = False) -> tuple[str, list[SchoolEntry]]:
+    """(period, every school known to the district with its file for the period, if any); ``payload``
+    is the file's summary figures, or its whole content with ``full``."""
     _can_read(ctx)
     current = require_district(ctx)
     period = _period(period) if period else current
+    column = DistrictSubmission.payload_json if full else DistrictSubmission.summary_json
     with ctx.db.read() as s:
-        subs = {sub.school_id: sub for sub in s.scalars(select(DistrictSubmission)
-                                                        .where(DistrictSubmission.period == period))}
+        subs = {sid: (gen, text) for sid, gen, text in s.execute(
+            select(DistrictSubmission.school_id, DistrictSubmission.generated_at, column)
+            .where(DistrictSubmission.period == period))}
         out = []
         for sch in s.scalars(select(DistrictSchool).order_by(DistrictSchool.name)):
             sub = subs.get(sch.id)
             payload = None
             if sub is not None:
                 with contextlib.suppress(json.JSONDecodeError):
-                    payload = json.loads(sub.payload_json)
+                    payload = json.loads(sub[1])
             if sub is None and not sch.expected:
                 continue
             out.append(SchoolEntry(sch.name, sch.code, sch.uuid, sub is not None,
-                                   sub.generated_at if sub else None, payload))
+                                   sub[0] if sub else None, payload))
     return period, out

@@ -68,7 +68,8 @@ def aggregate_payload(ctx: AppContext, year: str) -> dict:
         code = school.code
     return {"format": FORMAT, "version": VERSION,
             "school": {"uuid": report.school_uuid, "name": report.school_name, "code": code},
-            "period": report.school_year, "generated_at": report.generated_at,
+            # to the microsecond: two files written in the same second still have an order
+            "period": report.school_year, "generated_at": datetime.now(UTC).isoformat(),
             "students": report.headline["students"], "screened": screened,
             "levels": {c: last[i] for i, c in enumerate(codes)}, "level_names": level_names(ctx),
             "indicators": {p.id: p.value for p in report.plan},

@@ -73,7 +73,8 @@ class DistrictSubmission(Base):
     period: Mapped[str] = mapped_column(String(20))  # school year "2026-2027"
     generated_at: Mapped[datetime] = mapped_column(DateTime)  # when the school wrote the file
     content_sha256: Mapped[str] = mapped_column(String(64))
-    payload_json: Mapped[str] = mapped_column(Text)
+    payload_json: Mapped[str] = mapped_column(Text)   # the whole file's content
+    summary_json: Mapped[str] = mapped_column(Text)   # the few figures the summary reads (kept small)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     imported_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     students: Mapped[int] = mapped_column(Integer, default=0)
