@@ -183,6 +183,18 @@ def test_district_report_pdf_and_cli(district, leader, tmp_path, monkeypatch):
     assert main([*base, "import", "--dry-run", str(tmp_path / "a.xadx")]) == 0
 
 
+def test_only_whole_school_roles_send_the_file(fx, tmp_path):  # noqa: F811
+    from xadesk.errors import PermissionDenied
+
+    nj = fx.school.as_user("nj")
+    try:
+        with pytest.raises(PermissionDenied):
+            write_aggregate(nj, year=YEAR, path=tmp_path / "g.xadx", passphrase=PASS)
+    finally:
+        nj.close()
+    assert not (tmp_path / "g.xadx").exists()
+
+
 def test_district_commands_refuse_a_school_database(leader, fx, monkeypatch, capsys):  # noqa: F811
     monkeypatch.setenv("XADESK_PASSWORD", "staff-pass-123")
     assert main(["--db", str(fx.school.path), "--user", "xz", "district", "summary"]) == 1

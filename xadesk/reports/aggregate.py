@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..errors import UserError
+from ..errors import PermissionDenied, UserError
 from ..exchange import write_container
 from ..services import audit
 from ..services.context import AppContext
@@ -78,6 +78,8 @@ def aggregate_payload(ctx: AppContext, year: str) -> dict:
 
 def write_aggregate(ctx: AppContext, *, year: str, path: Path, passphrase: str) -> AggregateInfo:
     ctx.require("reports.read")
+    if not ctx.actor.sees_all:  # the file speaks for the whole school: not a grade leader's to send
+        raise PermissionDenied()
     if is_district(ctx):
         raise UserError("这是区县数据库，不能生成学校上报文件。", "This is a district database.")
     payload = aggregate_payload(ctx, year)
