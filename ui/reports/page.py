@@ -176,6 +176,7 @@ class ReportPage(QWidget):
         self.sections.clear()
         for t in report.tables:
             self.sections.addItem(t.title)
+            self.sections.item(self.sections.count() - 1).setToolTip(t.title)  # long titles are cut
         self.sections.blockSignals(False)
         self.sections.setCurrentRow(min(max(current, 0), len(report.tables) - 1))
         self._show_section(self.sections.currentRow())
