@@ -86,3 +86,34 @@ def test_grade_leader_sees_only_their_grade_and_homeroom_has_no_page(qtbot, sync
     spec = next(s for s in registered_pages() if s.key == "reports")
     assert spec.allowed(nj.actor)
     assert not spec.allowed(as_user("bzr701").actor)
+
+
+def test_counselor_records_staff_training_and_a_lesson(qtbot, sync_ops, as_user, screenshot):
+    from ui.reports import page as P
+
+    counselor = as_user("xinli")
+    page = P.ReportPage(counselor)
+    qtbot.addWidget(page)
+    assert not page.registers_button.isHidden()
+    dlg = page.open_registers()
+    qtbot.addWidget(dlg)
+    dlg.staff_name.setText("王老师")
+    dlg.staff_post.setCurrentIndex(dlg.staff_post.findData("counselor_full"))
+    dlg.staff_save.click()
+    assert dlg.training_staff.count() == 1
+    dlg.training_hours.setValue(12)
+    dlg.training_save.click()  # no topic: refused, nothing saved
+    assert "主题" in dlg.banner.text()
+    dlg.training_topic.setText("危机干预")
+    dlg.training_save.click()
+    dlg.activity_title.setText("认识情绪")
+    dlg.activity_save.click()
+    screenshot(dlg, "report-registers")
+    dlg.accept()
+    plan = {p.id: p for p in page.report.plan}
+    assert plan["training_hours"].value == 12.0
+    assert plan["counselors_per_1000"].value == round(1000 / 1192, 2)
+    assert plan["lessons"].value == 1
+    leader_page = P.ReportPage(as_user("xiaozhang"))
+    qtbot.addWidget(leader_page)
+    assert leader_page.registers_button.isHidden()  # leaders read; counselors and admins record

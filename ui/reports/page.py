@@ -37,6 +37,7 @@ from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
 from .chart import ReportChart
+from .registers import RegistersDialog
 
 
 def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> str:
@@ -103,6 +104,11 @@ class ReportPage(QWidget):
         for w in (period_label, self.period, scope_label, self.scope):
             bar.addWidget(w)
         bar.addStretch(1)
+        self.registers_button = QPushButton(self.tr("登记人员与活动(&R)…"), self)
+        self.registers_button.setObjectName("openRegisters")
+        self.registers_button.setVisible(ctx.actor.can("reports.manage"))
+        self.registers_button.clicked.connect(self.open_registers)
+        bar.addWidget(self.registers_button)
         bar.addWidget(self.pdf_button)
         bar.addWidget(self.xlsx_button)
         self.banner = MessageBanner(self)
@@ -194,6 +200,12 @@ class ReportPage(QWidget):
             self.tabs.setCurrentIndex(1)
         legend = "" if counselor else self.tr("“<5”表示人数为 1–4；“×”为防止由合计反推而一并隐藏。")
         self.note.setText("　".join(x for x in (t.note, legend) if x))
+
+    def open_registers(self) -> RegistersDialog:
+        dlg = RegistersDialog(self.ctx, self.choices.classes, self)
+        dlg.finished.connect(lambda _r: self.reload() if dlg.saved else None)
+        dlg.open()
+        return dlg
 
     # --- export ----------------------------------------------------------------------------------
     def export(self, suffix: str) -> None:
