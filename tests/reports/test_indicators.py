@@ -183,3 +183,16 @@ def test_homeroom_band_counts_follow_the_same_rule(fx, counselor):
     assert seen == {("七年级(1)班", "minimal"): "<5", ("七年级(1)班", "moderate"): "<5"}
     full = {(b.class_label, b.band): b.count for b in band_summary(counselor, fx.campaign_id)}
     assert full[("七年级(1)班", "moderate")] == 1
+
+
+def test_the_headline_hides_what_the_tables_hide(fx):
+    nj = fx.school.as_user("nj")
+    try:
+        report = build_report(nj, year="2026-2027", today=TODAY)
+    finally:
+        nj.close()
+    h = report.headline
+    for key in ("new", "raised", "lowered", "released", "on_time", "late", "overdue", "crises", "on_list",
+                "screened", "screening_targets"):
+        assert not (isinstance(h[key], int) and 1 <= h[key] <= 4), key
+    assert h["crises"] == "<5"

@@ -467,8 +467,10 @@ class _Builder:
         if self.whole_school:
             t.exempt = {(r, 0) for r in range(len(labels))}
         median = self._median_days()
-        extra = {"on_time": on_time, "late": late, "overdue": overdue, "crises": crises,
-                 "median_days_to_interview": median, **{k: moves[k] for k, _ in rows}}
+        # The headline repeats these counts: it shows them as the table does (hidden where hidden).
+        shown = [v[0] for v in t.display(self.counselor)]
+        keys = [k for k, _ in rows] + ["on_time", "late", "overdue", "crises"]
+        extra = {**dict(zip(keys, shown, strict=True)), "median_days_to_interview": median}
         return t, extra
 
     def _median_days(self) -> float | None:
@@ -682,10 +684,12 @@ def build_report(ctx: AppContext, *, year: str | None = None, campaign: int | st
         tables += [plan_table, plan_classes, b.special_groups(sets)]
         school = s.scalar(select(School))
         shown_levels = levels.display(b.counselor)
-        completed = cov.values[-1][0] if cov is not None else None
-        targets = cov.values[-1][len(COVERAGE_STATES)] if cov is not None else None
+        cov_shown = cov.display(b.counselor)[-1] if cov is not None else None
+        completed = cov_shown[0] if cov_shown is not None else None
+        targets = cov_shown[len(COVERAGE_STATES)] if cov_shown is not None else None
+        rate = cov_shown[-1] if cov_shown is not None else None
         headline = {"students": len(b.students), "screening_targets": targets, "screened": completed,
-                    "coverage": pct(completed, targets) if targets else None,
+                    "coverage": rate if isinstance(rate, float) else None,
                     "levels": {c: shown_levels[-1][i] for i, c in enumerate(LV.LEVEL_CODES)},
                     "on_list": shown_levels[-1][len(LV.LEVEL_CODES)], **extra}
     report = Report(school.name, school.uuid, period.label, period.school_year, scope.label, scope.kind,
