@@ -4,7 +4,7 @@ ledger of every returned entry by its stable id (exactly-once merge; conflicts w
 Only new tables: nothing existing is touched, so an upgrade keeps every row as it was.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -16,6 +16,7 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "lab_pack": ("机房结果包", "lab result pack"),
     "class_pack": ("班级包", "class pack"),
     "class_return": ("班级包交回文件", "class pack return"),
+    "district_aggregate": ("学校上报区县的汇总文件", "school aggregate file for the district"),
 }
 
 

@@ -92,6 +92,17 @@ ACTION_LABELS.update({
     "consent.revoke": ("撤回监护人同意", "guardian consent revoked"),
     "year.promote": ("学年升级", "school year promoted"),
 })
+# Reports (issue 13)
+ACTION_LABELS.update({
+    "report.view": ("查看统计报告", "report viewed"),
+    "report.staff": ("登记教职工", "staff register changed"),
+    "report.training": ("登记培训学时", "training hours recorded"),
+    "report.activity": ("登记心理健康课或活动", "lesson or activity recorded"),
+    "district.init": ("新建区县数据库", "district database created"),
+    "district.period": ("修改汇总学年", "district period changed"),
+    "district.expect": ("登记应上报学校", "school expected"),
+    "district.import": ("导入学校上报文件", "school files imported"),
+})
 
 ACTION_LABELS.update({
     "classpack.export": ("导出班级包", "class pack exported"),

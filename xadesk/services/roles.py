@@ -84,3 +84,15 @@ def role_label(role: str) -> str:
 
 def parse_role(text: str) -> str | None:
     return ROLE_ALIASES.get(text.strip().lower()) or ROLE_ALIASES.get(text.strip())
+
+
+# Reports (issue 13): reports.read — the school's indicators within scope (grade leaders: their grade);
+# reports.manage — record what the plan figures need beyond the database (staff, training hours,
+# lessons and activities); district.manage — in district mode, import schools' aggregate files.
+_REPORT_PERMISSIONS: dict[str, frozenset[str]] = {
+    ADMIN: frozenset({"reports.manage", "district.manage"}),
+    COUNSELOR: frozenset({"reports.read", "reports.manage"}),
+    LEADER: frozenset({"district.manage"}),
+    GRADE_LEADER: frozenset({"reports.read"}),
+}
+PERMISSIONS = {role: perms | _REPORT_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}

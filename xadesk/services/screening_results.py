@@ -10,7 +10,9 @@ API::
     score_history(ctx, campaign_id, student_id, instrument_id) -> list[dict]   # superseded scores too
     band_summary(ctx, campaign_id) -> list[BandCount]
         ``screening.summary`` (homeroom teachers, grade leaders, …): counts per class, instrument,
-        scale and band, within scope. No names, no scores, no answers.
+        scale and band, within scope. No names, no scores, no answers. For everyone but counselors a
+        count of 1–4 reads "<5" (``reports.suppression``, the rule of every report), with a second
+        cell hidden where the class's number screened would give it away.
     response_answers(ctx, campaign_id, student_id, instrument_id) -> dict   # screening.manage; audited
     export_results_xlsx(ctx, campaign_id, path) -> int                     # audited as an export
 """
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.grades import class_label
 from ..errors import NotFound, UserError
+from ..reports.suppression import suppress_line_with_total
 from ..screening import battery
 from ..sheets import xlsx_append
 from ..storage.models import SchoolClass, Student
@@ -165,7 +168,7 @@ class BandCount:
     scale_id: str
     band: str | None
     band_label: str | None
-    count: int
+    count: int | str  # "<5" / "×" where hidden (see band_summary)
 
 
 def band_summary(ctx: AppContext, campaign_id: int | str) -> list[BandCount]:
@@ -185,8 +188,22 @@ def band_summary(ctx: AppContext, campaign_id: int | str) -> list[BandCount]:
         for g, n, iid, scale, band, label in s.execute(q):
             key = (class_label(g, n) if g else "", iid, scale, band, label)
             counts[key] = counts.get(key, 0) + 1
+    if not ctx.actor.can("screening.manage"):
+        counts = _suppressed(counts)
     out = [BandCount(*k, v) for k, v in counts.items()]
     out.sort(key=lambda b: (_class_sort(b.class_label), b.instrument_id, b.scale_id, b.band or ""))
+    return out
+
+
+def _suppressed(counts: dict[tuple, int]) -> dict[tuple, int | str]:
+    """Each class's bands of one scale form a line whose total (the number screened) is known."""
+    lines: dict[tuple, dict[tuple, int]] = {}
+    for key, n in counts.items():
+        lines.setdefault(key[:3], {})[key] = n
+    out: dict[tuple, int | str] = {}
+    for line in lines.values():
+        shown, _total = suppress_line_with_total(line, sum(line.values()))
+        out.update(shown)
     return out
 
 

@@ -1,0 +1,102 @@
+"""The school report as PDF and xlsx on the demo school: nothing per student in either, numbers as
+numbers, text never a formula; the command line around it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from xadesk.cli.main import main
+from xadesk.demo import DEMO_PASSWORD, build_demo
+from xadesk.reports.indicators import build_report
+from xadesk.reports.school_report import report_xlsx, write_report
+from xadesk.services.login import login
+from xadesk.storage.models import Student
+
+pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.xadesk"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def roster(demo) -> list[tuple[str, str, str | None]]:
+    ctx = login(demo, "admin", DEMO_PASSWORD)
+    try:
+        with ctx.db.read() as s:
+            return [tuple(r) for r in s.execute(select(Student.name, Student.student_no, Student.school_no))]
+    finally:
+        ctx.close()
+
+
+def _pdftext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("login_name, scope", [("xiaozhang", {}), ("xinli", {}), ("nianji7", {}),
+                                               ("xiaozhang", {"class_": "七年级(1)班"})])
+def test_no_name_or_student_number_in_the_pdf(demo, roster, tmp_path, login_name, scope):
+    ctx = login(demo, login_name, DEMO_PASSWORD)
+    try:
+        out = write_report(ctx, build_report(ctx, **scope), tmp_path / "r.pdf")
+    finally:
+        ctx.close()
+    text = _pdftext(out)
+    flat = "".join(text.split())
+    assert "心理健康工作报告" in flat and "行动方案指标达标情况" in flat
+    for name, no, school_no in roster:
+        assert no not in flat
+        assert name not in flat, name
+        assert not school_no or school_no not in flat
+
+
+def test_xlsx_numbers_are_numbers_and_text_is_never_a_formula(demo, tmp_path):
+    ctx = login(demo, "xiaozhang", DEMO_PASSWORD)
+    try:
+        report = build_report(ctx)
+    finally:
+        ctx.close()
+    report.table("special_groups").rows[0] = "=HYPERLINK(\"http://x\",\"点我\")"
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(report_xlsx(report))
+    wb = openpyxl.load_workbook(path)
+    assert len(wb.sheetnames) == len(report.tables)  # a summary sheet + one per table but the plan
+    ws = wb[next(n for n in wb.sheetnames if n.startswith("预警等级分布"))]
+    total_row = next(row for row in ws.iter_rows(min_row=3) if row[0].value == "合计")
+    assert all(isinstance(c.value, int) for c in total_row[1:])
+    sheet = wb[next(n for n in wb.sheetnames if n.startswith("特殊群体"))]
+    cell = sheet.cell(row=3, column=1)
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+    hidden = [c.value for row in wb[next(n for n in wb.sheetnames if n.startswith("测评覆盖"))].iter_rows()
+              for c in row if c.value in ("<5", "×")]
+    assert hidden  # the leader's copy hides small counts as text
+    cov = wb[next(n for n in wb.sheetnames if n.startswith("测评覆盖"))]
+    rates = [r[-1] for r in cov.iter_rows(min_row=3) if isinstance(r[-1].value, float)]
+    assert rates and all(c.number_format == "0.0%" for c in rates)
+
+
+def test_cli_report_school(demo, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("XADESK_PASSWORD", DEMO_PASSWORD)
+    base = ["--db", str(demo), "--user", "xiaozhang", "report", "school"]
+    assert main([*base, "--out", str(tmp_path / "r.xlsx")]) == 0
+    assert (tmp_path / "r.xlsx").stat().st_size > 0
+    assert main([*base, "--grade", "七年级", "--out", str(tmp_path / "g.pdf")]) == 0
+    assert "七年级" in _pdftext(tmp_path / "g.pdf")
+    assert main([*base, "--out", str(tmp_path / "r.docx")]) == 1
+    assert ".pdf 或 .xlsx" in capsys.readouterr().err
+    assert not (tmp_path / "r.docx").exists()
+    with pytest.raises(SystemExit) as exc:
+        main([*base, "--year", "2026-2027", "--campaign", "1", "--out", str(tmp_path / "x.pdf")])
+    assert exc.value.code == 2
+    monkeypatch.setenv("XADESK_PASSWORD", DEMO_PASSWORD)
+    assert main(["--db", str(demo), "--user", "bzr701", "report", "school", "--out", str(tmp_path / "h.pdf")]) == 1
+    assert not (tmp_path / "h.pdf").exists()

@@ -1,0 +1,163 @@
+"""The shape of a report: tables of figures (with the lines their totals close), plan indicators
+against targets, and the report that holds them. PDF, xlsx, the screen and the district file all
+read this one shape, so the same figures appear everywhere.
+
+Suppression is applied here, once: :meth:`Table.display` returns what a viewer sees, with "<5" and
+"×" in place of hidden counts, and rates computed from a hidden count hidden too ("—").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .suppression import NOTHING, Cell, Line, Suppressed, suppress, table_lines
+
+HIDDEN_RATE = "—"
+
+
+@dataclass
+class Table:
+    id: str
+    title: str
+    row_header: str
+    rows: list[str]
+    cols: list[str]
+    values: list[list[int | float | None]]
+    lines: list[Line] = field(default_factory=list)
+    exempt: set[Cell] = field(default_factory=set)
+    # rate cells: cell -> (numerator cell, denominator cell); shown as a percentage
+    rates: dict[Cell, tuple[Cell, Cell]] = field(default_factory=dict)
+    chart: str | None = None            # bar / stacked / line
+    chart_cols: list[int] | None = None  # the columns drawn (None: every count column but totals)
+    chart_rows: list[int] | None = None  # the rows drawn (None: every row but a total row)
+    colours: list[str] | None = None     # one per drawn column
+    note: str = ""
+    counts: bool = True                  # False: not counts of students (hours, ratios): never suppressed
+    plain: set[Cell] = field(default_factory=set)  # cells that are not counts of students (class sizes)
+
+    def suppression(self, counselor: bool) -> Suppressed:
+        if counselor or not self.counts:
+            return NOTHING
+        count_values = [[None if (r, c) in self.rates or (r, c) in self.plain else v for c, v in enumerate(row)]
+                        for r, row in enumerate(self.values)]
+        return suppress(count_values, self.lines, exempt=self.exempt)
+
+    def display(self, counselor: bool) -> list[list[int | float | str | None]]:
+        """The cells as this viewer sees them: numbers, "<5", "×", or "—" for a hidden rate."""
+        sup = self.suppression(counselor)
+        out = []
+        for r, row in enumerate(self.values):
+            line: list[int | float | str | None] = []
+            for c, v in enumerate(row):
+                if (r, c) in self.rates:
+                    num, den = self.rates[(r, c)]
+                    line.append(HIDDEN_RATE if (num in sup.hidden or den in sup.hidden) else v)
+                else:
+                    line.append(sup.mark((r, c)) or v)
+            out.append(line)
+        return out
+
+    def to_json(self, counselor: bool) -> dict:
+        return {"id": self.id, "title": self.title, "row_header": self.row_header, "rows": self.rows,
+                "cols": self.cols, "values": self.display(counselor), "chart": self.chart,
+                "chart_cols": self.chart_cols, "chart_rows": self.chart_rows, "colours": self.colours,
+                "rate_cells": sorted([list(k) for k in self.rates]), "note": self.note}
+
+
+def count_table(id: str, title: str, row_header: str, rows: Sequence[str], cols: Sequence[str],
+                values: list[list[int]], *, total_label: str | None = "合计", row_totals: bool = True,
+                whole_school_total: bool = False, **kw) -> Table:
+    """A table of counts with a total column (each row's sum) and a total row (each column's sum)
+    appended, and the lines those totals close. ``whole_school_total``: the total row is the whole
+    school, so it is never primary-suppressed."""
+    cols = list(cols)
+    vals = [list(r) for r in values]
+    if row_totals:
+        cols.append("合计")
+        vals = [[*r, sum(r)] for r in vals]
+    rows = list(rows)
+    total_row = total_label is not None
+    if total_row:
+        rows.append(total_label)
+        vals.append([sum(r[c] for r in vals) for c in range(len(cols))])
+    t = Table(id, title, row_header, rows, cols, vals, **kw)
+    t.lines = table_lines(len(rows), len(cols), row_totals=row_totals, total_row=total_row)
+    if total_row and whole_school_total:
+        t.exempt = {(len(rows) - 1, c) for c in range(len(cols))}
+    if t.chart_rows is None and total_row:
+        t.chart_rows = list(range(len(rows) - 1))
+    if t.chart_cols is None and row_totals:
+        t.chart_cols = list(range(len(cols) - 1))
+    return t
+
+
+def pct(num: int | float, den: int | float) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+@dataclass(frozen=True)
+class PlanIndicator:
+    id: str
+    label: str
+    value: float | None
+    target: float | None
+    unit: str             # "%", "人", "小时", "次", "名/千人"
+    higher_is_better: bool = True
+    source: str = ""      # where the figure comes from, for the reader
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+    def shown_value(self) -> str:
+        if self.value is None:
+            return "无数据"
+        if self.unit == "%":
+            return f"{self.value * 100:.1f}%"
+        v = round(self.value, 2)
+        return f"{int(v) if float(v).is_integer() else v}{self.unit}"
+
+    def shown_target(self) -> str:
+        if self.target is None:
+            return "—"
+        if self.unit == "%":
+            return f"≥{self.target * 100:.0f}%"
+        v = round(self.target, 2)
+        return f"{'≥' if self.higher_is_better else '≤'}{int(v) if float(v).is_integer() else v}{self.unit}"
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "label": self.label, "value": self.value, "target": self.target,
+                "unit": self.unit, "met": self.met, "source": self.source}
+
+
+@dataclass
+class Report:
+    school_name: str
+    school_uuid: str
+    period_label: str      # "2026-2027学年" / the campaign's name
+    school_year: str
+    scope_label: str       # 全校 / 七年级 / 七年级(1)班
+    scope_kind: str        # school / grade / class
+    generated_at: str      # ISO 8601 UTC
+    counselor_view: bool
+    headline: dict[str, int | float | None]
+    tables: list[Table]
+    plan: list[PlanIndicator]
+    campaign_name: str | None = None
+    previous_campaign_name: str | None = None
+    summary_lines: list[tuple[str, str]] | None = None  # the summary page's figures, when not a school's
+    title: str = "心理健康工作报告"
+
+    def table(self, id: str) -> Table:
+        return next(t for t in self.tables if t.id == id)
+
+    def to_json(self) -> dict:
+        return {"school": {"name": self.school_name, "uuid": self.school_uuid},
+                "period": self.period_label, "school_year": self.school_year, "scope": self.scope_label,
+                "scope_kind": self.scope_kind, "generated_at": self.generated_at,
+                "campaign": self.campaign_name, "previous_campaign": self.previous_campaign_name,
+                "headline": self.headline, "tables": [t.to_json(self.counselor_view) for t in self.tables],
+                "plan": [p.to_json() for p in self.plan]}
