@@ -22,7 +22,7 @@ from ..storage.models import User
 from .ratings import DEMO_CHECKLIST
 
 
-def classpack_step(admin: AppContext, rng: random.Random, today: date) -> None:
+def classpack_step(admin: AppContext, rng: random.Random, today: date, _password: str) -> None:
     with admin.db.read() as s:
         actor = load_actor(s, s.scalar(select(User).where(User.login == "xinli")))
     add_definition(AppContext(db=admin.db, actor=actor, keyfile=admin.keyfile), DEMO_CHECKLIST)
