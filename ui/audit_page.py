@@ -42,8 +42,8 @@ def audit_columns() -> list[Column]:
         Column("操作人", "actor_login"),
         Column("操作", "action_label"),
         Column("学生学籍号", "student_no"),
-        Column("对象", "target"),
-        Column("说明", "detail"),
+        Column("对象", "target_label"),
+        Column("说明", "detail_label"),
     ]
 
 

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import instrument_name, instrument_names
 from xadesk.errors import UserError
 from xadesk.services import campaigns, screening_answers
 from xadesk.services.campaigns import CampaignInfo, Coverage, CoverageCount, CoverageStudent
@@ -65,7 +66,7 @@ def campaign_columns() -> list[Column]:
         Column("目的", lambda c: campaigns.PURPOSES.get(c.purpose, (c.purpose,))[0], align=CENTER),
         Column("状态", lambda c: campaigns.STATUS_LABELS.get(c.status, (c.status,))[0], align=CENTER),
         Column("人数", "n_targets", align=RIGHT),
-        Column("量表", lambda c: "、".join(c.instrument_ids)),
+        Column("量表", lambda c: instrument_names(c.instrument_ids)),
     ]
 
 
@@ -82,7 +83,7 @@ def coverage_columns() -> list[Column]:
 def student_columns() -> list[Column]:
     return [Column("班级", "class_label"), Column("学籍号", "student_no"), Column("姓名", "name"),
             Column("状态", lambda s: STATE_LABELS.get(s.state, s.state), align=CENTER),
-            Column("未完成的量表", lambda s: "、".join(s.pending)), Column("原因", "reason")]
+            Column("未完成的量表", lambda s: instrument_names(s.pending)), Column("原因", "reason")]
 
 
 class CampaignsPage(QWidget):
@@ -538,7 +539,7 @@ class AlertsDialog(QDialog):
         self.setWindowTitle(self.tr("安全提示"))
         self.model = RowTableModel([
             Column("时间", lambda a: a.created_at.strftime("%m-%d %H:%M")), Column("班级", "class_label"),
-            Column("姓名", "name"), Column("量表", "instrument_id"), Column("提示", "label")], self)
+            Column("姓名", "name"), Column("量表", lambda r: instrument_name(r.instrument_id)), Column("提示", "label")], self)
         self.model.set_rows(rows)
         self.table = QTableView(self)
         self.table.setModel(self.model)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import instrument_name
 from xadesk.errors import UserError
 from xadesk.screening.paper import check_cell
 from xadesk.services import campaigns, instruments, roster, screening_paper
@@ -189,7 +190,7 @@ class PaperGridView(QTableView):
 
 def mismatch_columns() -> list[Column]:
     return [Column("班级", "class_label"), Column("学籍号", "student_no"), Column("姓名", "name"),
-            Column("量表", "instrument_id"),
+            Column("量表", lambda r: instrument_name(r.instrument_id)),
             Column("两遍不一致的题", lambda m: "；".join(f"第{n}题 {_g(a)}/{_g(b)}" for n, a, b in m.items))]
 
 

@@ -12,13 +12,15 @@ import time
 from ..i18n import msg
 from .measure import best_of, measure
 
+HELP_ZH = "计分引擎：100,000 人 × 100 题，与逐人参考实现对比。"
+
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--respondents", type=int, default=100_000)
-    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--respondents", type=int, default=100_000, help=msg("作答人数", "respondents"))
+    parser.add_argument("--items", type=int, default=100, help=msg("题目数", "items"))
     parser.add_argument("--slice", type=int, default=2_000,
                         help=msg("参考实现计时所用的人数", "respondents the reference implementation is timed on"))
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help=msg("以 JSON 输出结果", "print the figures as JSON"))
 
 
 def run(args, cli) -> int:

@@ -22,9 +22,29 @@ from .context import CliContext
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words (headings, -h, "usage:") in the CLI's language."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = msg("位置参数", "positional arguments")
+        self._optionals.title = msg("选项", "options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=msg("显示本帮助并退出", "show this help message and exit"))
+
+    def format_usage(self) -> str:
+        return _usage_word(super().format_usage())
+
+    def format_help(self) -> str:
+        return _usage_word(super().format_help())
+
     def error(self, message: str) -> None:  # argparse's own usage errors exit 2
         self.print_usage(sys.stderr)
         self.exit(2, msg(f"用法错误：{message}\n", f"usage error: {message}\n"))
+
+
+def _usage_word(text: str) -> str:
+    return msg("用法：", "usage: ") + text[len("usage: "):] if text.startswith("usage: ") else text
 
 
 def build_parser() -> argparse.ArgumentParser:
