@@ -39,6 +39,6 @@ def run_list(args, cli) -> int:
     else:
         for r in rows:
             cli.out(f"{r.student_no:<20} {r.name:<6} {SEX_LABELS.get(r.sex, r.sex)}  "
-                    f"{r.birth_date or '':<10}  {r.class_label or ''}")
+                    f"{r.birth_date.isoformat() if r.birth_date else '':<10}  {r.class_label or ''}")
         cli.out(msg(f"共 {len(rows)} 名学生", f"{len(rows)} students"))
     return 0

@@ -67,12 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
-        if "gui" not in parser._subparsers._group_actions[0].choices:  # installed without the UI
+        choices = parser._subparsers._group_actions[0].choices
+        if "gui" not in choices:  # installed without the UI
             parser.print_help()
             return 2
-        args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
+        # Bare ``xadesk [--db X] [--demo]``: the global options are parsed, the rest belongs to ``gui``.
+        args = choices["gui"].parse_args(rest, namespace=args)
+        args.command = "gui"
+    elif rest:
+        args = parser.parse_args(argv)  # argparse's own "unrecognized arguments" error
     cli = CliContext(args)
     try:
         return int(args.func(args, cli) or 0)

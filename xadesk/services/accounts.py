@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..domain.names import check_name
 from ..errors import NotFound, PermissionDenied, UserError
 from ..storage.keyfile import user_slot_id
 from ..storage.models import RoleAssignment, SchoolClass, User
@@ -82,6 +83,8 @@ def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpe
     login_key = normalise_login(login)
     if not login_key or any(ch.isspace() for ch in login_key):
         raise UserError("登录名不能为空，也不能包含空格。", "A login must be non-empty and without spaces.", field="login")
+    check_name(login_key, field="login", what="登录名", what_en="the login")
+    check_name(display_name or "", field="display_name")
     check_password_strength(password)
     with ctx.db.write() as s:
         if s.scalar(select(User.id).where(func.lower(User.login) == login_key)) is not None:

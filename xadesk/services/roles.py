@@ -71,3 +71,20 @@ def role_label(role: str) -> str:
 
 def parse_role(text: str) -> str | None:
     return ROLE_ALIASES.get(text.strip().lower()) or ROLE_ALIASES.get(text.strip())
+
+
+def roles_with(permission: str) -> list[str]:
+    """The roles that hold ``permission``, in the order of ``ROLES``."""
+    return [r for r in ROLES if permission in PERMISSIONS.get(r, frozenset())]
+
+
+def denied_text(permission: str, roles_held: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(zh, en) refusal naming the roles that may do it and the roles the user has."""
+    need = roles_with(permission)
+    have_zh = "、".join(ROLE_LABELS[r][0] for r in ROLES if r in roles_held) or "无角色"
+    have_en = ", ".join(ROLE_LABELS[r][1] for r in ROLES if r in roles_held) or "no role"
+    if not need:
+        return (f"您没有权限执行此操作（您的角色：{have_zh}）。", f"You are not allowed to do this (your roles: {have_en}).")
+    return (f"您没有权限执行此操作：需要{'或'.join(ROLE_LABELS[r][0] for r in need)}角色（您的角色：{have_zh}）。",
+            f"You are not allowed to do this: it needs the {' or '.join(ROLE_LABELS[r][1] for r in need)} role "
+            f"(your roles: {have_en}).")
