@@ -19,9 +19,10 @@ def greeting_lines(g: T.Greeting) -> tuple[str, list[str]]:
     """The banner's headline and detail lines (student names only in the details, for the contact)."""
     parts = []
     if g.overdue:
-        parts.append(f"{len(g.overdue)} 名学生的随访已逾期")
+        # Only the students this person is the contact for (the grid page's footer counts everyone).
+        parts.append(f"您负责联系的 {len(g.overdue)} 名学生随访已逾期")
     if g.due_soon:
-        parts.append(f"{len(g.due_soon)} 名本周内到期")
+        parts.append(f"您负责的 {len(g.due_soon)} 名本周内到期")
     if g.releases_to_approve:
         parts.append(f"{g.releases_to_approve} 份解除预警申请待您审批")
     if g.without_contact:

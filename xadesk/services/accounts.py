@@ -78,7 +78,10 @@ def list_users(ctx: AppContext) -> list[UserRow]:
         return out
 
 
-def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpec], password: str) -> UserRow:
+def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpec], password: str, *,
+             must_change: bool = True) -> UserRow:
+    """A new account. ``must_change``: the person sets their own password at first login (an
+    administrator chose this one); the demo school's published accounts pass False."""
     ctx.require("accounts.manage")
     login_key = normalise_login(login)
     if not login_key or any(ch.isspace() for ch in login_key):
@@ -91,7 +94,7 @@ def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpe
             raise UserError(f"登录名 {login_key} 已被使用。", f"The login {login_key} is taken.", field="login")
         _validate_specs(s, specs)
         user = User(login=login_key, display_name=(display_name or login_key).strip(), active=True,
-                    must_change_password=True, created_at=now_utc())
+                    must_change_password=must_change, created_at=now_utc())
         for spec in specs:
             user.roles.append(RoleAssignment(role=spec.role, grade_code=spec.grade_code, class_id=spec.class_id))
         s.add(user)

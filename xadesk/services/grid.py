@@ -28,11 +28,12 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..display import to_local
 from ..errors import NotFound, UserError
 from ..grid import due as D
 from ..grid import levels as LV
@@ -341,7 +342,7 @@ class InterviewRow:
     id: int
     student_id: int
     interviewer_name: str
-    held_at: datetime
+    held_at: datetime            # local time (stored in UTC)
     recommendation: str | None   # level code, None = not on the list
     findings: str | None         # None unless the viewer may read counselling notes
     used: bool                   # a decision already rests on it
@@ -372,7 +373,7 @@ class QueueRow:
 
 
 def _interview_row(i: GridInterview, ctx: AppContext, used: bool) -> InterviewRow:
-    return InterviewRow(i.id, i.student_id, i.interviewer_name, i.held_at,
+    return InterviewRow(i.id, i.student_id, i.interviewer_name, to_local(i.held_at),
                         None if i.recommendation == LV.NONE else i.recommendation,
                         i.findings if ctx.actor.can("counselling.read") else None, used)
 
@@ -454,7 +455,11 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
     (``None`` / "none": not on the list). Findings are counselling notes: only ``counselling.read`` sees them."""
     ctx.require("grid.manage")
     text = B.text_field(findings, "访谈发现", "findings", "findings")
-    if held_at.replace(tzinfo=None) > (now or datetime.now()) + timedelta(minutes=5):
+    # ``held_at`` is what the counselor typed: local wall-clock time (naive) or an aware time. Stored in
+    # UTC like every other timestamp, compared with the clock in UTC; shown in local time again.
+    held_utc = held_at.astimezone(UTC).replace(tzinfo=None)
+    now_u = now.astimezone(UTC).replace(tzinfo=None) if now is not None else now_utc()
+    if held_utc > now_u + timedelta(minutes=5):
         raise UserError("访谈时间在现在之后，请检查。", "The interview time is in the future.", field="held_at")
     with ctx.db.write() as s:
         st = B.scoped_student(ctx, s, student_id)
@@ -464,7 +469,7 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
         if user is None or not user.active:
             raise NotFound("找不到访谈人账号。", "Interviewer not found.", field="interviewer")
         row = GridInterview(student_id=st.id, interviewer_id=user.id, interviewer_name=user.display_name,
-                            held_at=held_at.replace(tzinfo=None), findings=text, recommendation=rec or LV.NONE,
+                            held_at=held_utc, findings=text, recommendation=rec or LV.NONE,
                             created_at=now_utc(), created_by_id=ctx.actor.user_id)
         s.add(row)
         s.flush()
