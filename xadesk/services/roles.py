@@ -41,7 +41,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                           "screening.manage", "screening.results", "screening.summary", "grid.manage", "grid.read",
                           "counselling.read", "counselling.write", "archive.read", "archive.export",
                           "archive.import", "observation.write", "homevisit.write", "archive.consent"}),
-    LEADER: frozenset({"roster.read", "audit.read", "grid.read", "grid.approve", "screening.results",
+    # Leaders see the grid, release evidence in words and the reports, never a named score table
+    # (issue 11): scores and answers are for counselors (screening.results).
+    LEADER: frozenset({"roster.read", "audit.read", "grid.read", "grid.approve",
                        "screening.summary",
                        "archive.read", "reports.read"}),
     GRADE_LEADER: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read",
