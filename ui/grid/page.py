@@ -37,6 +37,7 @@ from xadesk.services import grid as G
 from xadesk.services import grid_tracking as T
 from xadesk.services.context import AppContext
 
+from ..archive.observe import attach_record_menu
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import (
@@ -164,6 +165,7 @@ class GridView(QWidget):
         configure_table_view(self.table)
         self._size_columns()
         self.table.activated.connect(self._open_index)
+        attach_record_menu(self.table, ctx, self._student_at)
         connect_filter_edit(self.filter_edit, self.proxy)
         for sig in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved):
             sig.connect(self._update_count)
@@ -398,6 +400,13 @@ class GridView(QWidget):
         return item
 
     # -- opening a student ------------------------------------------------------------------------
+
+    def _student_at(self, pos) -> tuple[int, str] | None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        r = self.proxy.row_at(index)
+        return r.student_id, f"{r.class_label or ''} {r.name}".strip()
 
     def _tree_activated(self, item: QTreeWidgetItem, _col: int) -> None:
         scope = item.data(0, NODE_ROLE)

@@ -36,6 +36,7 @@ from xadesk.services import grid_tracking as T
 from xadesk.services.context import AppContext
 
 from .. import messages
+from ..archive.observe import open_record_dialog, record_menu_actions
 from ..formutil import set_primary
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
@@ -77,6 +78,7 @@ class TrackingDialog(QDialog):
     def __init__(self, ctx: AppContext, student_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.student_id = ctx, student_id
+        self.student_label = ""
         self.levels = level_map(None)
         self.record: T.StudentGridRecord | None = None
         self.sub: QDialog | None = None
@@ -240,6 +242,13 @@ class TrackingDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         close.rejected.connect(self.reject)
+        # 记录观察 / 记录家访 from here too: the student is already chosen, one click to the form.
+        self.record_buttons = []
+        for text, cls in record_menu_actions(ctx):
+            b = close.addButton(self.tr(text), QDialogButtonBox.ButtonRole.ActionRole)
+            b.clicked.connect(lambda _c=False, k=cls: open_record_dialog(k, self.ctx, self.student_id,
+                                                                           self.student_label, self))
+            self.record_buttons.append(b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
@@ -270,6 +279,7 @@ class TrackingDialog(QDialog):
         self.approvable = approvable
         case = rec.case
         self.setWindowTitle(self.tr("跟踪记录 · {name}").format(name=rec.name))
+        self.student_label = f"{rec.class_label or ''} {rec.name}".strip()
         if case is None:
             status = "不在预警名单上"
             chip = ""
