@@ -76,3 +76,12 @@ class FittingDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_height(self)
+
+
+def set_enabled_why(widget: QWidget, enabled: bool, why: str) -> None:
+    """Enable ``widget``, or disable it with a tooltip saying why (a grey button that says nothing
+    leaves a teacher guessing). The widget's own tooltip comes back when it is enabled again."""
+    if widget.property("usualToolTip") is None:
+        widget.setProperty("usualToolTip", widget.toolTip())
+    widget.setEnabled(enabled)
+    widget.setToolTip(widget.property("usualToolTip") if enabled else why)

@@ -91,9 +91,10 @@ def clipped_texts(root: QWidget) -> list[str]:
             if fm.horizontalAdvance(w.placeholderText()) > room:
                 out.append(f"输入框提示“{w.placeholderText()}”（需 {fm.horizontalAdvance(w.placeholderText())} px，"
                            f"只有 {room} px）")
-        elif isinstance(w, QComboBox) and w.currentText() and w.isEditable() is False:
-            if w.sizeHint().width() > w.width() + 1 and w.sizeAdjustPolicy() != QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon:
-                out.append(f"下拉框“{w.currentText()}”（需 {w.sizeHint().width()} px，只有 {w.width()} px）")
+        elif (isinstance(w, QComboBox) and w.currentText() and not w.isEditable()
+              and fm.horizontalAdvance(w.currentText()) + 40 > w.width()):
+            # the current entry cut off ("四年级(1)]"): text plus the arrow must fit
+            out.append(f"下拉框“{w.currentText()}”（需约 {fm.horizontalAdvance(w.currentText()) + 40} px，只有 {w.width()} px）")
     return out
 
 

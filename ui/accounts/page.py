@@ -18,6 +18,7 @@ from xadesk.services.accounts import UserRow
 from xadesk.services.context import AppContext
 
 from .. import messages
+from ..formutil import set_enabled_why
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import (
@@ -136,8 +137,13 @@ class AccountsPage(QWidget):
 
     def _update_buttons(self) -> None:
         user = self.selected()
-        self.reset_button.setEnabled(user is not None and user.active)
-        self.disable_button.setEnabled(user is not None and user.active and user.login != self.ctx.actor.login)
+        none = self.tr("请先在列表中选中一个账号。")
+        set_enabled_why(self.reset_button, user is not None and user.active,
+                        none if user is None else self.tr("这个账号已停用：先启用，再重置密码。"))
+        set_enabled_why(self.disable_button,
+                        user is not None and user.active and user.login != self.ctx.actor.login,
+                        none if user is None else self.tr("这个账号已停用。") if not user.active
+                        else self.tr("不能停用自己正在使用的账号。"))
 
     # -- actions ----------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from xadesk.services.context import AppContext
 
 from .. import messages
 from ..archive.observe import open_record_dialog, record_menu_actions
-from ..formutil import set_primary
+from ..formutil import set_enabled_why, set_primary
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
 from ..worker import BackgroundOp
@@ -306,8 +306,10 @@ class TrackingDialog(QDialog):
             self.due_edit.setDate(_qdate(case.next_due))
         on_list = case is not None
         for w in (self.assign_button, self.save_plan_button, self.follow_button):
-            w.setEnabled(on_list)
-        self.release_button.setEnabled(on_list and case.status == "active")
+            set_enabled_why(w, on_list, self.tr("这名学生目前不在预警名单上。"))
+        set_enabled_why(self.release_button, on_list and case.status == "active",
+                        self.tr("这名学生目前不在预警名单上。") if not on_list
+                        else self.tr("已有一份解除申请在等待审批，审批后才能再次申请。"))
         _fit(self.follow_view, list(reversed(rec.follow_ups)))
         _fit(self.history_view, rec.history)
         _fit(self.interview_view, rec.interviews)

@@ -40,6 +40,7 @@ from xadesk.services.campaigns import CampaignInfo, Coverage, CoverageCount, Cov
 from xadesk.services.context import AppContext
 
 from .. import messages
+from ..formutil import set_enabled_why
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import (
@@ -280,9 +281,15 @@ class CampaignsPage(QWidget):
 
     def _selection_changed(self) -> None:
         c = self.selected()
-        self.open_button.setEnabled(c is not None and c.status == "draft")
-        self.close_button.setEnabled(c is not None and c.status == "open")
-        self.kiosk_button.setEnabled(c is not None and c.status == "open" and "kiosk" in c.modes)
+        none = self.tr("请先在列表中选中一个测评活动。")
+        set_enabled_why(self.open_button, c is not None and c.status == "draft",
+                        none if c is None else self.tr("只有草稿状态的活动可以开始；这个活动{s}。").format(
+                            s=self.tr("已经开始") if c.status == "open" else self.tr("已结束")))
+        set_enabled_why(self.close_button, c is not None and c.status == "open",
+                        none if c is None else self.tr("只有进行中的活动可以结束；这个活动{s}。").format(
+                            s=self.tr("还是草稿，尚未开始") if c.status == "draft" else self.tr("已结束")))
+        set_enabled_why(self.kiosk_button, c is not None and c.status == "open" and "kiosk" in c.modes,
+                        none if c is None else self.tr("学生自助作答需要活动进行中，且作答方式含“学生自助（本机）”。"))
         self._loaded_tabs: set[int] = set()
         for panel in self.extra_tabs.values():
             panel.set_campaign(c)
