@@ -56,7 +56,7 @@ class AccountsPage(QWidget):
         self.table.setAccessibleName(self.tr("账号列表"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        set_column_widths(self.table, (8, 6, 22, 4))
+        set_column_widths(self.table, (9, 9, 18, 4))  # names in full; roles wrap to the rest
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.table.activated.connect(lambda _i: self.reset_password())
 

@@ -36,6 +36,14 @@ def greeting_lines(g: T.Greeting) -> tuple[str, list[str]]:
     return "您有待办：" + "；".join(parts) + "。", details
 
 
+def names_line(g: T.Greeting) -> str:
+    """The overdue students on one line ("逾期：赵婷（逾期 5 天）、林怡（逾期 3 天）等 9 名"): the names stay
+    in view while the banner takes two lines instead of one per student above every page."""
+    named = "、".join(f"{r.name}（{r.days_overdue} 天）" for r in g.overdue[:MAX_NAMED])
+    more = f" 等 {len(g.overdue)} 名" if len(g.overdue) > MAX_NAMED else ""
+    return f"逾期：{named}{more}" if named else ""
+
+
 def greet(window: QMainWindow) -> MessageBanner | None:
     """Put the greeting banner on ``window`` (a MainWindow) if there is something to do; returns it."""
     ctx = window.ctx  # type: ignore[attr-defined]
@@ -70,8 +78,10 @@ def greet(window: QMainWindow) -> MessageBanner | None:
                     page.grid.mine_check.setChecked(True)
             banner.dismiss()
 
-        # The names are the point: in the message itself, not behind 显示详情.
-        banner.show_message(kind, "\n".join([head, *details]), None, action=("查看预警网格", go))
+        # The names are the point: in the message itself (one line); dates per student behind 显示详情.
+        line = names_line(g)
+        banner.show_message(kind, head + ("\n" + line if line else ""), details or None,
+                            action=("查看预警网格", go))
 
     BackgroundOp(window, lambda _t: T.greeting(ctx), show_dialog=False, cancellable=False).success(show).run()
     return banner

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xadesk.display import instrument_name, instrument_names
+from xadesk.display import instrument_name, instrument_names, to_local
 from xadesk.errors import UserError
 from xadesk.services import campaigns, screening_answers
 from xadesk.services.campaigns import CampaignInfo, Coverage, CoverageCount, CoverageStudent
@@ -51,6 +51,7 @@ from ..tablemodel import (
     RowTableModel,
     configure_table_view,
     connect_filter_edit,
+    set_column_widths,
 )
 from ..worker import BackgroundOp
 from .results import ResultsView, set_widths
@@ -545,12 +546,17 @@ class AlertsDialog(QDialog):
         self.ctx = ctx
         self.setWindowTitle(self.tr("安全提示"))
         self.model = RowTableModel([
-            Column("时间", lambda a: a.created_at.strftime("%m-%d %H:%M")), Column("班级", "class_label"),
+            Column("时间", lambda a: to_local(a.created_at).strftime("%m-%d %H:%M")), Column("班级", "class_label"),
             Column("姓名", "name"), Column("量表", lambda r: instrument_name(r.instrument_id)), Column("提示", "label")], self)
         self.model.set_rows(rows)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         configure_table_view(self.table)
+        # The prompt is the point ("第9题…≥1：无论总分多少，都须尽快当面跟进"): it wraps instead of being cut.
+        set_column_widths(self.table, (6, 7, 4, 9))
+        self.table.setWordWrap(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.resizeRowsToContents()
         note = QLabel(self.tr("请尽快与学生当面沟通，并按学校危机干预流程处理。"), self)
         note.setWordWrap(True)
         self.ack_button = QPushButton(self.tr("标记为已处理(&D)"), self)
@@ -565,7 +571,7 @@ class AlertsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 48, self.fontMetrics().height() * 20)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 60, self.fontMetrics().height() * 22)
         if rows:
             self.table.selectRow(0)
 

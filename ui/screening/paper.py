@@ -211,6 +211,8 @@ class PaperPanel(QWidget):
         self.class_combo.setAccessibleName(self.tr("班级"))
         self.instrument_combo = QComboBox(self)
         self.instrument_combo.setAccessibleName(self.tr("量表"))
+        for combo in (self.class_combo, self.instrument_combo):  # "四年级(1)]": show the whole entry
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.pass_combo = QComboBox(self)
         self.pass_combo.setAccessibleName(self.tr("录入方式"))
         for key, (label, _p, _d) in PASSES.items():

@@ -204,14 +204,21 @@ class ResultsView(QWidget):
         self.rescore_button.setVisible(ctx.actor.can("screening.manage"))
         self.count_label = QLabel(self)
 
+        # Two rows: the text filter keeps room for its whole hint and the check box for its label
+        # (one row cut them to "姓名、学…" and "只看有标记的(J" at 150 %).
+        fm = self.filter_edit.fontMetrics()
+        self.filter_edit.setMinimumWidth(fm.horizontalAdvance(self.filter_edit.placeholderText()) + 32)
         top = QHBoxLayout()
         label = QLabel(self.tr("筛选(&R)："), self)
         label.setBuddy(self.filter_edit)
         top.addWidget(label)
         top.addWidget(self.filter_edit, 1)
-        for combo in (self.class_combo, self.instrument_combo, self.scale_combo, self.band_combo):
-            top.addWidget(combo)
         top.addWidget(self.flagged_check)
+        combos = QHBoxLayout()
+        for combo in (self.class_combo, self.instrument_combo, self.scale_combo, self.band_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combos.addWidget(combo)
+        combos.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.rescore_button)
@@ -223,6 +230,7 @@ class ResultsView(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.banner)
         layout.addLayout(top)
+        layout.addLayout(combos)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
