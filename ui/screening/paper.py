@@ -333,7 +333,7 @@ class PaperPanel(QWidget):
         if self.campaign is not None:
             for b in self.campaign.battery:
                 if b.applies_to(gcode):
-                    self.instrument_combo.addItem(f"{b.name}", (b.instrument_id, b.version))
+                    self.instrument_combo.addItem(instrument_name(b.instrument_id, b.name), (b.instrument_id, b.version))
         self.instrument_combo.blockSignals(False)
         self.load_grid()
 

@@ -178,7 +178,7 @@ class ResultsView(QWidget):
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
         self.table.doubleClicked.connect(lambda _i: self.open_sheet())
-        set_widths(self.table, [6, 11, 4, 4, 7, 3.5, 3, 6, 2.5] if self.full else [6, 4, 12, 10, 3])
+        set_widths(self.table, [6, 11, 4, 9, 7, 3.5, 3, 6, 2.5] if self.full else [6, 9, 10, 8, 3])
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(self.tr("姓名、学籍号…") if self.full else self.tr("班级、量表、等级…"))
