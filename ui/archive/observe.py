@@ -33,6 +33,7 @@ from xadesk.services.context import AppContext
 
 from ..formutil import FittingDialog
 from ..messages import MessageBanner
+from ..roster.detail import DETAIL_ACTIONS
 from ..worker import BackgroundOp
 
 
@@ -259,3 +260,15 @@ def attach_record_menu(view, ctx: AppContext, student_at) -> None:
         menu.popup(view.viewport().mapToGlobal(pos))
 
     view.customContextMenuRequested.connect(show_menu)
+
+
+def _record_from_detail(dialog_class: type):
+    def opener(ctx: AppContext, student_id: int, parent: QWidget) -> None:
+        row = parent.detail.row  # type: ignore[attr-defined]  (the student dialog)
+        open_record_dialog(dialog_class, ctx, student_id, f"{row.class_label or ''} {row.name}".strip(), parent)
+    return opener
+
+
+# The roster's student dialog gets the same two buttons wherever it is opened from.
+for _label, _permission, _cls in RECORD_ACTIONS:
+    DETAIL_ACTIONS.append((_label, _permission, _record_from_detail(_cls)))

@@ -38,7 +38,7 @@ from ..tablemodel import (
     set_column_widths,
 )
 from ..worker import BackgroundOp
-from .observe import RECORD_ACTIONS, HomeVisitDialog, attach_record_menu, open_record_dialog
+from .observe import HomeVisitDialog, attach_record_menu, open_record_dialog
 
 
 class ArchivePage(QWidget):
@@ -297,13 +297,4 @@ def _open_from_detail(ctx: AppContext, student_id: int, parent: QWidget) -> None
     open_archive(ctx, student_id, parent)
 
 
-def _record_from_detail(dialog_class: type):
-    def opener(ctx: AppContext, student_id: int, parent: QWidget) -> None:
-        row = parent.detail.row  # type: ignore[attr-defined]  (the student dialog)
-        open_record_dialog(dialog_class, ctx, student_id, f"{row.class_label or ''} {row.name}".strip(), parent)
-    return opener
-
-
-DETAIL_ACTIONS.append(("成长档案(&A)…", "archive.read", _open_from_detail))
-for _label, _permission, _cls in RECORD_ACTIONS:
-    DETAIL_ACTIONS.append((_label, _permission, _record_from_detail(_cls)))
+DETAIL_ACTIONS.insert(0, ("成长档案(&A)…", "archive.read", _open_from_detail))
