@@ -28,7 +28,7 @@ def test_roster_list_prints_birth_dates(school, monkeypatch, capsys):
     monkeypatch.setenv("XADESK_PASSWORD", ADMIN_PASSWORD)
     assert main([*as_(school, "admin"), "roster", "list"]) == 0
     out = capsys.readouterr().out
-    assert "<10" not in out and "2013-01-01" in out
+    assert "<10" not in out and "2013-01-01" in out and out.splitlines()[0].split()[:2] == ["学籍号", "姓名"]
 
 
 def test_campaign_list_has_a_header_and_display_names(school, capsys):
