@@ -59,7 +59,7 @@ class AuditPage(QWidget):
         self.table.setAccessibleName(self.tr("审计记录"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        set_column_widths(self.table, (4, 11, 6, 8, 10, 8))
+        set_column_widths(self.table, (4, 11, 6, 8, 10, 14))  # 对象 holds a campaign's name
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("auditFilter")

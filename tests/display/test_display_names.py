@@ -63,6 +63,8 @@ def test_audit_detail_and_target():
     assert detail_text('{"rows":2253}') == "2253 行"
     assert detail_text('{"instrument": "phq9", "responses": 3}') == "PHQ-9 抑郁筛查，3 份作答"
     assert detail_text("plain words") == "plain words"
+    assert detail_text('{"tag": "left_behind", "on": true}') == "列入留守儿童"
+    assert detail_text('{"tag": "left_behind", "on": false}') == "移出留守儿童"
     assert detail_text('{"unknown_key": 1}') == "unknown_key=1"   # nothing stored is hidden
     assert target_text("campaign:1", {"campaign:1": "测评活动「秋季普查」"}) == "测评活动「秋季普查」"
     assert target_text("campaign:7") == "测评活动 #7"

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..roster.columns import TAG_LABELS
 from .instruments import instrument_name, instrument_names
 
 # key → how its value reads; a format with "{}" or a callable.
@@ -60,7 +61,7 @@ _DETAIL: dict[str, str | Callable[[Any], str]] = {
     "mode": lambda v: {"kiosk": "机房作答", "paper": "纸质答卷", "survey": "问卷导入"}.get(v, str(v)),
     "pc": "电脑 {}",
     "kind": "类型 {}",
-    "tag": "标签 {}",
+    "tag": lambda v: TAG_LABELS.get(str(v), str(v)),
 }
 # Keys that identify rows inside the database: not something a reader can use.
 _HIDDEN = {"class_id", "campaign", "batch", "approver", "keep"}
@@ -85,6 +86,11 @@ def detail_text(detail: str | None) -> str:
         return detail
     if not isinstance(data, dict):
         return detail
+    if "tag" in data and "on" in data:  # a special-group tag set or cleared: one phrase
+        label = TAG_LABELS.get(str(data["tag"]), str(data["tag"]))
+        rest = {k: v for k, v in data.items() if k not in ("tag", "on")}
+        head = f"列入{label}" if data["on"] else f"移出{label}"
+        return "，".join([head, *(p for p in (_value(k, v) for k, v in rest.items() if k not in _HIDDEN) if p)])
     parts = [_value(k, v) for k, v in data.items() if k not in _HIDDEN and v not in (None, "")]
     return "，".join(p for p in parts if p)
 
