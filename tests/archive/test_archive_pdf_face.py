@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import shutil
 import subprocess
@@ -14,11 +15,20 @@ from sqlalchemy import select
 from xadesk.archive.document import BuildOptions, build_document, series_of, timeline
 from xadesk.archive.pdf import HANDOVER_HEADING, render_archive_pdf
 from xadesk.demo import DEMO_PASSWORD, build_demo
+from xadesk.grid import archive_sections as grid_sections
+from xadesk.screening import archive_sections as screening_sections
 from xadesk.services.login import login
 from xadesk.storage.models import Student, User
 from xadesk.storage.models_grid import GridCase, GridFollowUp, GridReferral
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+
+
+@pytest.fixture(autouse=True)
+def _real_providers():
+    """Other tests replace and then drop the screening and grid sections; put the areas' own back."""
+    importlib.reload(screening_sections)
+    importlib.reload(grid_sections)
 
 
 @pytest.fixture(scope="module")
