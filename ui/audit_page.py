@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
 
+from xadesk.display import local_time as core_local_time
 from xadesk.services import audit
 from xadesk.services.audit import AuditRow, VerifyResult
 from xadesk.services.context import AppContext
@@ -29,10 +28,7 @@ RECENT = 1000
 
 def local_time(stamp: str) -> str:
     """The stored UTC ISO stamp as local wall-clock time, the way a teacher reads it."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return stamp
+    return core_local_time(stamp, seconds=True)
 
 
 def audit_columns() -> list[Column]:
