@@ -119,3 +119,16 @@ def test_missing_xcb_libraries_are_named(monkeypatch):
     assert problem and "libxcb-icccm4" in problem and "libxcb-keysyms1" in problem and "cursor" not in problem
     assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
     assert display_problem({}, "win32") is None
+
+
+@pytest.mark.parametrize(("argv", "words"), [
+    (["roster", "list", "--bogus"], "无法识别的参数：--bogus"),
+    (["campaign", "create"], "缺少必需的参数"),
+    (["campaign", "create", "x", "--instruments", "phq9", "--purpose", "zzz"], "参数 --purpose 的值"),
+])
+def test_usage_errors_in_chinese(argv, words, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "用法：" in err and "usage:" not in err

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import re
 import sys
 from importlib.metadata import entry_points
 
@@ -40,7 +41,25 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # argparse's own usage errors exit 2
         self.print_usage(sys.stderr)
-        self.exit(2, msg(f"用法错误：{message}\n", f"usage error: {message}\n"))
+        self.exit(2, msg(f"用法错误：{_argparse_zh(message)}\n", f"usage error: {message}\n"))
+
+
+# argparse's messages (it has no Chinese catalogue): the ones a teacher meets, in Chinese.
+_ARGPARSE_ZH = (
+    (re.compile(r"^unrecognized arguments: (.*)$"), "无法识别的参数：{0}"),
+    (re.compile(r"^the following arguments are required: (.*)$"), "缺少必需的参数：{0}"),
+    (re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"), "参数 {0} 的值 {1} 无效（可选：{2}）"),
+    (re.compile(r"^argument (\S+): expected one argument$"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"^argument (\S+): invalid (\w+) value: (.*)$"), "参数 {0} 的值 {2} 不是有效的数"),
+)
+
+
+def _argparse_zh(message: str) -> str:
+    for pattern, zh in _ARGPARSE_ZH:
+        m = pattern.match(message)
+        if m:
+            return zh.format(*m.groups())
+    return message
 
 
 def _usage_word(text: str) -> str:
