@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
 
+from xadesk.display import local_time as core_local_time
 from xadesk.services import audit
 from xadesk.services.audit import AuditRow, VerifyResult
 from xadesk.services.context import AppContext
@@ -29,10 +28,7 @@ RECENT = 1000
 
 def local_time(stamp: str) -> str:
     """The stored UTC ISO stamp as local wall-clock time, the way a teacher reads it."""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return stamp
+    return core_local_time(stamp, seconds=True)
 
 
 def audit_columns() -> list[Column]:
@@ -42,8 +38,8 @@ def audit_columns() -> list[Column]:
         Column("操作人", "actor_login"),
         Column("操作", "action_label"),
         Column("学生学籍号", "student_no"),
-        Column("对象", "target"),
-        Column("说明", "detail"),
+        Column("对象", "target_label"),
+        Column("说明", "detail_label"),
     ]
 
 
@@ -59,7 +55,7 @@ class AuditPage(QWidget):
         self.table.setAccessibleName(self.tr("审计记录"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        set_column_widths(self.table, (4, 11, 6, 8, 10, 8))
+        set_column_widths(self.table, (4, 11, 6, 8, 10, 14))  # 对象 holds a campaign's name
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setObjectName("auditFilter")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from xadesk.i18n import msg
 
+from .platform_check import display_problem
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("gui", help=msg("打开桌面程序（默认）", "open the desktop app (default)"))
@@ -27,7 +29,16 @@ def _qt_missing(cli, exc: ImportError) -> int:
     return 1
 
 
+def _no_display(cli) -> bool:
+    problem = display_problem()
+    if problem:
+        cli.error(problem)
+    return problem is not None
+
+
 def run(args, cli) -> int:
+    if _no_display(cli):
+        return 1
     try:
         from .main import run_gui
     except ImportError as exc:
@@ -36,6 +47,8 @@ def run(args, cli) -> int:
 
 
 def run_lab(args, cli) -> int:
+    if _no_display(cli):
+        return 1
     try:
         from .app import create_app
         from .screening.lab import LabStartDialog

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
@@ -45,6 +46,28 @@ def fit_height(dialog: QWidget) -> None:
     needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
     if needed > dialog.height() or width > dialog.width():
         dialog.resize(width, max(needed, dialog.height()))
+    fit_to_screen(dialog)
+
+
+# Room a window frame and a taskbar take from the available height (the title bar is outside the
+# widget's own geometry).
+FRAME_ALLOWANCE = 40
+
+
+def fit_to_screen(window: QWidget, available: QRect | None = None) -> None:
+    """Never larger than the screen it is on: at 150 % on 1920 × 1080 (1280 × 720 usable) a dialog that
+    grew past the bottom would hide its OK button. ``available``: the screen's free area (tests pass the
+    screens schools have; default: the window's own screen)."""
+    if available is None:
+        screen = window.screen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+    avail = available
+    width = min(window.width(), avail.width())
+    height = min(window.height(), avail.height() - FRAME_ALLOWANCE)
+    if (width, height) != (window.width(), window.height()):
+        window.resize(width, height)
 
 
 class FittingDialog(QDialog):
@@ -53,3 +76,12 @@ class FittingDialog(QDialog):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         fit_height(self)
+
+
+def set_enabled_why(widget: QWidget, enabled: bool, why: str) -> None:
+    """Enable ``widget``, or disable it with a tooltip saying why (a grey button that says nothing
+    leaves a teacher guessing). The widget's own tooltip comes back when it is enabled again."""
+    if widget.property("usualToolTip") is None:
+        widget.setProperty("usualToolTip", widget.toolTip())
+    widget.setEnabled(enabled)
+    widget.setToolTip(widget.property("usualToolTip") if enabled else why)

@@ -36,14 +36,18 @@ DEMO_PASSWORD = "xadesk-demo"
 DEMO_SCHOOL = "西安市示例实验学校"
 DEMO_MARKER_KEY = "demo"
 
-# (login, display name, role, grade code or class label)
+# (login, display name, role, grade code or class label). Display names are people's names only: the
+# app adds the role wherever it shows one ("李静（心理健康教师）"), so a role in the name would read twice.
 DEMO_STAFF: list[tuple[str, str, str, str | None]] = [
-    ("xinli", "李静（心理健康教师）", roles.COUNSELOR, None),
-    ("xiaozhang", "赵明（心理副校长）", roles.LEADER, None),
-    ("nianji7", "孙海燕（七年级组长）", roles.GRADE_LEADER, "J1"),
-    ("bzr701", "周晓丽（七年级(1)班班主任）", roles.HOMEROOM, "七年级(1)班"),
-    ("bzr401", "吴建国（四年级(1)班班主任）", roles.HOMEROOM, "四年级(1)班"),
+    ("xinli", "李静", roles.COUNSELOR, None),
+    ("xiaozhang", "赵明", roles.LEADER, None),
+    ("nianji7", "孙海燕", roles.GRADE_LEADER, "J1"),
+    ("bzr701", "周晓丽", roles.HOMEROOM, "七年级(1)班"),
+    ("bzr401", "吴建国", roles.HOMEROOM, "四年级(1)班"),
 ]
+# What each demo account is, for the first-run list of logins.
+_DEMO_ROLES = {"xinli": "心理健康教师", "xiaozhang": "心理副校长", "nianji7": "七年级组长",
+               "bzr701": "七年级(1)班班主任", "bzr401": "四年级(1)班班主任"}
 
 Progress = Callable[[int, int], None] | None
 DemoStep = Callable[[AppContext, random.Random, date, str], None]   # admin, rng, day, password
@@ -130,8 +134,9 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
                     spec = RoleSpec(role, class_id=resolve_class(s, scope).id)
             else:
                 spec = RoleSpec(role)
-            add_user(ctx, login_name, display, [spec], password)
-            accounts.append((login_name, display))
+            # The demo's password is published: asking to change it would only stand in a visitor's way.
+            add_user(ctx, login_name, display, [spec], password, must_change=False)
+            accounts.append((login_name, f"{display}（{_DEMO_ROLES.get(login_name, roles.role_label(role))}）"))
             tick()
         rng = random.Random(20260901)
         for _name, step in STEPS:

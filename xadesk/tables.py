@@ -81,6 +81,9 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
     """
     path = Path(path)
     name = path.name
+    if path.is_dir():
+        raise TableFileError(f"“{name}”是一个文件夹，不是文件。请选择文件夹里的 .xlsx、.xls 或 .csv 文件。",
+                             f"{name!r} is a folder, not a file. Choose the .xlsx, .xls or .csv file inside it.")
     if not path.is_file():
         raise NotFound(f"找不到文件“{name}”。", f"File not found: {name}.")
     data = path.read_bytes()
@@ -299,10 +302,19 @@ def csv_delimiter(text: str) -> str:
 def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Cell]]]:
     delimiter = csv_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
     try:
         for number, record in enumerate(reader, start=1):
             yield number, [_clean(v) for v in record]
-    except csv.Error:
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            limit = csv.field_size_limit()
+            raise TableFileError(
+                f"文件“{name}”第 {number + 1} 行起有一个单元格超过 {limit:,} 个字符，无法读取。这通常是一个引号（\"）"
+                f"没有配对，使后面的内容都并进了同一格；请用Excel打开检查该行后重新保存。",
+                f"{name!r}: a cell starting on row {number + 1} is longer than {limit:,} characters. Usually a "
+                f"quote (\") is not closed, so everything after it joined one cell; check that row in Excel "
+                f"and save again.") from None
         raise _corrupt(name) from None
 
 

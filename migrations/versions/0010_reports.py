@@ -4,7 +4,7 @@ database did not hold yet), and the district's schools and merged aggregate file
 Only new tables: nothing existing is touched, so an upgrade keeps every row as it was.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-29
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -80,7 +80,7 @@ def test_sections_from_other_areas_are_rendered_with_the_trend_chart(school_a, t
 def test_an_empty_archive_renders_and_says_so(school_a, tmp_path):
     doc = view_archive(school_a.counselor, school_a.ids["任浩然"])
     text = _flat(_text(render_archive_pdf(doc), tmp_path))
-    assert "任浩然" in text and "暂无档案记录" in text and "暂无测评记录" in text and "无特殊群体记录" in text
+    assert "任浩然" in text and "成长记录（观察、家访、家长联系、辅导等）：暂无" in text and "暂无测评记录" in text and "无特殊群体记录" in text
 
 
 def test_handover_list(school_a, tmp_path):

@@ -48,6 +48,10 @@ def test_create_list_import_coverage_results(cli, tmp_path):
                         "instrument": "phq9", "version": 1, "valid": True,
                         "scales": {"total": {"raw": 9, "t": None, "band": "mild"}},
                         "flags": ["safety:item9"]}]
+    # the text form reads as words (issue 11): no "total=9(mild)", no "safety:item9"
+    text = cli("campaign", "results", str(created["id"])).out
+    assert "PHQ-9 抑郁筛查" in text and "抑郁总分 9（轻度）" in text and "第9题" in text
+    assert "total=" not in text and "(mild)" not in text and "safety:" not in text
 
 
 def test_import_wjx_with_mapping_file(cli, tmp_path):

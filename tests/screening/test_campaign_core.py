@@ -106,9 +106,13 @@ def test_homeroom_sees_band_counts_of_own_class_only(counselor, campaign, small_
         bzr.close()
     leader = small_school.as_user("xz")
     try:
-        assert len(R.results(leader, campaign.id)) == 3
+        # One policy (issue 11): leaders see counts by band, the grid and the reports; named scores and
+        # answers are for counselors, and the refusal says so.
+        with pytest.raises(PermissionDenied, match="心理健康教师"):
+            R.results(leader, campaign.id)
         with pytest.raises(PermissionDenied):
             R.response_answers(leader, campaign.id, small_school.student_ids["林一鸣"], "phq9")
+        assert sum(b.count for b in R.band_summary(leader, campaign.id)) >= 3
     finally:
         leader.close()
 

@@ -15,7 +15,10 @@ def test_demo_has_a_completed_screening(tmp_path):
     demo = build_demo(tmp_path / "demo.xadesk", today=date(2026, 11, 29))
     ctx = login(demo.path, "xinli", DEMO_PASSWORD)
     try:
-        [c] = list_campaigns(ctx)
+        # Two school years, so trend charts have two points (issue 11): last year's and this year's.
+        previous, c = sorted(list_campaigns(ctx), key=lambda x: x.school_year)
+        assert previous.status == "closed" and previous.school_year == "2025-2026"
+        assert {b.instrument_id for b in previous.battery} == {"phq9", "gad7", "scared"}
         assert c.status == "closed" and c.semester == 1 and c.school_year == "2026-2027"
         assert {b.instrument_id: b.grades for b in c.battery} == {
             "phq9": ("J1", "J2", "J3"), "gad7": ("J1", "J2", "J3"), "asq": ("J1", "J2", "J3"),

@@ -12,9 +12,13 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.screening.conftest import STAFF_PASSWORD
 from xadesk.errors import UserError
+from xadesk.instruments.loader import load_builtin
+from xadesk.screening import battery
 from xadesk.screening.kiosk import SchoolKiosk
 from xadesk.services.campaigns import create_campaign, kiosk_codes
 from xadesk.services.screening_answers import alerts
@@ -87,3 +91,16 @@ def test_killed_mid_questionnaire_resumes_at_the_same_item(counselor, campaign, 
     stored = response_answers(counselor, campaign.id, small_school.student_ids["林一鸣"], "phq9")
     assert stored["answers"][:5] == [0, 1, 2, 0, 1] and stored["answers"][5:] == [None] * 5
     assert stored["seconds"][:5] == [4.0, 5.0, 6.0, 7.0, 8.0] and stored["status"] == "in_progress"
+
+
+@given(st.lists(st.sampled_from([0.0, 1.0, 2.0, 3.0]), min_size=9, max_size=9))
+def test_question_count_never_jumps_up(answers):
+    """PHQ-9's item 10 appears only after a symptom: the count must not read 共9题 and then 共10题."""
+    defn = load_builtin("phq9")
+    given_answers, seconds = battery.empty(defn)
+    totals = []
+    for k in range(9):
+        totals.append(battery.item_view(defn, given_answers, k).total)
+        given_answers[k] = answers[k]
+        seconds[k] = 3.0
+    assert totals == sorted(totals, reverse=True) and totals[0] == 10

@@ -3,6 +3,7 @@ revision with data in it."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -135,3 +136,43 @@ def test_class_pack_tables_arrive_empty_beside_the_old_data(tmp_path):
         assert [r.name for r in list_students(ctx)] == ["旧数据学生"]
     finally:
         ctx.close()
+
+
+def test_0009_moves_interview_times_to_utc(tmp_path, monkeypatch):
+    """Interviews stored before 0009 hold local wall-clock times; after it, UTC — shown the same."""
+    path = tmp_path / "old.xadesk"
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        key = new_database_key()
+        kf = KeyFile.create(keyfile_path(path))
+        kf.set_slot(user_slot_id("admin"), ADMIN_PASSWORD, key)
+        kf.save()
+        db = SchoolDatabase(path, key)
+        migrate.upgrade(db, "0005", backup=False)
+        with db.engine.begin() as conn:
+            x = conn.exec_driver_sql
+            x("INSERT INTO meta(key, value) VALUES ('app', 'xadesk')")
+            x("INSERT INTO school(uuid, name, created_at) VALUES ('u-1', '旧版学校', '2025-09-01 08:00:00')")
+            x("INSERT INTO user_account(login, display_name, active, must_change_password, created_at) "
+              "VALUES ('admin', '管理员', 1, 0, '2025-09-01 08:00:00')")
+            x("INSERT INTO role_assignment(user_id, role) VALUES (1, 'admin')")
+            x("INSERT INTO role_assignment(user_id, role) VALUES (1, 'counselor')")
+            x("INSERT INTO school_class(grade_code, number, active) VALUES ('J1', 1, 1)")
+            x("INSERT INTO student(student_no, name, sex, birth_date, class_id, boarding, status, created_at, "
+              "updated_at) VALUES ('G610113201301010011', '旧数据学生', 'M', '2013-01-01', 1, 0, 'enrolled', "
+              "'2025-09-01 08:00:00', '2025-09-01 08:00:00')")
+            x("INSERT INTO grid_interview(student_id, interviewer_id, interviewer_name, held_at, findings, "
+              "recommendation, created_at) VALUES (1, 1, '管理员', '2026-11-02 10:00:00.000000', 'f', 'none', "
+              "'2026-11-02 02:05:00.000000')")
+        db.close()
+        ctx = login(path, "admin", ADMIN_PASSWORD)
+        try:
+            with ctx.db.engine.connect() as conn:
+                stored = conn.execute(text("SELECT held_at FROM grid_interview")).scalar()
+            assert str(stored).startswith("2026-11-02 02:00:00")          # 10:00 in Xi'an = 02:00 UTC
+        finally:
+            ctx.close()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

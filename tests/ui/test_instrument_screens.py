@@ -278,7 +278,7 @@ def test_school_norms_in_detail_and_t_score_in_tryit(qtbot, window, tmp_path):
     page = library(window)
     page.import_file(write(tmp_path, "school_anx.json", school_definition(norms=norms)))
     body = page.detail.body_text()
-    assert "本校 2024 年初二常模" in body and "7–9年级（均数 5，标准差 4）" in body
+    assert "本校 2024 年初二常模" in body and "七年级至九年级（均数 5，标准差 4）" in body
     panel = page.show_tryit()
     assert panel.definition.id == "school_anx" and panel.grade_combo.isVisibleTo(panel)
     panel.set_answers(["1", "1", "1", "1", "1", "2", "2"])     # total 9

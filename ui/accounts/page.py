@@ -18,6 +18,7 @@ from xadesk.services.accounts import UserRow
 from xadesk.services.context import AppContext
 
 from .. import messages
+from ..formutil import set_enabled_why
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import (
@@ -55,7 +56,7 @@ class AccountsPage(QWidget):
         self.table.setAccessibleName(self.tr("账号列表"))
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
-        set_column_widths(self.table, (8, 6, 22, 4))
+        set_column_widths(self.table, (9, 9, 18, 4))  # names in full; roles wrap to the rest
         self.table.selectionModel().currentRowChanged.connect(lambda *_a: self._update_buttons())
         self.table.activated.connect(lambda _i: self.reset_password())
 
@@ -136,8 +137,13 @@ class AccountsPage(QWidget):
 
     def _update_buttons(self) -> None:
         user = self.selected()
-        self.reset_button.setEnabled(user is not None and user.active)
-        self.disable_button.setEnabled(user is not None and user.active and user.login != self.ctx.actor.login)
+        none = self.tr("请先在列表中选中一个账号。")
+        set_enabled_why(self.reset_button, user is not None and user.active,
+                        none if user is None else self.tr("这个账号已停用：先启用，再重置密码。"))
+        set_enabled_why(self.disable_button,
+                        user is not None and user.active and user.login != self.ctx.actor.login,
+                        none if user is None else self.tr("这个账号已停用。") if not user.active
+                        else self.tr("不能停用自己正在使用的账号。"))
 
     # -- actions ----------------------------------------------------------------------------------
 

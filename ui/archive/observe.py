@@ -1,4 +1,5 @@
-"""Quick observation (记录观察) from the class list: click a category, type what was seen, save.
+"""Quick observation (记录观察) and home visit (记录家访) for one student: click a category, type what was
+seen, save.
 
 Two clicks and the text: the category buttons (情绪, 人际关系, …) and the severity buttons
 (一般 is preselected; 需关注 / 紧急 when it matters), then 保存 (or Ctrl+Enter). The date is
@@ -7,14 +8,18 @@ today. Goes through ``records.add_observation`` (scope, permission, audit).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDateEdit,
     QDialogButtonBox,
+    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -28,6 +33,7 @@ from xadesk.services.context import AppContext
 
 from ..formutil import FittingDialog
 from ..messages import MessageBanner
+from ..roster.detail import DETAIL_ACTIONS
 from ..worker import BackgroundOp
 
 
@@ -84,8 +90,18 @@ class ObservationDialog(FittingDialog):
         buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
 
+        # Whom this is about, in the dialog itself (a window title is easy to miss, and absent in some
+        # window managers): a note on the wrong student is the mistake to prevent.
+        self.who_label = QLabel(self.tr("学生：{who}").format(who=student_label), self)
+        self.who_label.setObjectName("recordStudent")
+        bold = self.who_label.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        self.who_label.setFont(bold)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(self.who_label)
         layout.addWidget(self.banner)
         layout.addWidget(QLabel(self.tr("类别："), self))
         layout.addLayout(cat_grid)
@@ -125,3 +141,134 @@ class ObservationDialog(FittingDialog):
                                                                severity=sev),
                       title=self.tr("正在保存…"), cancellable=False)
          .success(done).failure(failed).always(lambda: self.save_button.setEnabled(True)).run())
+
+
+class HomeVisitDialog(FittingDialog):
+    """记录家访: date (today), who visited (the teacher), who was at home, what was found."""
+
+    saved = Signal(int)  # student id
+
+    def __init__(self, ctx: AppContext, student_id: int, student_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.student_id = student_id
+        self.setObjectName("homeVisitDialog")
+        self.setWindowTitle(self.tr("记录家访 · {who}").format(who=student_label))
+        self.banner = MessageBanner(self)
+        self.who_label = QLabel(self.tr("学生：{who}").format(who=student_label), self)
+        self.who_label.setObjectName("recordStudent")
+        bold = self.who_label.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        self.who_label.setFont(bold)
+        self.day_edit = QDateEdit(QDate.currentDate(), self)
+        self.day_edit.setCalendarPopup(True)
+        self.day_edit.setDisplayFormat("yyyy-MM-dd")
+        self.day_edit.setMaximumDate(QDate.currentDate())
+        self.visitors = QLineEdit(ctx.actor.display_name, self)
+        self.visitors.setObjectName("visitors")
+        self.present = QLineEdit(self)
+        self.present.setObjectName("present")
+        self.present.setPlaceholderText(self.tr("如：母亲、祖母"))
+        self.text = QPlainTextEdit(self)
+        self.text.setObjectName("homeVisitText")
+        self.text.setPlaceholderText(self.tr("家庭情况、家长的看法、商定的做法……"))
+        self.text.setTabChangesFocus(True)
+        em = self.fontMetrics().height()
+        self.text.setMinimumHeight(em * 5)
+        form = QFormLayout()
+        form.addRow(self.tr("日期(&D)："), self.day_edit)
+        form.addRow(self.tr("家访人员(&V)："), self.visitors)
+        form.addRow(self.tr("在场家庭成员(&P)："), self.present)
+        form.addRow(self.tr("家访情况(&N)："), self.text)
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton(self.tr("保存(&S)"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName("saveHomeVisit")
+        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(self.who_label)
+        layout.addWidget(self.banner)
+        layout.addLayout(form, 1)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(em * 26)
+        self.present.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def save(self) -> None:
+        day = self.day_edit.date().toPython()
+        visitors, present, text = self.visitors.text(), self.present.text(), self.text.toPlainText()
+        self.save_button.setEnabled(False)
+
+        def done(_row) -> None:
+            self.saved.emit(self.student_id)
+            self.accept()
+
+        (BackgroundOp(self, lambda _t: records.add_home_visit(self.ctx, self.student_id, day=day, visitors=visitors,
+                                                              present=present, findings=text),
+                      title=self.tr("正在保存…"), cancellable=False)
+         .success(done).failure(self.banner.show_user_error)
+         .always(lambda: self.save_button.setEnabled(True)).run())
+
+
+# What can be recorded about a student from anywhere the student appears (roster, grid, archive,
+# student dialogs): (label, permission, dialog class).
+RECORD_ACTIONS: list[tuple[str, str, type]] = [
+    ("记录观察(&N)…", "observation.write", ObservationDialog),
+    ("记录家访(&H)…", "homevisit.write", HomeVisitDialog),
+]
+
+
+def open_record_dialog(dialog_class: type, ctx: AppContext, student_id: int, student_label: str,
+                       parent: QWidget, on_saved=None) -> QWidget:
+    """Open one of RECORD_ACTIONS' dialogs (non-modal, deleted on close); ``parent.record_dialog`` holds it."""
+    dialog = dialog_class(ctx, student_id, student_label, parent)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if on_saved is not None:
+        dialog.saved.connect(on_saved)
+    parent.record_dialog = dialog  # type: ignore[attr-defined]
+    dialog.open()
+    return dialog
+
+
+def record_menu_actions(ctx: AppContext) -> list[tuple[str, type]]:
+    """The record actions this person may use."""
+    return [(label, cls) for label, permission, cls in RECORD_ACTIONS if ctx.actor.can(permission)]
+
+
+def attach_record_menu(view, ctx: AppContext, student_at) -> None:
+    """A right-click menu on ``view`` (a table or tree) with 记录观察 / 记录家访 for the student under the
+    mouse: two clicks from any list of students. ``student_at(pos)`` → (student_id, label) or None."""
+    actions = record_menu_actions(ctx)
+    if not actions:
+        return
+    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def show_menu(pos) -> None:
+        found = student_at(pos)
+        if found is None:
+            return
+        sid, label = found
+        menu = QMenu(view)
+        menu.setObjectName("recordMenu")
+        for text, cls in actions:
+            menu.addAction(text.replace("…", f"（{label}）…"),
+                           lambda c=cls: open_record_dialog(c, ctx, sid, label, view.window()))
+        view.record_menu = menu  # tests find it here
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+    view.customContextMenuRequested.connect(show_menu)
+
+
+def _record_from_detail(dialog_class: type):
+    def opener(ctx: AppContext, student_id: int, parent: QWidget) -> None:
+        row = parent.detail.row  # type: ignore[attr-defined]  (the student dialog)
+        open_record_dialog(dialog_class, ctx, student_id, f"{row.class_label or ''} {row.name}".strip(), parent)
+    return opener
+
+
+# The roster's student dialog gets the same two buttons wherever it is opened from.
+for _label, _permission, _cls in RECORD_ACTIONS:
+    DETAIL_ACTIONS.append((_label, _permission, _record_from_detail(_cls)))

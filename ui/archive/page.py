@@ -38,6 +38,7 @@ from ..tablemodel import (
     set_column_widths,
 )
 from ..worker import BackgroundOp
+from .observe import HomeVisitDialog, attach_record_menu, open_record_dialog
 
 
 class ArchivePage(QWidget):
@@ -83,6 +84,11 @@ class ArchivePage(QWidget):
         self.observe_button.setObjectName("quickObservation")
         self.observe_button.setVisible(can("observation.write"))
         self.observe_button.clicked.connect(self.observe_selected)
+        self.home_visit_button = QPushButton(self.tr("记录家访(&H)…"), self)
+        self.home_visit_button.setObjectName("quickHomeVisit")
+        self.home_visit_button.setVisible(can("homevisit.write"))
+        self.home_visit_button.clicked.connect(self.home_visit_selected)
+        attach_record_menu(self.table, ctx, self._student_at)
         self.export_button = QPushButton(self.tr("导出转移文件(&E)…"), self)
         self.export_button.setObjectName("exportArchives")
         self.export_button.setVisible(can("archive.export"))
@@ -103,7 +109,7 @@ class ArchivePage(QWidget):
         bar.addWidget(filter_label)
         bar.addWidget(self.filter_edit, 1)
         actions = QHBoxLayout()
-        for b in (self.view_button, self.observe_button):
+        for b in (self.view_button, self.observe_button, self.home_visit_button):
             actions.addWidget(b)
         actions.addStretch(1)
         for b in (self.export_button, self.import_button, self.promote_button):
@@ -216,8 +222,29 @@ class ArchivePage(QWidget):
         return self.proxy.row_at(idx) if idx.isValid() else None
 
     def _activated(self, index: QModelIndex) -> None:
-        if index.isValid() and self.ctx.actor.can("archive.read"):
+        if not index.isValid():
+            return
+        if self.ctx.actor.can("archive.read"):
             self.open_selected()
+        else:  # an administrator: say why nothing opens instead of doing nothing
+            self.banner.show_info(self.tr("档案内容含学生心理健康信息，只有心理健康教师、班主任、年级组长和校领导"
+                                          "可以查看；管理员在这里管理转移文件和学年升级。"))
+
+    def _student_at(self, pos) -> tuple[int, str] | None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        r = self.proxy.row_at(index)
+        return r.id, f"{r.class_label} {r.name}"
+
+    def home_visit_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.banner.show_info(self.tr("请先在列表中选中一名学生。"))
+            return
+        self.dialog = open_record_dialog(HomeVisitDialog, self.ctx, row.id, f"{row.class_label} {row.name}", self,
+                                         lambda _sid: self.banner.show_success(
+                                             self.tr("已记录对 {name} 的家访。").format(name=row.name)))
 
     def open_selected(self) -> None:
         from .view import open_archive
@@ -270,4 +297,4 @@ def _open_from_detail(ctx: AppContext, student_id: int, parent: QWidget) -> None
     open_archive(ctx, student_id, parent)
 
 
-DETAIL_ACTIONS.append(("成长档案(&A)…", "archive.read", _open_from_detail))
+DETAIL_ACTIONS.insert(0, ("成长档案(&A)…", "archive.read", _open_from_detail))

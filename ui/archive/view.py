@@ -33,6 +33,7 @@ from ..formutil import FittingDialog
 from ..tablemodel import CENTER, Column, FilterProxy, RowTableModel, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
 from .chart import TrendChart
+from .observe import open_record_dialog, record_menu_actions
 
 
 def kind_choices(doc: dict) -> list[tuple[str, str]]:
@@ -57,7 +58,7 @@ class ArchiveDialog(FittingDialog):
         self.setObjectName("archiveDialog")
         self.setWindowTitle(self.tr("成长档案 · {name}").format(name=st["name"]))
         em = self.fontMetrics().height()
-        self.resize(em * 52, em * 40)
+        self.resize(em * 56, em * 33)  # fit_to_screen (on show) caps it at the screen's height
 
         name = QLabel(st["name"], self)
         font = name.font()
@@ -138,6 +139,15 @@ class ArchiveDialog(FittingDialog):
             b.setEnabled(ctx.actor.can("archive.export"))
         self.pdf_full.clicked.connect(lambda: self.export_pdf("full"))
         self.pdf_transfer.clicked.connect(lambda: self.export_pdf("transfer"))
+        for b in (self.pdf_full, self.pdf_transfer):
+            if not b.isEnabled():
+                b.setToolTip(self.tr("导出档案 PDF 需要心理健康教师角色；您可以在这里查看档案。"))
+        self.record_buttons = []
+        for text, cls in record_menu_actions(ctx):
+            b = buttons.addButton(self.tr(text), QDialogButtonBox.ButtonRole.ActionRole)
+            b.clicked.connect(lambda _c=False, k=cls: open_record_dialog(
+                k, self.ctx, self.student_id, f"{st.get('class_label') or ''} {st['name']}".strip(), self))
+            self.record_buttons.append(b)
         close = buttons.addButton(self.tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
 

@@ -23,9 +23,10 @@ def greeting_lines(g: T.Greeting) -> tuple[str, list[str]]:
     """The banner's headline and detail lines (student names only in the details, for the contact)."""
     parts = []
     if g.overdue:
-        parts.append(f"{len(g.overdue)} 名学生的随访已逾期")
+        # Only the students this person is the contact for (the grid page's footer counts everyone).
+        parts.append(f"您负责联系的 {len(g.overdue)} 名学生随访已逾期")
     if g.due_soon:
-        parts.append(f"{len(g.due_soon)} 名本周内到期")
+        parts.append(f"您负责的 {len(g.due_soon)} 名本周内到期")
     if g.releases_to_approve:
         parts.append(f"{g.releases_to_approve} 份解除预警申请待您审批")
     if g.without_contact:
@@ -37,6 +38,14 @@ def greeting_lines(g: T.Greeting) -> tuple[str, list[str]]:
     if len(g.overdue) > MAX_NAMED:
         details.append(f"……另有 {len(g.overdue) - MAX_NAMED} 名，见“预警网格”页（勾选“只看逾期”）")
     return "您有待办：" + "；".join(parts) + "。", details
+
+
+def names_line(g: T.Greeting) -> str:
+    """The overdue students on one line ("逾期：赵婷（逾期 5 天）、林怡（逾期 3 天）等 9 名"): the names stay
+    in view while the banner takes two lines instead of one per student above every page."""
+    named = "、".join(f"{r.name}（{r.days_overdue} 天）" for r in g.overdue[:MAX_NAMED])
+    more = f" 等 {len(g.overdue)} 名" if len(g.overdue) > MAX_NAMED else ""
+    return f"逾期：{named}{more}" if named else ""
 
 
 def greet(window: QMainWindow) -> MessageBanner | None:
@@ -89,13 +98,15 @@ def greet(window: QMainWindow) -> MessageBanner | None:
         def show_banner() -> None:
             head, details = greeting_lines(g)
             kind = "warning" if g.overdue else "info"
-            # The names are the point: in the message itself, not behind 显示详情.
+            # The names are the point: in the message itself (one line); dates per student behind 显示详情.
+            line = names_line(g)
+            text = head + ("\n" + line if line else "")
             if g.overdue or g.due_soon or g.releases_to_approve or g.without_contact:
-                banner.show_message(kind, "\n".join([head, *details]), None, action=("查看预警网格", go))
+                banner.show_message(kind, text, details or None, action=("查看预警网格", go))
                 if g.unread_notices:
                     banner.add_action("查看通知", open_notices).setObjectName("openNoticesButton")
             else:
-                banner.show_message(kind, "\n".join([head, *details]), None, action=("查看通知", open_notices))
+                banner.show_message(kind, text, details or None, action=("查看通知", open_notices))
 
         show_banner()
 

@@ -37,6 +37,7 @@ from xadesk.services import grid as G
 from xadesk.services import grid_tracking as T
 from xadesk.services.context import AppContext
 
+from ..archive.observe import attach_record_menu
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import (
@@ -164,6 +165,7 @@ class GridView(QWidget):
         configure_table_view(self.table)
         self._size_columns()
         self.table.activated.connect(self._open_index)
+        attach_record_menu(self.table, ctx, self._student_at)
         connect_filter_edit(self.filter_edit, self.proxy)
         for sig in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved):
             sig.connect(self._update_count)
@@ -279,7 +281,7 @@ class GridView(QWidget):
 
     def _fill_tree(self, root: T.GridNode, rows: list[T.GridListRow]) -> None:
         codes = list(LV.LEVEL_CODES)
-        headers = ["范围", *[self.levels[c].name for c in codes], "合计", "较上次筛查"]
+        headers = ["范围", *[self.levels[c].name for c in codes], "合计", "较本次筛查前"]
         self.tree.blockSignals(True)
         self.tree.clear()
         self.tree.setColumnCount(len(headers))
@@ -289,6 +291,7 @@ class GridView(QWidget):
             head.setBackground(i, QBrush(tint(self.levels[c].colour_hex, 140)))
             head.setToolTip(i, f"{self.levels[c].label}：{self.levels[c].meaning}")
             head.setTextAlignment(i, Qt.AlignmentFlag.AlignCenter)
+        head.setToolTip(len(codes) + 2, "与最近一次筛查开始前的名单相比：+ 为之后新列入或升级的人数，− 为解除或降级的人数")
         by_class: dict[str, list[T.GridListRow]] = {}
         for r in rows:
             by_class.setdefault(r.class_label or "", []).append(r)
@@ -376,7 +379,9 @@ class GridView(QWidget):
         late = sum(1 for r in rows if r.overdue)
         text = self.tr("名单上 {n} 名学生").format(n=len(rows))
         if late:
-            text += self.tr("，其中 {late} 名随访逾期").format(late=late)
+            # Say whose: the login greeting counts only the person's own students.
+            whose = self.tr("（您负责联系的）") if self.mine_check.isChecked() else self.tr("（各联系人合计）")
+            text += self.tr("，其中 {late} 名随访逾期{whose}").format(late=late, whose=whose)
         self.count_label.setText(text)
 
     def select_node(self, *path: str) -> QTreeWidgetItem | None:
@@ -395,6 +400,13 @@ class GridView(QWidget):
         return item
 
     # -- opening a student ------------------------------------------------------------------------
+
+    def _student_at(self, pos) -> tuple[int, str] | None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        r = self.proxy.row_at(index)
+        return r.student_id, f"{r.class_label or ''} {r.name}".strip()
 
     def _tree_activated(self, item: QTreeWidgetItem, _col: int) -> None:
         scope = item.data(0, NODE_ROLE)

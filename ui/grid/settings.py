@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import describe_condition, instrument_name, scale_name
 from xadesk.errors import UserError
 from xadesk.grid import levels as LV
 from xadesk.grid import safety as SF
@@ -54,20 +55,8 @@ OP_TEXT = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
 
 
 def describe(cond: Any) -> str:
-    """A rule condition in words, e.g. "phq9 total ≥ 15 且 gad7 total ≥ 15"."""
-    if "all" in cond:
-        return " 且 ".join(describe(c) for c in cond["all"])
-    if "any" in cond:
-        return " 或 ".join(describe(c) for c in cond["any"])
-    if "at_least" in cond:
-        return f"以下至少 {cond['at_least']} 项：" + "；".join(describe(c) for c in cond["of"])
-    if "flag" in cond:
-        return f"{cond['instrument']} 标记 {cond['flag']}"
-    if "band_in" in cond:
-        return f"{cond['instrument']} {cond['scale']} 属于 {'/'.join(cond['band_in'])}"
-    op = next((o for o in OPS if o in cond), None)
-    field = "T分" if cond.get("field") == "t" else ""
-    return f"{cond['instrument']} {cond['scale']}{field} {OP_TEXT.get(op, '?')} {cond.get(op, '')}".strip()
+    """A rule condition in words, e.g. "PHQ-9 抑郁筛查 抑郁总分 ≥ 15 且 GAD-7 焦虑筛查 焦虑总分 ≥ 15"."""
+    return describe_condition(cond)
 
 
 def simple_op(cond: Any) -> str | None:
@@ -203,7 +192,8 @@ class RuleDialog(FittingDialog):
             spin.setRange(-1000, 1000)
             spin.setDecimals(1)
             spin.setValue(float(rule.when[self.op]))
-            spin.setPrefix(f"{rule.when['instrument']} {rule.when['scale']} {OP_TEXT[self.op]} ")
+            spin.setPrefix(f"{instrument_name(rule.when['instrument'])} "
+                           f"{scale_name(rule.when['instrument'], rule.when['scale'])} {OP_TEXT[self.op]} ")
             self.threshold_spin = spin
             form.addRow(self.tr("阈值(&T)："), spin)
         else:

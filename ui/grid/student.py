@@ -36,7 +36,8 @@ from xadesk.services import grid_tracking as T
 from xadesk.services.context import AppContext
 
 from .. import messages
-from ..formutil import set_primary
+from ..archive.observe import open_record_dialog, record_menu_actions
+from ..formutil import set_enabled_why, set_primary
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
 from ..worker import BackgroundOp
@@ -77,6 +78,7 @@ class TrackingDialog(QDialog):
     def __init__(self, ctx: AppContext, student_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.student_id = ctx, student_id
+        self.student_label = ""
         self.levels = level_map(None)
         self.record: T.StudentGridRecord | None = None
         self.sub: QDialog | None = None
@@ -240,6 +242,13 @@ class TrackingDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         close.rejected.connect(self.reject)
+        # 记录观察 / 记录家访 from here too: the student is already chosen, one click to the form.
+        self.record_buttons = []
+        for text, cls in record_menu_actions(ctx):
+            b = close.addButton(self.tr(text), QDialogButtonBox.ButtonRole.ActionRole)
+            b.clicked.connect(lambda _c=False, k=cls: open_record_dialog(k, self.ctx, self.student_id,
+                                                                           self.student_label, self))
+            self.record_buttons.append(b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.banner)
@@ -270,6 +279,7 @@ class TrackingDialog(QDialog):
         self.approvable = approvable
         case = rec.case
         self.setWindowTitle(self.tr("跟踪记录 · {name}").format(name=rec.name))
+        self.student_label = f"{rec.class_label or ''} {rec.name}".strip()
         if case is None:
             status = "不在预警名单上"
             chip = ""
@@ -296,8 +306,10 @@ class TrackingDialog(QDialog):
             self.due_edit.setDate(_qdate(case.next_due))
         on_list = case is not None
         for w in (self.assign_button, self.save_plan_button, self.follow_button):
-            w.setEnabled(on_list)
-        self.release_button.setEnabled(on_list and case.status == "active")
+            set_enabled_why(w, on_list, self.tr("这名学生目前不在预警名单上。"))
+        set_enabled_why(self.release_button, on_list and case.status == "active",
+                        self.tr("这名学生目前不在预警名单上。") if not on_list
+                        else self.tr("已有一份解除申请在等待审批，审批后才能再次申请。"))
         _fit(self.follow_view, list(reversed(rec.follow_ups)))
         _fit(self.history_view, rec.history)
         _fit(self.interview_view, rec.interviews)

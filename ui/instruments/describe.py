@@ -11,6 +11,8 @@ import html
 import math
 from collections.abc import Iterable
 
+from xadesk.display import grade_span
+from xadesk.display.sources import citation_parts
 from xadesk.instruments.definition import Band, Definition, Item, Norm, Scale, ValidityCheck, scale_range
 from xadesk.services.instruments import InstrumentInfo
 
@@ -194,7 +196,7 @@ def norm_groups_text(norm: Norm) -> str:
     for g in norm.groups:
         who = []
         if g.grades:
-            who.append(f"{min(g.grades)}–{max(g.grades)}年级" if len(g.grades) > 1 else f"{g.grades[0]}年级")
+            who.append(grade_span(min(g.grades), max(g.grades)))
         if g.sex:
             who.append("男" if g.sex == "M" else "女")
         label = "、".join(who) or "不限年级性别"
@@ -231,7 +233,7 @@ def population_text(defn: Definition) -> str:
         parts.append(REPORT_LABELS.get(pop["report"], pop["report"]))
     lo, hi = pop.get("grade_min"), pop.get("grade_max")
     if lo or hi:
-        parts.append(f"{lo or '?'}–{hi or '?'} 年级")
+        parts.append(grade_span(lo, hi))
     return " · ".join(parts)
 
 
@@ -277,7 +279,10 @@ def licence_html(defn: Definition) -> str:
     """The licence note and the citation in a highlighted box: what the school may do with the instrument."""
     rows = [f"<b>版权与使用：</b>{esc(defn.text('licence') or '（定义文件未写明）')}"]
     if defn.source_citation:
-        rows.append(f"<span style='color:#4a4f57'><b>出处：</b>{esc(defn.source_citation)}</span>")
+        refs, note = citation_parts(defn.id, defn.source_citation)
+        rows.append(f"<span style='color:#4a4f57'><b>出处：</b>{esc(refs)}</span>")
+        if note:
+            rows.append(f"<span style='color:#4a4f57'><b>说明：</b>{esc(note)}</span>")
     return ("<table width='99%' cellspacing='0' cellpadding='8' border='1' bgcolor='#fff6e0' "
             "style='border-color:#e6c46f; border-collapse:collapse'><tr><td>" + "<br>".join(rows)
             + "</td></tr></table>")

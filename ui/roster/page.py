@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from xadesk.services import roster
 from xadesk.services.context import AppContext
 
+from ..archive.observe import attach_record_menu
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import RowTableModel, configure_table_view, connect_filter_edit
@@ -87,6 +88,7 @@ class RosterPage(QWidget):
         configure_table_view(self.table)
         size_columns(self.table)
         self.table.activated.connect(self._open_index)  # double-click and Enter
+        attach_record_menu(self.table, ctx, self._student_at)
         connect_filter_edit(self.filter_edit, self.proxy)
         self.proxy.modelReset.connect(self._update_count)
         self.proxy.layoutChanged.connect(self._update_count)
@@ -182,6 +184,13 @@ class RosterPage(QWidget):
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
             self.open_student(self.proxy.row_at(index).id)
+
+    def _student_at(self, pos) -> tuple[int, str] | None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        r = self.proxy.row_at(index)
+        return r.id, f"{r.class_label or ''} {r.name}".strip()
 
     def open_student(self, student_id: int) -> None:
         ctx = self.ctx

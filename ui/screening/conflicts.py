@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import instrument_name
 from xadesk.errors import UserError
 from xadesk.services import campaigns, screening_answers
 from xadesk.services.context import AppContext
@@ -44,7 +45,7 @@ def _answers(values: tuple[float | None, ...], differing: tuple[int, ...]) -> st
 
 def conflict_columns() -> list[Column]:
     return [Column("班级", "class_label"), Column("学籍号", "student_no"), Column("姓名", "name"),
-            Column("量表", "instrument_id"), Column("原有作答（A）", lambda c: side_text(c.a)),
+            Column("量表", lambda r: instrument_name(r.instrument_id)), Column("原有作答（A）", lambda c: side_text(c.a)),
             Column("另一份（B）", lambda c: side_text(c.b)),
             Column("不一致的题", lambda c: "、".join(str(n) for n in c.differing_items))]
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import instrument_name
 from xadesk.errors import UserError
 from xadesk.services import campaigns, instruments, roster
 from xadesk.services.context import AppContext
@@ -56,7 +57,8 @@ class CreateCampaignDialog(FittingDialog):
         self.instrument_list = QListWidget(self)
         self.instrument_list.setAccessibleName(self.tr("量表（勾选，按勾选顺序施测）"))
         for info in instruments.available(ctx):
-            item = QListWidgetItem(f"{info.name}（{info.id}，{info.n_items}题）", self.instrument_list)
+            item = QListWidgetItem(f"{instrument_name(info.id, info.name)}（{info.n_items}题）", self.instrument_list)
+            item.setToolTip(info.name)
             item.setData(_ROLE, info.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
@@ -104,11 +106,22 @@ class CreateCampaignDialog(FittingDialog):
         form = QFormLayout()
         form.addRow(self.tr("名称(&M)："), self.name_edit)
         form.addRow(self.tr("目的(&U)："), self.purpose_combo)
-        form.addRow(self.tr("量表(&L)："), self.instrument_list)
         self.order_label = QLabel(self.tr("按勾选的先后顺序施测。"), self)
         self.order_label.setWordWrap(True)
-        form.addRow("", self.order_label)
-        form.addRow(self.tr("对象(&T)："), self.target_tree)
+        # Instruments and targets side by side: stacked, the dialog was 746 px tall and its buttons fell
+        # off a 1280 × 720 screen (150 % on 1920 × 1080).
+        lists = QHBoxLayout()
+        for caption, widget, under in ((self.tr("量表(&L)："), self.instrument_list, self.order_label),
+                                       (self.tr("对象(&T)："), self.target_tree, None)):
+            column = QVBoxLayout()
+            label = QLabel(caption, self)
+            label.setBuddy(widget)
+            column.addWidget(label)
+            column.addWidget(widget, 1)
+            if under is not None:
+                column.addWidget(under)
+            lists.addLayout(column, 1)
+        form.addRow(lists)
         form.addRow(self.tr("方式："), modes_row)
         window_label = QLabel(self.tr("时间(&W)："), self)
         window_label.setBuddy(self.opens_edit)
@@ -128,7 +141,7 @@ class CreateCampaignDialog(FittingDialog):
         layout.addWidget(self.banner)
         layout.addLayout(form, 1)
         layout.addWidget(buttons)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 44, self.sizeHint().height())
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 56, self.sizeHint().height())
         self._order: list[str] = []
         self.instrument_list.itemChanged.connect(self._instrument_toggled)
 
@@ -139,7 +152,7 @@ class CreateCampaignDialog(FittingDialog):
             self._order.append(iid)
         elif item.checkState() != Qt.CheckState.Checked and iid in self._order:
             self._order.remove(iid)
-        self.order_label.setText(self.tr("施测顺序：%1").replace("%1", " → ".join(self._order))
+        self.order_label.setText(self.tr("施测顺序：%1").replace("%1", " → ".join(instrument_name(i) for i in self._order))
                                  if self._order else self.tr("按勾选的先后顺序施测。"))
 
     # -- for tests and the page -------------------------------------------------------------------------

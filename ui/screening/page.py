@@ -34,12 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import instrument_names
 from xadesk.errors import UserError
 from xadesk.services import campaigns, grid_screening, screening_answers
 from xadesk.services.campaigns import CampaignInfo, Coverage, CoverageCount, CoverageStudent
 from xadesk.services.context import AppContext
 
 from .. import messages
+from ..formutil import set_enabled_why
 from ..mainwindow import PageSpec, register_page
 from ..messages import MessageBanner
 from ..tablemodel import (
@@ -68,7 +70,7 @@ def campaign_columns() -> list[Column]:
         Column("目的", lambda c: campaigns.PURPOSES.get(c.purpose, (c.purpose,))[0], align=CENTER),
         Column("状态", lambda c: campaigns.STATUS_LABELS.get(c.status, (c.status,))[0], align=CENTER),
         Column("人数", "n_targets", align=RIGHT),
-        Column("量表", lambda c: "、".join(c.instrument_ids)),
+        Column("量表", lambda c: instrument_names(c.instrument_ids)),
     ]
 
 
@@ -85,7 +87,7 @@ def coverage_columns() -> list[Column]:
 def student_columns() -> list[Column]:
     return [Column("班级", "class_label"), Column("学籍号", "student_no"), Column("姓名", "name"),
             Column("状态", lambda s: STATE_LABELS.get(s.state, s.state), align=CENTER),
-            Column("未完成的量表", lambda s: "、".join(s.pending)), Column("原因", "reason")]
+            Column("未完成的量表", lambda s: instrument_names(s.pending)), Column("原因", "reason")]
 
 
 class CampaignsPage(QWidget):
@@ -282,9 +284,15 @@ class CampaignsPage(QWidget):
 
     def _selection_changed(self) -> None:
         c = self.selected()
-        self.open_button.setEnabled(c is not None and c.status == "draft")
-        self.close_button.setEnabled(c is not None and c.status == "open")
-        self.kiosk_button.setEnabled(c is not None and c.status == "open" and "kiosk" in c.modes)
+        none = self.tr("请先在列表中选中一个测评活动。")
+        set_enabled_why(self.open_button, c is not None and c.status == "draft",
+                        none if c is None else self.tr("只有草稿状态的活动可以开始；这个活动{s}。").format(
+                            s=self.tr("已经开始") if c.status == "open" else self.tr("已结束")))
+        set_enabled_why(self.close_button, c is not None and c.status == "open",
+                        none if c is None else self.tr("只有进行中的活动可以结束；这个活动{s}。").format(
+                            s=self.tr("还是草稿，尚未开始") if c.status == "draft" else self.tr("已结束")))
+        set_enabled_why(self.kiosk_button, c is not None and c.status == "open" and "kiosk" in c.modes,
+                        none if c is None else self.tr("学生自助作答需要活动进行中，且作答方式含“学生自助（本机）”。"))
         self._loaded_tabs: set[int] = set()
         for panel in self.extra_tabs.values():
             panel.set_campaign(c)
@@ -576,7 +584,10 @@ class AlertsDialog(QDialog):
         self.table = QTableView(self)
         self.table.setModel(self.model)
         configure_table_view(self.table)
+        # The prompt is the point ("第9题…≥1：无论总分多少，都须尽快当面跟进"): it wraps instead of being cut.
         set_column_widths(self.table, (9, 9, 5, 6, 40, 5), padding=16)
+        self.table.setWordWrap(True)
+        self.table.resizeRowsToContents()
         note = QLabel(self.tr("请尽快与学生当面沟通，并按学校危机干预流程处理。"), self)
         note.setWordWrap(True)
         self.ack_button = QPushButton(self.tr("标记为已处理(&D)"), self)
@@ -591,7 +602,7 @@ class AlertsDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 80, self.fontMetrics().height() * 20)
+        self.resize(self.fontMetrics().horizontalAdvance("中") * 80, self.fontMetrics().height() * 22)
         if rows:
             self.table.selectRow(0)
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import instrument_name
 from xadesk.errors import UserError
 from xadesk.screening.paper import check_cell
 from xadesk.services import campaigns, instruments, roster, screening_paper
@@ -189,7 +190,7 @@ class PaperGridView(QTableView):
 
 def mismatch_columns() -> list[Column]:
     return [Column("班级", "class_label"), Column("学籍号", "student_no"), Column("姓名", "name"),
-            Column("量表", "instrument_id"),
+            Column("量表", lambda r: instrument_name(r.instrument_id)),
             Column("两遍不一致的题", lambda m: "；".join(f"第{n}题 {_g(a)}/{_g(b)}" for n, a, b in m.items))]
 
 
@@ -210,6 +211,8 @@ class PaperPanel(QWidget):
         self.class_combo.setAccessibleName(self.tr("班级"))
         self.instrument_combo = QComboBox(self)
         self.instrument_combo.setAccessibleName(self.tr("量表"))
+        for combo in (self.class_combo, self.instrument_combo):  # "四年级(1)]": show the whole entry
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.pass_combo = QComboBox(self)
         self.pass_combo.setAccessibleName(self.tr("录入方式"))
         for key, (label, _p, _d) in PASSES.items():
@@ -330,7 +333,7 @@ class PaperPanel(QWidget):
         if self.campaign is not None:
             for b in self.campaign.battery:
                 if b.applies_to(gcode):
-                    self.instrument_combo.addItem(f"{b.name}", (b.instrument_id, b.version))
+                    self.instrument_combo.addItem(instrument_name(b.instrument_id, b.name), (b.instrument_id, b.version))
         self.instrument_combo.blockSignals(False)
         self.load_grid()
 

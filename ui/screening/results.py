@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.display import flag_name, instrument_name
 from xadesk.errors import UserError
 from xadesk.services import screening_results
 from xadesk.services.context import AppContext
@@ -80,13 +81,12 @@ def _num(x: float | None) -> str:
     return f"{x:g}" if float(x).is_integer() else f"{x:.1f}"
 
 
-def flag_text(flags: tuple[str, ...]) -> str:
+def flag_text(flags: tuple[str, ...], instrument_id: str = "") -> str:
+    """Flags in words (the core's display table), safety ones first-named as 安全."""
     out = []
     for f in flags:
-        if f.startswith("safety"):
-            out.append("安全" + (f"（{f.split(':', 1)[1]}）" if ":" in f else ""))
-        else:
-            out.append(f)
+        words = flag_name(instrument_id, f)
+        out.append(f"安全：{words}" if f.startswith("safety") else words)
     return "、".join(out)
 
 
@@ -112,13 +112,13 @@ def result_columns() -> list[Column]:
         Column("班级", lambda x: x.result.class_label),
         Column("学籍号", lambda x: x.result.student_no),
         Column("姓名", lambda x: x.result.name),
-        Column("量表", lambda x: x.result.instrument_id),
+        Column("量表", lambda x: instrument_name(x.result.instrument_id)),
         Column("分量表", lambda x: x.scale_name or x.scale_id),
         Column("原始分", "raw", align=RIGHT, fmt=_num),
         Column("T分", "t", align=RIGHT, fmt=_num),
         Column("等级", lambda x: x.band_label or x.band or "", align=CENTER),
         Column("有效", lambda x: "是" if x.result.valid else "否", align=CENTER),
-        Column("标记", lambda x: flag_text(x.result.flags)),
+        Column("标记", lambda x: flag_text(x.result.flags, x.result.instrument_id)),
     ]
 
 
@@ -140,7 +140,7 @@ def _bands(ctx: AppContext, campaign_id: int) -> list[BandLine]:
 
 
 def band_columns() -> list[Column]:
-    return [Column("班级", "class_label"), Column("量表", "instrument_id"), Column("分量表", "scale_name"),
+    return [Column("班级", "class_label"), Column("量表", lambda b: instrument_name(b.instrument_id)), Column("分量表", "scale_name"),
             Column("等级", lambda b: b.band_label or b.band or "（未定级）", align=CENTER),
             Column("人数", "count", align=RIGHT)]
 
@@ -178,7 +178,7 @@ class ResultsView(QWidget):
         self.table.setModel(self.proxy)
         configure_table_view(self.table)
         self.table.doubleClicked.connect(lambda _i: self.open_sheet())
-        set_widths(self.table, [6, 11, 4, 4, 7, 3.5, 3, 6, 2.5] if self.full else [6, 4, 12, 10, 3])
+        set_widths(self.table, [6, 11, 4, 9, 7, 3.5, 3, 6, 2.5] if self.full else [6, 9, 10, 8, 3])
 
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(self.tr("姓名、学籍号…") if self.full else self.tr("班级、量表、等级…"))
@@ -204,14 +204,21 @@ class ResultsView(QWidget):
         self.rescore_button.setVisible(ctx.actor.can("screening.manage"))
         self.count_label = QLabel(self)
 
+        # Two rows: the text filter keeps room for its whole hint and the check box for its label
+        # (one row cut them to "姓名、学…" and "只看有标记的(J" at 150 %).
+        fm = self.filter_edit.fontMetrics()
+        self.filter_edit.setMinimumWidth(fm.horizontalAdvance(self.filter_edit.placeholderText()) + 32)
         top = QHBoxLayout()
         label = QLabel(self.tr("筛选(&R)："), self)
         label.setBuddy(self.filter_edit)
         top.addWidget(label)
         top.addWidget(self.filter_edit, 1)
-        for combo in (self.class_combo, self.instrument_combo, self.scale_combo, self.band_combo):
-            top.addWidget(combo)
         top.addWidget(self.flagged_check)
+        combos = QHBoxLayout()
+        for combo in (self.class_combo, self.instrument_combo, self.scale_combo, self.band_combo):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combos.addWidget(combo)
+        combos.addStretch(1)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.rescore_button)
@@ -223,6 +230,7 @@ class ResultsView(QWidget):
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.banner)
         layout.addLayout(top)
+        layout.addLayout(combos)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
 
@@ -262,7 +270,7 @@ class ResultsView(QWidget):
             combo.clear()
             combo.addItem(self.tr(label), ALL)
             for v in values:
-                combo.addItem(v, v)
+                combo.addItem(instrument_name(v) if combo is self.instrument_combo else v, v)
             combo.blockSignals(False)
         self._apply_filters()
 
@@ -367,7 +375,7 @@ def sheet_html(who: ResultRow, rows: list[ResultRow], campaign_name: str) -> str
     parts = [f"<h3>{escape(who.name)}　{escape(who.class_label)}　{escape(who.student_no)}</h3>",
              f"<p>{escape(campaign_name)}</p>"]
     for r in rows:
-        parts.append(f"<h4>{escape(r.instrument_id)}（第{r.version}版）{'' if r.valid else '　<b>作答无效</b>'}</h4>")
+        parts.append(f"<h4>{escape(instrument_name(r.instrument_id))}（第{r.version}版）{'' if r.valid else '　<b>作答无效</b>'}</h4>")
         parts.append("<table border='1' cellspacing='0' cellpadding='4'><tr><th>分量表</th><th>原始分</th>"
                      "<th>T分</th><th>等级</th></tr>")
         for sid, sc in r.scales.items():
@@ -375,5 +383,5 @@ def sheet_html(who: ResultRow, rows: list[ResultRow], campaign_name: str) -> str
                          f"<td align='right'>{_num(sc.t)}</td><td>{escape(sc.band_label or sc.band or '')}</td></tr>")
         parts.append("</table>")
         if r.flags:
-            parts.append(f"<p>标记：{escape(flag_text(r.flags))}</p>")
+            parts.append(f"<p>标记：{escape(flag_text(r.flags, r.instrument_id))}</p>")
     return "".join(parts)

@@ -13,8 +13,8 @@ with the same rows and audit entries), so authors, scopes and audit entries are 
 - counselling sessions for students on the grid; for some in the graduating grades a guardian's
   written consent (or a safety exception) so their counselling content travels.
 
-Deterministic for a given seed. A previous-year screening campaign is *not* added: the screening
-demo is one campaign (its tests count on that), so trend charts start with one point per scale.
+Deterministic for a given seed. The screening demo has two school years of campaigns, so the trend
+charts of students screened in both show two points per scale.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ returns ``None`` (section left out) or a JSON-able dict. These keys are understo
 (all optional; anything else travels in ``archive.json`` untouched):
 
 - ``summary``: str — one paragraph under the section title;
-- ``items``: list of ``{"date": "YYYY-MM-DD", "title": str, "text": str}`` — listed under the section
+- ``items``: list of ``{"date": "YYYY-MM-DD", "title": str, "text": str}`` (optionally ``"author"``: who
+  recorded it — shown in its own 记录人 column, never pasted into ``text``) — listed under the section
   and merged into the archive's timeline;
 - ``table``: ``{"columns": [str, …], "rows": [[str, …], …]}``;
 - ``series``: list of ``{"name": str, "points": [["YYYY-MM-DD", number], …]}`` — drawn in the
@@ -431,7 +432,8 @@ def timeline(doc: dict, kinds: set[str] | None = None) -> list[TimelineEntry]:
         if want(name) and isinstance(data, dict):
             for item in data.get("items") or []:
                 out.append(TimelineEntry(str(item.get("date", "")), name, section_title(name),
-                                         str(item.get("title", "")), str(item.get("text", "")), None))
+                                         str(item.get("title", "")), str(item.get("text", "")), None,
+                                         item.get("author")))
     out.sort(key=lambda e: (e.day, e.kind))
     return out
 
@@ -448,9 +450,15 @@ def summary_lines(doc: dict) -> list[str]:
         counts[r["kind"]] = counts.get(r["kind"], 0) + 1
     if counts:
         parts = [f"{K.kind_label(k)} {n} 条" for k, n in sorted(counts.items(), key=lambda kv: K.KINDS.index(kv[0]))]
-        lines.append(msg("档案记录：" + "，".join(parts) + "。", "Records: " + ", ".join(parts) + "."))
+        lines.append(msg("成长记录：" + "，".join(parts) + "。", "Records: " + ", ".join(parts) + "."))
+    elif doc.get("edition") == "transfer":
+        # Not "no records": the screenings and levels below are records too; this edition simply
+        # carries only the kinds the school's policy lets travel.
+        travel = "、".join(K.kind_label(k) for k in (doc.get("policy") or {}).get("kinds", []))
+        lines.append(msg(f"成长记录（观察、家访、家长联系等）：按本校转移政策，本版只含{travel or '—'}，目前没有这类记录。",
+                         "Records (observations, home visits …): none of the kinds this edition carries."))
     else:
-        lines.append(msg("暂无档案记录。", "No records yet."))
+        lines.append(msg("成长记录（观察、家访、家长联系、辅导等）：暂无。", "Records (observations, home visits …): none yet."))
     active = [g["label"] for g in doc.get("group_history", []) if not g.get("cleared_on")]
     if active:
         lines.append(msg("当前特殊群体：" + "、".join(active) + "。", "Special groups: " + ", ".join(active) + "."))

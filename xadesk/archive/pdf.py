@@ -9,23 +9,37 @@ from __future__ import annotations
 
 from datetime import date
 
-from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Spacer, Table, TableStyle
 
+from ..display import local_time
 from ..reports.fonts import register_fonts
 from ..reports.page import build_pdf
 from ..reports.styles import MUTED, para
 from ..reports.tables import grid_table
 from . import kinds as K
-from .document import EDITION_LABELS, record_text, section_title, series_of, summary_lines, timeline
+from .document import (
+    EDITION_LABELS,
+    TimelineEntry,
+    record_text,
+    section_title,
+    series_of,
+    summary_lines,
+    timeline,
+)
 
-HEADINGS = ("一、基本信息与概况", "二、测评分数趋势", "三、测评、预警与转介", "四、成长记录时间线")
-_PALETTE = ["#2a6f97", "#c8553d", "#588b8b", "#f28f3b", "#6a4c93", "#8a9a5b"]
+HEADINGS = ("一、基本信息与概况", "二、测评分数趋势", "三、测评、预警、随访与转介", "四、成长记录")
+HANDOVER_HEADING = "五、档案交接"  # transfer edition only
+# Print-safe series: each line differs by marker shape and dash pattern as well as by colour, so a
+# black-and-white printer (or a colour-blind reader) still tells them apart. Colours are dark enough
+# to print as distinct greys.
+_PALETTE = ["#1b4f72", "#b03a2e", "#1d6b4f", "#7d4e00", "#5b2c6f", "#444444"]
+_MARKERS = ["FilledCircle", "FilledSquare", "FilledTriangle", "FilledDiamond", "Circle", "Square"]
+_DASHES: list[list[float] | None] = [None, [6, 3], [2, 2], [8, 3, 2, 3], [4, 4], [1, 3]]
 _SEX = {"M": "男", "F": "女"}
 
 
@@ -42,7 +56,7 @@ def _cover(doc: dict) -> list:
              para(f"学籍号：{st['student_no']}", "subtitle"),
              para(f"班级：{st['class_label'] or '—'}", "subtitle"),
              Spacer(1, 30 * mm),
-             para(f"生成时间：{doc['generated_at'].replace('T', ' ').replace('Z', ' UTC')}"
+             para(f"生成时间：{local_time(doc['generated_at'].replace('Z', '+00:00'))}"
                   + (f"　　生成人：{doc['generated_by']}" if doc.get("generated_by") else ""), "center"),
              Spacer(1, 4 * mm),
              para("本档案含未成年人心理健康信息，仅限学校心理健康工作使用。请妥善保管，不得复制、转发或公开。", "center")]
@@ -115,7 +129,7 @@ def trend_chart(series: list[dict], width: float = 174 * mm, height: float = 70 
     d.initialFontName = font  # else the drawing starts in Times-Roman (a font we do not embed)
     lp = LinePlot()
     lp.x, lp.y = 30, 30
-    lp.width, lp.height = width - 150, height - 45
+    lp.width, lp.height = width - 160, height - 45
     lp.data = data
     xs = [x for line in data for x, _ in line]
     ys = [y for line in data for _, y in line]
@@ -134,21 +148,48 @@ def trend_chart(series: list[dict], width: float = 174 * mm, height: float = 70 
         colour = colors.HexColor(_PALETTE[i % len(_PALETTE)])
         lp.lines[i].strokeColor = colour
         lp.lines[i].strokeWidth = 1.5
-        lp.lines[i].symbol = makeMarker("FilledCircle", size=4, fillColor=colour, strokeColor=colour)
+        if _DASHES[i % len(_DASHES)]:
+            lp.lines[i].strokeDashArray = _DASHES[i % len(_DASHES)]
+        lp.lines[i].symbol = makeMarker(_MARKERS[i % len(_MARKERS)], size=6, fillColor=colour, strokeColor=colour)
     d.add(lp)
-    legend = Legend()
-    legend.x, legend.y = width - 110, height - 15
-    legend.fontName, legend.fontSize = font, 8
-    legend.alignment = "right"
-    legend.colorNamePairs = [(colors.HexColor(_PALETTE[i % len(_PALETTE)]), n) for i, n in enumerate(names)]
-    d.add(legend)
+    # The legend repeats each series' marker and dash, so it reads on a black-and-white page.
+    for i, name in enumerate(names):
+        colour = colors.HexColor(_PALETTE[i % len(_PALETTE)])
+        y = height - 12 - i * 12
+        x0 = width - 115
+        line = Line(x0, y + 3, x0 + 18, y + 3, strokeColor=colour, strokeWidth=1.5)
+        if _DASHES[i % len(_DASHES)]:
+            line.strokeDashArray = _DASHES[i % len(_DASHES)]
+        d.add(line)
+        marker = makeMarker(_MARKERS[i % len(_MARKERS)], size=6, fillColor=colour, strokeColor=colour)
+        marker.x, marker.y = x0 + 9, y + 3
+        d.add(marker)
+        d.add(String(x0 + 22, y, name[:18], fontName=font, fontSize=7.5, fillColor=colors.black))
     d.add(String(30, height - 10, "分数", fontName=font, fontSize=7, fillColor=MUTED))
     return d
 
 
+def _points_table(series: list[dict]) -> list:
+    rows = [[str(p[0])[:10], str(s.get("name", "")), _score(p[1])] for s in series for p in s["points"]]
+    rows.sort()
+    return [grid_table(["日期", "量表", "分数"], rows, [30 * mm, 110 * mm, 34 * mm])]
+
+
+def _score(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def _chart(doc: dict) -> list:
     story = [para(HEADINGS[1], "h1")]
-    chart = trend_chart(series_of(doc))
+    series = series_of(doc)
+    if not series:
+        return [*story, para("暂无测评记录。")]
+    if max(len(s["points"]) for s in series) < 2:
+        # A line needs two points: one time point is a table, not a few dots.
+        return [*story, para("每个量表目前只有一次测评，暂不能画出趋势，分数如下：", "small"), *_points_table(series)]
+    chart = trend_chart(series)
     story.append(chart if chart is not None else para("暂无测评记录。"))
     return story
 
@@ -163,7 +204,12 @@ def _section_block(title: str, data: object) -> list:
     if isinstance(table, dict) and table.get("columns"):
         out.append(grid_table([str(c) for c in table["columns"]], [[str(v) for v in r] for r in table.get("rows", [])]))
     items = data.get("items") or []
-    if items:
+    if items and any(i.get("author") for i in items):
+        out.append(grid_table(["日期", "事项", "说明", "记录人"],
+                              [[i.get("date", ""), i.get("title", ""), i.get("text", ""), i.get("author") or "—"]
+                               for i in items],
+                              [22 * mm, 38 * mm, 84 * mm, 30 * mm]))
+    elif items:
         out.append(grid_table(["日期", "事项", "说明"],
                               [[i.get("date", ""), i.get("title", ""), i.get("text", "")] for i in items],
                               [24 * mm, 45 * mm, 105 * mm]))
@@ -188,25 +234,64 @@ def _sections(doc: dict) -> list:
     return story
 
 
-def _timeline(doc: dict) -> list:
+def _records(doc: dict) -> list:
+    """One block per kind of record (日常观察, 家访, 家长联系 …), each record once, with who recorded it.
+    Screenings, levels, follow-ups and referrals are in part 三 and the class history in part 一, so
+    nothing is listed twice."""
     story = [para(HEADINGS[3], "h1")]
-    entries = timeline(doc)
-    if not entries:
-        return [*story, para("暂无记录。")]
-    rows = []
-    for e in entries:
-        who = e.author or "—"
-        if e.source:
-            who = f"{who}（{e.source}）"
-        rows.append([e.day, e.title, e.text, who])
-    story.append(grid_table(["日期", "类别", "内容", "记录人"], rows, [22 * mm, 38 * mm, 84 * mm, 30 * mm]))
+    records = doc.get("records") or []
+    if not records:
+        return [*story, para("暂无观察、家访、家长联系等记录。" if doc["edition"] == "full"
+                             else "本版未含观察、家访、家长联系等记录（按学校的转移政策）。")]
+    by_kind: dict[str, list[TimelineEntry]] = {}
+    for e in timeline(doc, kinds={r["kind"] for r in records}):
+        by_kind.setdefault(e.kind, []).append(e)
+    for kind in sorted(by_kind, key=lambda k: K.KINDS.index(k) if k in K.KINDS else len(K.KINDS)):
+        entries = by_kind[kind]
+        story.append(para(f"{K.kind_label(kind)}（{len(entries)} 条）", "h2"))
+        rows = []
+        for e in entries:
+            who = e.author or "—"
+            if e.source:
+                who = f"{who}（{e.source}）"
+            rows.append([e.day, e.title.split(" · ", 1)[1] if " · " in e.title else e.title, e.text, who])
+        story.append(grid_table(["日期", "类别", "内容", "记录人"], rows, [22 * mm, 30 * mm, 92 * mm, 30 * mm]))
     return story
+
+
+def _handover(doc: dict) -> list:
+    """The block a paper transfer form has: who handed over, who received, when, signatures, stamps."""
+    school = doc["school"]["name"]
+    date_blank = "＿＿＿＿年＿＿月＿＿日"
+    intro = para("本档案随学生转移（档随人走）。移交与接收双方核对无误后签字并加盖学校公章，各留存一份交接记录。", "small")
+    cells = [["", "移交方", "接收方"],
+             ["学校", school, ""],
+             ["经办人（签字）", "", ""],
+             ["联系电话", "", ""],
+             ["日期", date_blank, date_blank],
+             ["学校（盖章）", "", ""]]
+    data = [[para(c, "cell_head" if r == 0 or k == 0 else "cell") for k, c in enumerate(row)]
+            for r, row in enumerate(cells)]
+    form = Table(data, colWidths=[30 * mm, 72 * mm, 72 * mm],
+                 rowHeights=[8 * mm, 11 * mm, 16 * mm, 11 * mm, 11 * mm, 36 * mm])
+    form.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                              ("FONTNAME", (0, 0), (-1, -1), register_fonts()),
+                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                              ("VALIGN", (0, 5), (-1, 5), "TOP")]))
+    return [KeepTogether([para(HANDOVER_HEADING, "h1"), intro, Spacer(1, 2 * mm), form])]
+
+
+def _signoff(doc: dict) -> list:
+    """The full edition stays in the school: a line for who compiled and who checked it."""
+    return [Spacer(1, 10 * mm),
+            para("整理人（签字）：＿＿＿＿＿＿　　审核人（签字）：＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日")]
 
 
 def render_archive_pdf(doc: dict) -> bytes:
     """The PDF of one archive document (either edition)."""
     st = doc["student"]
-    story = _cover(doc) + _summary(doc) + [KeepTogether(_chart(doc))] + _sections(doc) + _timeline(doc)
+    story = _cover(doc) + _summary(doc) + [KeepTogether(_chart(doc))] + _sections(doc) + _records(doc)
+    story += _handover(doc) if doc["edition"] == "transfer" else _signoff(doc)
     title = f"学生心理成长档案（{_edition_label(doc)}）· {st['name']}"
     return build_pdf(story, header=f"{doc['school']['name']} · 学生心理成长档案（{_edition_label(doc)}）· {st['name']}",
                      title=title, cover=True)
@@ -233,4 +318,4 @@ def student_pdf(ctx, student_id: int, *, edition: str = "full") -> bytes:
     return render_archive_pdf(doc)
 
 
-__all__ = ["HEADINGS", "record_text", "render_archive_pdf", "student_pdf", "trend_chart"]
+__all__ = ["HANDOVER_HEADING", "HEADINGS", "record_text", "render_archive_pdf", "student_pdf", "trend_chart"]

@@ -179,6 +179,7 @@ def export_student(ctx, student_id: int, out: Path, *, passphrase: str | Exchang
 
 def batch_students(ctx, grade_text: str, *, key_only: bool = False, select_: KeySelector | None = None) -> list[int]:
     """Enrolled students of a grade in the actor's scope (optionally only key-attention ones)."""
+    ctx.require("archive.export")  # "not allowed" before "nobody to export": a homeroom teacher's scope is empty
     code = parse_grade(grade_text)
     with ctx.db.read() as s:
         q = (roster._scoped(ctx).where(SchoolClass.grade_code == code, SchoolClass.active.is_(True),

@@ -21,6 +21,9 @@ from .measure import measure
 PASSWORD = "bench-pass-123"
 
 
+HELP_ZH = "毕业年级的转出文件：导出 N 名学生的档案文件及 PDF，再导入。"
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--students", type=int, default=500, help=msg("学生人数", "number of students"))
     parser.add_argument("--no-import", action="store_true", help=msg("不测导入", "skip the import"))

@@ -18,10 +18,12 @@ from ..i18n import msg
 from ..sheets import csv_row
 from .measure import measure
 
+HELP_ZH = "测评活动：3000 名学生 × 100 题的作答导入、计分并保存（目标 ≤ 10 秒）。"
+
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--students", type=int, default=3000)
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--students", type=int, default=3000, help=msg("学生人数", "number of students"))
+    parser.add_argument("--json", action="store_true", help=msg("以 JSON 输出结果", "print the figures as JSON"))
 
 
 def _write_answers(path: Path, student_nos: list[str], x) -> None:

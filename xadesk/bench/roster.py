@@ -12,9 +12,11 @@ from pathlib import Path
 from ..i18n import msg
 from .measure import measure
 
+HELP_ZH = "花名册导入：解析、校验 5000 名学生的 xlsx，写入新的加密数据库。"
+
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--students", type=int, default=5000)
+    parser.add_argument("--students", type=int, default=5000, help=msg("学生人数", "number of students"))
 
 
 def run(args, cli) -> int:

@@ -27,17 +27,18 @@ from ..i18n import msg
 from .measure import best_of, measure
 
 E2E_TARGETS = {"csv_ratio_max": 5.0, "json_ratio_max": 10.0, "peak_rss_mb_max": 400.0}
+HELP_ZH = "计分引擎：100,000 人 × 100 题，与逐人参考实现对比；另测 xadesk score 端到端（与 csv 模块读文件之比、峰值内存）。"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--respondents", type=int, default=100_000)
-    parser.add_argument("--items", type=int, default=100)
+    parser.add_argument("--respondents", type=int, default=100_000, help=msg("作答人数", "respondents"))
+    parser.add_argument("--items", type=int, default=100, help=msg("题目数", "items"))
     parser.add_argument("--slice", type=int, default=2_000,
                         help=msg("参考实现计时所用的人数", "respondents the reference implementation is timed on"))
     parser.add_argument("--e2e-rows", type=int, default=100_000,
                         help=msg("端到端计分所用文件的行数（0 表示不测）", "rows of the end-to-end file (0 skips it)"))
     parser.add_argument("--repeat", type=int, default=3, help=msg("端到端每项运行次数", "end-to-end runs per case"))
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--json", action="store_true", help=msg("以 JSON 输出结果", "print the figures as JSON"))
 
 
 def write_scl90_file(path: Path, rows: int, seed: int = 90) -> None:

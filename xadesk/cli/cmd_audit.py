@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..display import local_time
 from ..i18n import msg
 
 
@@ -39,6 +40,8 @@ def run_list(args, cli) -> int:
                    "target": r.target} for r in rows])
     else:
         for r in rows:
-            cli.out(f"{r.seq:>6}  {r.at}  {r.actor_login:<12} {r.action_label}"
-                    + (f"  {r.student_no}" if r.student_no else "") + (f"  {r.target}" if r.target else ""))
+            cli.out(f"{r.seq:>6}  {local_time(r.at)}  {r.actor_login:<12} {r.action_label}"
+                    + (f"  {r.student_no}" if r.student_no else "")
+                    + (f"  {r.target_label}" if r.target_label else "")
+                    + (f"  {r.detail_label}" if r.detail_label else ""))
     return 0

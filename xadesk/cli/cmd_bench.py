@@ -21,6 +21,7 @@ def register(subparsers) -> None:
     names = parser.add_subparsers(dest="bench", metavar="NAME", required=True)
     for name in _bench_modules():
         module = importlib.import_module(f"xadesk.bench.{name}")
-        sub = names.add_parser(name, help=(module.__doc__ or name).strip().splitlines()[0])
+        english = (module.__doc__ or name).strip().splitlines()[0]
+        sub = names.add_parser(name, help=msg(getattr(module, "HELP_ZH", english), english))
         module.add_arguments(sub)
         sub.set_defaults(func=module.run)

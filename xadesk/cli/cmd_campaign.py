@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..display import flag_name, instrument_name, instrument_names, score_line
 from ..i18n import msg
 
 PASS_ENV = "XADESK_KIT_PASSPHRASE"
@@ -112,10 +113,13 @@ def run_list(args, cli) -> int:
     rows = list_campaigns(cli.session())
     if args.json:
         cli.json([r.to_json() for r in rows])
+    elif not rows:
+        cli.out(msg("还没有测评活动。", "No campaigns yet."))
     else:
+        cli.out(msg("编号  状态  学年 学期            名称  [量表]  人数", "  id  status  year semester  name  [instruments]  students"))
         for r in rows:
             cli.out(f"{r.id:>4}  {msg(*STATUS_LABELS[r.status]):<4}  {r.school_year} 第{r.semester}学期  {r.name}  "
-                    f"[{', '.join(r.instrument_ids)}]  {r.n_targets}")
+                    f"[{instrument_names(r.instrument_ids)}]  {r.n_targets}")
     return 0
 
 
@@ -246,10 +250,10 @@ def run_results(args, cli) -> int:
         cli.json([r.to_json() for r in rows])
     else:
         for r in rows:
-            scales = "  ".join(f"{sid}={sc.raw if sc.raw is not None else '—'}({sc.band or '—'})"
-                               for sid, sc in r.scales.items())
-            cli.out(f"{r.student_no:<20} {r.name:<6} {r.class_label:<10} {r.instrument_id:<8} {scales}  "
-                    f"{' '.join(r.flags)}")
+            scales = score_line(r.instrument_id, {sid: (sc.raw, sc.band) for sid, sc in r.scales.items()})
+            flags = "；".join(flag_name(r.instrument_id, f) for f in r.flags)
+            cli.out(f"{r.student_no:<20} {r.name:<6} {r.class_label:<10} {instrument_name(r.instrument_id)}  {scales}"
+                    + (f"  {flags}" if flags else ""))
     return 0
 
 

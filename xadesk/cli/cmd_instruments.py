@@ -3,6 +3,8 @@ storing a school's own definition (``add`` logs in; the others need no database)
 
 from __future__ import annotations
 
+from ..display import grade_span
+from ..display.sources import citation_parts
 from ..i18n import language, msg
 
 _REPORT = {"self": ("自评", "self-report"), "teacher": ("教师评", "teacher report"), "parent": ("家长评", "parent report")}
@@ -87,12 +89,15 @@ def describe(d, lang: str = "zh") -> list[str]:
     pop = d.population
     report = _REPORT.get(pop.get("report"), ("", ""))[0 if zh else 1]
     out = [f"{d.name_zh if zh else d.name_en}  [{d.id} v{d.version}]",
-           (f"适用：{pop.get('grade_min')}–{pop.get('grade_max')} 年级，{report}" if zh
+           (f"适用：{grade_span(pop.get('grade_min'), pop.get('grade_max'))}，{report}" if zh
             else f"For: grades {pop.get('grade_min')}–{pop.get('grade_max')}, {report}")]
     if d.text("time_frame", lang):
         out.append(("时间范围：" if zh else "Time frame: ") + d.text("time_frame", lang))
     out.append(("指导语：" if zh else "Instructions: ") + d.text("instructions", lang))
-    out.append(("出处：" if zh else "Source: ") + d.source_citation)
+    refs, note = citation_parts(d.id, d.source_citation) if zh else (d.source_citation, "")
+    out.append(("出处：" if zh else "Source: ") + refs)
+    if note:
+        out.append("说明：" + note)
     out.append(("许可：" if zh else "Licence: ") + d.text("licence", lang))
     out.append("")
     out.append("题目：" if zh else "Items:")

@@ -37,8 +37,10 @@ def run_list(args, cli) -> int:
     if args.json:
         cli.json([r.to_json() for r in rows])
     else:
+        if rows:
+            cli.out(msg("学籍号                姓名     性别  出生日期    班级", "student no.           name   sex  born        class"))
         for r in rows:
             cli.out(f"{r.student_no:<20} {r.name:<6} {SEX_LABELS.get(r.sex, r.sex)}  "
-                    f"{r.birth_date or '':<10}  {r.class_label or ''}")
+                    f"{r.birth_date.isoformat() if r.birth_date else '':<10}  {r.class_label or ''}")
         cli.out(msg(f"共 {len(rows)} 名学生", f"{len(rows)} students"))
     return 0

@@ -40,7 +40,10 @@ def print_recovery_key(cli, key: str) -> None:
 def run_init(args, cli) -> int:
     from ..services.login import create_school
 
-    password = cli.new_secret(msg("管理员密码", "Admin password"), "XADESK_PASSWORD")
+    # A new password, like every other one (README): XADESK_NEW_PASSWORD; XADESK_PASSWORD is still read
+    # because the same word is then the login password of the scripts that set it.
+    env = "XADESK_NEW_PASSWORD" if os.environ.get("XADESK_NEW_PASSWORD") is not None else "XADESK_PASSWORD"
+    password = cli.new_secret(msg("管理员密码", "Admin password"), env)
     created = create_school(cli.db_path(), args.school, args.admin, password, args.admin_name)
     cli.out(msg(f"已新建学校数据库：{created.path}", f"Created school database: {created.path}"))
     print_recovery_key(cli, created.recovery_key)

@@ -15,6 +15,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 from importlib.metadata import entry_points
 
@@ -40,9 +41,47 @@ class _VersionAction(argparse.Action):
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with its own words (headings, -h, "usage:") in the CLI's language."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = msg("位置参数", "positional arguments")
+        self._optionals.title = msg("选项", "options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                          help=msg("显示本帮助并退出", "show this help message and exit"))
+
+    def format_usage(self) -> str:
+        return _usage_word(super().format_usage())
+
+    def format_help(self) -> str:
+        return _usage_word(super().format_help())
+
     def error(self, message: str) -> None:  # argparse's own usage errors exit 2
         self.print_usage(sys.stderr)
-        self.exit(2, msg(f"用法错误：{message}\n", f"usage error: {message}\n"))
+        self.exit(2, msg(f"用法错误：{_argparse_zh(message)}\n", f"usage error: {message}\n"))
+
+
+# argparse's messages (it has no Chinese catalogue): the ones a teacher meets, in Chinese.
+_ARGPARSE_ZH = (
+    (re.compile(r"^unrecognized arguments: (.*)$"), "无法识别的参数：{0}"),
+    (re.compile(r"^the following arguments are required: (.*)$"), "缺少必需的参数：{0}"),
+    (re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"), "参数 {0} 的值 {1} 无效（可选：{2}）"),
+    (re.compile(r"^argument (\S+): expected one argument$"), "参数 {0} 后面需要一个值"),
+    (re.compile(r"^argument (\S+): invalid (\w+) value: (.*)$"), "参数 {0} 的值 {2} 不是有效的数"),
+)
+
+
+def _argparse_zh(message: str) -> str:
+    for pattern, zh in _ARGPARSE_ZH:
+        m = pattern.match(message)
+        if m:
+            return zh.format(*m.groups())
+    return message
+
+
+def _usage_word(text: str) -> str:
+    return msg("用法：", "usage: ") + text[len("usage: "):] if text.startswith("usage: ") else text
 
 
 def build_parser(front_ends: bool = True) -> argparse.ArgumentParser:
@@ -83,12 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     # installed package's metadata) saves a noticeable part of the start of every scripted call.
     known = core._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     parser = core if _command_word(words) in known else build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     if not getattr(args, "command", None):
-        if "gui" not in parser._subparsers._group_actions[0].choices:  # installed without the UI
+        choices = parser._subparsers._group_actions[0].choices
+        if "gui" not in choices:  # installed without the UI
             parser.print_help()
             return 2
-        args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
+        # Bare ``xadesk [--db X] [--demo]``: the global options are parsed, the rest belongs to ``gui``.
+        args = choices["gui"].parse_args(rest, namespace=args)
+        args.command = "gui"
+    elif rest:
+        args = parser.parse_args(argv)  # argparse's own "unrecognized arguments" error
     cli = CliContext(args)
     try:
         code = int(args.func(args, cli) or 0)

@@ -90,8 +90,17 @@ def follow_up_section(session: Session, student_id: int, edition: str) -> dict |
                  "first": rows[0].occurred_on.isoformat(), "last": rows[-1].occurred_on.isoformat()}
     if edition == "full":  # the grid shows follow-ups to everyone who may see the student
         out["items"] = [{"date": f.occurred_on.isoformat(), "title": f"随访 · {FOLLOW_UP_METHODS.get(f.method, f.method)}",
-                         "text": f"{f.summary}（{f.by_name}）"} for f in rows]
+                         "text": f.summary, "author": f.by_name} for f in rows]
     return out
+
+
+def _strip_prefix(text: str, word: str) -> str:
+    """"家长告知：轻度抑郁" under the heading 家长告知的诊断 reads twice; keep what follows the word."""
+    text = text.strip()
+    for colon in ("：", ":"):
+        if text.startswith(word + colon):
+            return text[len(word) + 1:].strip()
+    return text
 
 
 def referrals_section(session: Session, student_id: int, edition: str) -> dict | None:
@@ -108,7 +117,7 @@ def referrals_section(session: Session, student_id: int, edition: str) -> dict |
             parts.append("已告知监护人")
         if full:
             if r.diagnosis_shared:
-                parts.append(f"家长告知的诊断：{r.diagnosis_shared}")
+                parts.append(f"家长告知的诊断：{_strip_prefix(r.diagnosis_shared, '家长告知')}")
             if r.outcome_note:
                 parts.append(f"说明：{r.outcome_note}")
             if r.return_plan:
@@ -116,7 +125,8 @@ def referrals_section(session: Session, student_id: int, edition: str) -> dict |
             feedback = json.loads(r.feedback_json or "[]")
             if feedback:
                 parts.append(f"反馈 {len(feedback)} 次")
-        items.append({"date": r.referred_on.isoformat(), "title": "转介（绿色通道）", "text": "；".join(parts) + "。",
+        items.append({"date": r.referred_on.isoformat(), "title": "转介（绿色通道）",
+                      "text": "；".join(p.rstrip("。；") for p in parts) + "。", "author": r.created_by_name,
                       "institution": r.institution, "outcome": r.outcome})
     return {"summary": f"共转介 {len(rows)} 次，最近一次 {rows[-1].referred_on.isoformat()}。", "items": items}
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..display import to_local
 from ..services import grid_base as B
 from ..services.context import AppContext
 from ..storage.models import Student
@@ -72,7 +73,7 @@ class InterviewRow:
     id: int
     student_id: int
     interviewer_name: str
-    held_at: datetime
+    held_at: datetime            # local time (stored in UTC)
     recommendation: str | None   # level code, None = not on the list
     findings: str | None         # None unless the viewer may read counselling notes
     used: bool                   # a decision already rests on it
@@ -124,7 +125,7 @@ class QueueRow:
 
 
 def interview_row(i: GridInterview, ctx: AppContext, used: bool) -> InterviewRow:
-    return InterviewRow(i.id, i.student_id, i.interviewer_name, i.held_at,
+    return InterviewRow(i.id, i.student_id, i.interviewer_name, to_local(i.held_at),
                         None if i.recommendation == LV.NONE else i.recommendation,
                         i.findings if ctx.actor.can("counselling.read") else None, used)
 

@@ -9,8 +9,15 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import paragraph as _rl_paragraph
 
 from .fonts import register_fonts
+
+# reportlab's CJK wrap keeps a character that may not start a line on the line before, but its list
+# is Japanese: it lacks the full-width Chinese marks, so a line could start with "；" or "，". Chinese
+# typesetting (GB/T 15834 usage) never starts a line with these.
+CANNOT_START_ZH = "，；：！？、。）》」』】〕〉…—·％"
+_rl_paragraph.ALL_CANNOT_START = "".join(dict.fromkeys(_rl_paragraph.ALL_CANNOT_START + CANNOT_START_ZH))
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")

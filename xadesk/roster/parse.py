@@ -45,6 +45,7 @@ from ..domain.idnumbers import (
     parse_id_number,
     parse_student_no,
 )
+from ..domain.names import name_problem
 from ..errors import Cancelled, UserError, ValidationFailed
 from ..i18n import msg
 from ..tables import HeaderNotFound, Table, TableRow, cell_text, normalize_header, read_table
@@ -235,6 +236,8 @@ class _RowValidator:
                                         "the name contains garbled characters; save the file as .xlsx and retry."))
         elif len(name) > 50:
             self._problem(row, "name", ("姓名超过50个字。", "the name is longer than 50 characters."))
+        elif (hidden := name_problem(name)) is not None:
+            self._problem(row, "name", hidden)
 
         student_no = None
         raw_no = self._text(cells, "student_no")

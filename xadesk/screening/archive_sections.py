@@ -178,7 +178,11 @@ def screenings_section(session: Session, student_id: int, edition: str) -> dict 
     years = sorted({it["school_year"] for it in items})
     taken = len(fetched)
     summary = f"共参加 {len(campaigns)} 次测评（{'、'.join(years)}），完成量表 {taken} 份"
-    summary += f"，其中 {concerning} 份为中度及以上或超过界值" if concerning else "，均未超过关注界值"
+    # A screening is one source among several: a student on the grid because of a crisis or an
+    # observation may have screened low, so the low case says where the level comes from instead of
+    # sounding like an all-clear.
+    summary += (f"，其中 {concerning} 份为中度及以上或超过界值" if concerning
+                else "，分数均在正常或轻度范围（预警等级另由访谈、观察等综合认定）")
     missed = sum(1 for _t, c in excused if c.id not in campaigns)
     summary += f"；另有 {missed} 次未参加。" if missed else "。"
     for s in series.values():

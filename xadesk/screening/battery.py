@@ -106,7 +106,7 @@ class ItemView:
     instrument_id: str
     index: int          # 0-based position in the definition
     number: int         # 1-based number among the items shown so far
-    total: int          # items shown given the answers so far (may grow with a conditional item)
+    total: int          # items shown so far plus conditional items still ahead (never grows)
     text: str
     options: tuple[OptionView, ...]
 
@@ -115,6 +115,9 @@ def item_view(defn: Definition, answers: Sequence[float | None], index: int, lan
     it: Item = defn.items[index]
     shown = shown_items(defn, answers)
     number = shown.index(index) + 1 if index in shown else len(shown) + 1
+    # Conditional items still ahead count as possible, so the total never jumps up mid-questionnaire
+    # (PHQ-9 read "共9题" and then "共10题" after a first answer ≥ 1); at worst it ends one early.
+    pending = sum(1 for j in range(index + 1, defn.n_items) if defn.items[j].show_if is not None and j not in shown)
     opts = tuple(OptionView(o.value, o.code, o.label_en if lang == "en" else o.label_zh, str(k + 1))
                  for k, o in enumerate(it.options))
-    return ItemView(defn.id, index, number, len(shown), it.display_text(lang), opts)
+    return ItemView(defn.id, index, number, len(shown) + pending, it.display_text(lang), opts)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..domain.names import check_name
 from ..errors import NotFound, PermissionDenied, UserError
 from ..storage.keyfile import user_slot_id
 from ..storage.models import RoleAssignment, SchoolClass, User
@@ -77,18 +78,23 @@ def list_users(ctx: AppContext) -> list[UserRow]:
         return out
 
 
-def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpec], password: str) -> UserRow:
+def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpec], password: str, *,
+             must_change: bool = True) -> UserRow:
+    """A new account. ``must_change``: the person sets their own password at first login (an
+    administrator chose this one); the demo school's published accounts pass False."""
     ctx.require("accounts.manage")
     login_key = normalise_login(login)
     if not login_key or any(ch.isspace() for ch in login_key):
         raise UserError("登录名不能为空，也不能包含空格。", "A login must be non-empty and without spaces.", field="login")
+    check_name(login_key, field="login", what="登录名", what_en="the login")
+    check_name(display_name or "", field="display_name")
     with ctx.db.write() as s:
         check_password_strength(password, login=login_key, school_name=current_school_name(s))
         if s.scalar(select(User.id).where(func.lower(User.login) == login_key)) is not None:
             raise UserError(f"登录名 {login_key} 已被使用。", f"The login {login_key} is taken.", field="login")
         _validate_specs(s, specs)
         user = User(login=login_key, display_name=(display_name or login_key).strip(), active=True,
-                    must_change_password=True, created_at=now_utc())
+                    must_change_password=must_change, created_at=now_utc())
         for spec in specs:
             user.roles.append(RoleAssignment(role=spec.role, grade_code=spec.grade_code, class_id=spec.class_id))
         s.add(user)

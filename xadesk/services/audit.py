@@ -17,10 +17,12 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..display import detail_text, target_text
 from ..i18n import msg
 from ..storage import anchor
 from ..storage.database import AUDIT_HEAD_INFO
 from ..storage.models import AuditEntry, Meta, Student
+from ..storage.models_screening import Campaign
 from .roles import role_label
 
 GENESIS = "0" * 64
@@ -327,6 +329,8 @@ class AuditRow:
     student_no: str | None
     target: str | None
     detail: str | None
+    target_label: str = ""   # the target in words (a campaign's name instead of campaign:1)
+    detail_label: str = ""   # the detail in words ("2253 行" instead of {"rows":2253})
 
 
 def list_entries(ctx, *, student_no: str | None = None, limit: int | None = 500) -> list[AuditRow]:
@@ -341,5 +345,9 @@ def list_entries(ctx, *, student_no: str | None = None, limit: int | None = 500)
             q = q.where(~or_(*[AuditEntry.action.startswith(p) for p in CARE_ACTION_PREFIXES]))
         if limit:
             q = q.limit(limit)
-        return [AuditRow(e.seq, e.at, e.actor_login, e.action, action_label(e.action), no, e.target, e.detail)
-                for e, no in s.execute(q)]
+        entries = list(s.execute(q))
+        names = {f"campaign:{cid}": f"测评活动「{name}」"
+                 for cid, name in s.execute(select(Campaign.id, Campaign.name))}
+        return [AuditRow(e.seq, e.at, e.actor_login, e.action, action_label(e.action), no, e.target, e.detail,
+                         target_text(e.target, names), detail_text(e.detail))
+                for e, no in entries]

@@ -40,7 +40,7 @@ from ..errors import NotFound, PermissionDenied, UserError
 from ..exchange.passphrase import ALPHABET
 from ..storage.models import SchoolClass, Student, StudentTag
 from ..storage.models_screening import Campaign, CampaignInstrument, CampaignTarget, ScreeningResponse
-from . import audit
+from . import audit, roles
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
@@ -125,7 +125,7 @@ def _info(s: Session, c: Campaign) -> CampaignInfo:
 
 def _can_see(ctx: AppContext) -> None:
     if not any(ctx.actor.can(p) for p in ("screening.manage", "screening.results", "screening.summary")):
-        raise PermissionDenied()
+        raise PermissionDenied(*roles.denied_text("screening.summary", ctx.actor.roles))
 
 
 def load(s: Session, ref: int | str) -> Campaign:

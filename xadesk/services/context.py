@@ -60,7 +60,7 @@ class AppContext:
 
     def require(self, permission: str) -> None:
         if not self.actor.can(permission):
-            raise PermissionDenied()
+            raise PermissionDenied(*roles.denied_text(permission, self.actor.roles))
 
     def close(self) -> None:
         self.db.close()

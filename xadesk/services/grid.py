@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -326,7 +326,11 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
     (``None`` / "none": not on the list). Findings are counselling notes: only ``counselling.read`` sees them."""
     ctx.require("grid.manage")
     text = B.text_field(findings, "访谈发现", "findings", "findings")
-    if held_at.replace(tzinfo=None) > (now or datetime.now()) + timedelta(minutes=5):
+    # ``held_at`` is what the counselor typed: local wall-clock time (naive) or an aware time. Stored in
+    # UTC like every other timestamp, compared with the clock in UTC; shown in local time again.
+    held_utc = held_at.astimezone(UTC).replace(tzinfo=None)
+    now_u = now.astimezone(UTC).replace(tzinfo=None) if now is not None else now_utc()
+    if held_utc > now_u + timedelta(minutes=5):
         raise UserError("访谈时间在现在之后，请检查。", "The interview time is in the future.", field="held_at")
     with ctx.db.write() as s:
         st = B.scoped_student(ctx, s, student_id)
@@ -336,7 +340,7 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
         if user is None or not user.active:
             raise NotFound("找不到访谈人账号。", "Interviewer not found.", field="interviewer")
         row = GridInterview(student_id=st.id, interviewer_id=user.id, interviewer_name=user.display_name,
-                            held_at=held_at.replace(tzinfo=None), findings=text, recommendation=rec or LV.NONE,
+                            held_at=held_utc, findings=text, recommendation=rec or LV.NONE,
                             created_at=now_utc(), created_by_id=ctx.actor.user_id)
         s.add(row)
         s.flush()

@@ -48,6 +48,14 @@ def _class_students(ctx: AppContext, grade: str, number: int) -> list[int]:
                                      Student.status == "enrolled").order_by(Student.student_no)))
 
 
+# What a follow-up of each kind notes: a phone call does not read "面谈：…".
+_FOLLOW_UP_NOTES = {
+    "talk": ["课间谈话，情绪较上次平稳", "面谈：睡眠改善，愿意参加班级活动", "午休时面谈，谈到与同学和好"],
+    "phone": ["与家长电话沟通，作息已规律", "电话联系家长：周末在家情绪稳定", "给家长回电，约定下周再沟通"],
+    "observation": ["观察：能与同桌正常交流", "课堂上能主动举手发言", "课间与同学一起活动，状态较好"],
+}
+
+
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0))
 
@@ -125,9 +133,9 @@ def demo_step(admin: AppContext, rng: random.Random, today: date, _password: str
         freq = rec.case.frequency_days
         when = day + timedelta(days=freq)
         while when <= today - timedelta(days=freq if (k % 3 == 0 or sid == mine[0]) else 0):
-            T.log_follow_up(actor, sid, summary=rng.choice(["课间谈话，情绪较上次平稳", "与家长电话沟通，作息已规律",
-                                                              "面谈：睡眠改善，愿意参加班级活动", "观察：能与同桌正常交流"]),
-                            method=rng.choice(["talk", "phone", "observation"]), occurred_on=when, today=today)
+            method = rng.choice(["talk", "phone", "observation"])
+            T.log_follow_up(actor, sid, summary=rng.choice(_FOLLOW_UP_NOTES[method]), method=method,
+                            occurred_on=when, today=today)
             when += timedelta(days=freq)
 
     # The green channel for the 一级 student.
@@ -135,7 +143,7 @@ def demo_step(admin: AppContext, rng: random.Random, today: date, _password: str
                        accompanied_by="母亲、心理健康教师李静", guardian_informed=True,
                        guardian_informed_on=crisis_day, guardian_consent=True,
                        consent_note="母亲签署知情同意书，同意学校陪同就诊", today=today)
-    C.update_referral(xinli, r.id, outcome="outpatient", diagnosis_shared="家长告知：医生诊断为抑郁状态，门诊药物治疗，每月复诊",
+    C.update_referral(xinli, r.id, outcome="outpatient", diagnosis_shared="医生诊断为抑郁状态，门诊药物治疗，每月复诊",
                       return_plan="按时服药，正常上课；避免当众批评；体育课量力而行；每两周家校沟通一次",
                       feedback=(crisis_day + timedelta(days=14), "家长反馈：服药后睡眠改善，按时复诊"), today=today)
     C.update_referral(xinli, r.id, feedback=(crisis_day + timedelta(days=42), "医院复诊反馈：情绪稳定，继续门诊随访"),

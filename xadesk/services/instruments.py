@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound, PermissionDenied, UserError
+from ..errors import NotFound, UserError
 from ..instruments.definition import Definition
 from ..instruments.loader import (
     builtin_ids,
@@ -92,8 +92,7 @@ def add_definition(ctx: AppContext, source: Path | dict[str, Any], *, new_versio
     """Store a school definition from a file (or edited data). ``new_version`` numbers it after the
     latest stored version (what an edit in the UI does); otherwise the file's own version is kept and
     must be higher than any stored one."""
-    if not ctx.actor.can("instruments.manage"):
-        raise PermissionDenied()
+    ctx.require("instruments.manage")
     if isinstance(source, dict):
         defn = definition_from_dict(source, "编辑的量表")
     else:
@@ -130,8 +129,7 @@ def add_definition(ctx: AppContext, source: Path | dict[str, Any], *, new_versio
 
 def retire(ctx: AppContext, instrument_id: str) -> None:
     """Take a school instrument out of use; its versions stay for the scores that refer to them."""
-    if not ctx.actor.can("instruments.manage"):
-        raise PermissionDenied()
+    ctx.require("instruments.manage")
     with ctx.db.write() as s:
         rows = s.scalars(select(InstrumentDefinitionRow).where(
             InstrumentDefinitionRow.instrument_id == instrument_id, InstrumentDefinitionRow.status == "active")).all()

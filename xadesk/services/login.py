@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from .. import strength
+from ..domain.names import check_name
 from ..domain.schoolyear import school_year_of
 from ..errors import (
     DatabaseDamaged,
@@ -89,6 +90,8 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
                              f"{path} already exists and will not be overwritten. Choose another --db.")
     if not school_name.strip():
         raise UserError("请填写学校名称。", "A school name is required.", field="school")
+    check_name(school_name, field="school", what="学校名称", what_en="the school name")
+    check_name(admin_name or "", field="admin_name")
     login = normalise_login(admin_login)
     if not login:
         raise UserError("请填写管理员登录名。", "An admin login is required.", field="login")

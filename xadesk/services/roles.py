@@ -41,7 +41,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
                           "screening.manage", "screening.results", "screening.summary", "grid.manage", "grid.read",
                           "counselling.read", "counselling.write", "archive.read", "archive.export",
                           "archive.import", "observation.write", "homevisit.write", "archive.consent"}),
-    LEADER: frozenset({"roster.read", "audit.read", "grid.read", "grid.approve", "screening.results",
+    # Leaders see the grid, release evidence in words and the reports, never a named score table
+    # (issue 11): scores and answers are for counselors (screening.results).
+    LEADER: frozenset({"roster.read", "audit.read", "grid.read", "grid.approve",
                        "screening.summary",
                        "archive.read", "reports.read"}),
     GRADE_LEADER: frozenset({"roster.read", "grid.read", "observation.write", "homevisit.write", "archive.read",
@@ -96,3 +98,20 @@ _REPORT_PERMISSIONS: dict[str, frozenset[str]] = {
     GRADE_LEADER: frozenset({"reports.read"}),
 }
 PERMISSIONS = {role: perms | _REPORT_PERMISSIONS.get(role, frozenset()) for role, perms in PERMISSIONS.items()}
+
+
+def roles_with(permission: str) -> list[str]:
+    """The roles that hold ``permission``, in the order of ``ROLES``."""
+    return [r for r in ROLES if permission in PERMISSIONS.get(r, frozenset())]
+
+
+def denied_text(permission: str, roles_held: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """(zh, en) refusal naming the roles that may do it and the roles the user has."""
+    need = roles_with(permission)
+    have_zh = "、".join(ROLE_LABELS[r][0] for r in ROLES if r in roles_held) or "无角色"
+    have_en = ", ".join(ROLE_LABELS[r][1] for r in ROLES if r in roles_held) or "no role"
+    if not need:
+        return (f"您没有权限执行此操作（您的角色：{have_zh}）。", f"You are not allowed to do this (your roles: {have_en}).")
+    return (f"您没有权限执行此操作：需要{'或'.join(ROLE_LABELS[r][0] for r in need)}角色（您的角色：{have_zh}）。",
+            f"You are not allowed to do this: it needs the {' or '.join(ROLE_LABELS[r][1] for r in need)} role "
+            f"(your roles: {have_en}).")

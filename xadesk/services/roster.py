@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..domain.grades import GRADES, class_label, grade, parse_class_label, parse_grade
+from ..domain.names import check_name
 from ..errors import NotFound, PermissionDenied, UserError
 from ..roster.columns import ID_TYPES
 from ..storage.models import SchoolClass, Student, StudentTag
@@ -204,6 +205,8 @@ def update_student(ctx: AppContext, student_id: int, **changes) -> StudentRow:
     unknown = set(changes) - EDITABLE - {"class_id"}
     if unknown:
         raise UserError(f"不能修改这些字段：{', '.join(sorted(unknown))}", f"Cannot edit: {', '.join(sorted(unknown))}")
+    if isinstance(changes.get("name"), str):
+        check_name(changes["name"])
     with ctx.db.write() as s:
         st = _get_scoped(ctx, s, student_id)
         changed = {}
