@@ -119,6 +119,9 @@ class ReportPage(QWidget):
         self.sections = QListWidget(self)
         self.sections.setObjectName("reportSections")
         self.sections.setAccessibleName(self.tr("报告各部分"))
+        # Titles share long prefixes (one per scale of an instrument): wrapped whole, never cut.
+        self.sections.setWordWrap(True)
+        self.sections.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("reportTabs")
         self.chart = ReportChart(self)
@@ -137,6 +140,8 @@ class ReportPage(QWidget):
         split.addWidget(self.sections)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
+        em = self.fontMetrics().horizontalAdvance("中")
+        split.setSizes([em * 20, em * 60])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.banner)
