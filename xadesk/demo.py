@@ -1,8 +1,8 @@
 """The demo school: deterministic, fictional, and built through the same paths as real data.
 
 The roster goes in as an Excel file through the ordinary roster import; accounts through the
-account service. Later areas (screenings, the warning grid, archives) add their own step to
-``STEPS``; each step gets the admin context and a seeded random generator, so the demo is the same
+account service. Later areas (screenings, the warning grid, archives) register their own step in
+``xadesk.demo_steps``; each step gets the admin context and a seeded random generator, so the demo is the same
 on every machine and every run.
 """
 
@@ -15,17 +15,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+# The areas' step modules are imported for what they register (see demo_steps); they import only
+# demo_steps, never this module.
+from . import demo_steps
+from .archive import demo_step as _archive_demo  # noqa: F401
+from .classpack import demo_step as _classpack_demo  # noqa: F401
+from .demo_steps import DEMO_PASSWORD, DemoStep
 from .domain import synthetic
 from .errors import DatabaseExists
+from .screening import demo_step as _screening_demo  # noqa: F401
+from .services import grid_demo as _grid_demo  # noqa: F401
 from .services import roles
 from .services.accounts import RoleSpec, add_user
-from .services.context import AppContext
 from .services.login import create_school, login
 from .services.roster import resolve_class
 from .services.roster_import import import_records
 from .storage.keyfile import keyfile_path
 
-DEMO_PASSWORD = "xadesk-demo"
+__all__ = ["DEMO_PASSWORD", "DEMO_SCHOOL", "DEMO_STAFF", "DemoResult", "DemoStep", "build_demo"]
+
 DEMO_SCHOOL = "西安市示例实验学校"
 
 # (login, display name, role, grade code or class label)
@@ -38,8 +46,6 @@ DEMO_STAFF: list[tuple[str, str, str, str | None]] = [
 ]
 
 Progress = Callable[[int, int], None] | None
-DemoStep = Callable[[AppContext, random.Random, date], None]
-STEPS: list[tuple[str, DemoStep]] = []  # (name, step) added by later areas, run in order
 
 
 @dataclass
@@ -67,7 +73,8 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
                                  f"{path} exists. Use --force to rebuild the demo school (this deletes it).")
         _remove_existing(path)
     day = today or date.today()
-    total = 3 + len(DEMO_STAFF) + len(STEPS)
+    steps = demo_steps.steps()
+    total = 3 + len(DEMO_STAFF) + len(steps)
     done = 0
 
     def tick() -> None:
@@ -98,23 +105,13 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
             accounts.append((login_name, display))
             tick()
         rng = random.Random(20260901)
-        for _name, step in STEPS:
-            step(ctx, rng, day)
-            tick()
+        with demo_steps.building(password):
+            for _name, step in steps:
+                step(ctx, rng, day)
+                tick()
         return DemoResult(path=path, students=len(plan.new), classes=len({(r.grade_code, r.class_number)
                                                                            for r in students}),
                           recovery_key=created.recovery_key, accounts=accounts)
     finally:
         ctx.close()
 
-
-# Areas register their demo steps on import (each appends to STEPS); imported last, so STEPS exists.
-from .screening import demo_step as _screening_demo  # noqa: E402, F401
-from .services import grid_demo as _grid_demo  # noqa: E402, F401
-
-# isort: split
-# after the grid: the archive step reads who is on the grid
-from .archive import demo_step as _archive_demo  # noqa: E402, F401
-
-# isort: split
-from .classpack import demo_step as _classpack_demo  # noqa: E402, F401

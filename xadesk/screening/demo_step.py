@@ -14,7 +14,7 @@ import math
 import random
 from datetime import date, datetime, timedelta
 
-from .. import demo
+from ..demo_steps import register, staff_password
 
 CAMPAIGN_NAME = "第一学期心理健康普查"
 JUNIOR = ["J1", "J2", "J3"]
@@ -70,7 +70,7 @@ def screening_step(admin_ctx, rng: random.Random, day: date) -> None:
     from ..storage.models import SchoolClass, Student
     from ..storage.models_screening import CampaignTarget
 
-    ctx = login(admin_ctx.db.path, "xinli", demo.DEMO_PASSWORD)
+    ctx = login(admin_ctx.db.path, "xinli", staff_password())
     try:
         start = date(day.year if day.month >= 9 else day.year - 1, 9, 15)
         info = create_campaign(
@@ -130,4 +130,4 @@ def screening_step(admin_ctx, rng: random.Random, day: date) -> None:
         ctx.close()
 
 
-demo.STEPS.append(("screening", screening_step))
+register("screening", screening_step)
