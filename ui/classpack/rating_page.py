@@ -88,14 +88,17 @@ class RatingPage(QWidget):
         split.addWidget(self.students)
         split.addWidget(right)
         split.setStretchFactor(1, 3)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("评定任务："), self))
+        self._top = QWidget(self)
+        top = QHBoxLayout(self._top)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(QLabel(self.tr("评定任务："), self._top))
         top.addWidget(self.task_combo, 1)
         top.addWidget(self.progress)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
-        layout.addLayout(top)
-        layout.addWidget(self.empty)
+        layout.addWidget(self._top)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(split, 1)
         self._split = split
 
@@ -123,6 +126,7 @@ class RatingPage(QWidget):
         has = bool(self.tasks)
         self.empty.setVisible(not has)
         self._split.setVisible(has)
+        self._top.setVisible(has)
         self.empty.setText(self.tr("现在没有需要班主任评定的测评活动。心理老师在测评活动中加入班主任评定量表并开放后，"
                                    "您的班级会出现在这里。"))
         if has:
