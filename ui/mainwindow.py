@@ -62,7 +62,7 @@ _REGISTRY: dict[str, PageSpec] = {}
 # Modules whose import registers a page. Later areas (screening, grid, archive, reports) add theirs here.
 PAGE_MODULES: list[str] = ["ui.roster.page", "ui.instruments.page", "ui.accounts.page", "ui.audit_page",
                          "ui.grid.page", "ui.screening.page", "ui.archive.page", "ui.classpack.page",
-                         "ui.reports.page"]
+                         "ui.reports.page", "ui.classpack.rating_page"]
 
 
 def register_page(spec: PageSpec) -> PageSpec:

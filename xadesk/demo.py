@@ -1,10 +1,10 @@
 """The demo school: deterministic, fictional, and built through the same paths as real data.
 
 The roster goes in as an Excel file through the ordinary roster import; accounts through the
-account service. Later areas (screenings, the warning grid, archives) add their own step to
-``STEPS``; each step gets the admin context, a seeded random generator, the day and the demo
-accounts' password (the one the demo is built with, ``XADESK_PASSWORD`` from the command line), so
-the demo is the same on every machine and every run.
+account service. Later areas (screenings, the warning grid, archives) register their own step in
+``xadesk.demo_steps``; each step gets the admin context, a seeded random generator, the day and the
+demo accounts' password (the one the demo is built with, ``XADESK_PASSWORD`` from the command line),
+so the demo is the same on every machine and every run.
 """
 
 from __future__ import annotations
@@ -18,11 +18,18 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+# The areas' step modules are imported for what they register (see demo_steps); they import only
+# demo_steps, never this module.
+from . import demo_steps
+from .archive import demo_step as _archive_demo  # noqa: F401
+from .classpack import demo_step as _classpack_demo  # noqa: F401
+from .demo_steps import DEMO_PASSWORD, DemoStep
 from .domain import synthetic
 from .errors import DatabaseExists, UserError
+from .screening import demo_step as _screening_demo  # noqa: F401
+from .services import grid_demo as _grid_demo  # noqa: F401
 from .services import roles
 from .services.accounts import RoleSpec, add_user
-from .services.context import AppContext
 from .services.login import create_school, login
 from .services.roster import resolve_class
 from .services.roster_import import import_records
@@ -32,7 +39,8 @@ from .storage.keyfile import all_key_paths, keyfile_path, open_slot, user_slot_i
 from .storage.loginlog import log_path
 from .storage.models import Meta, School
 
-DEMO_PASSWORD = "xadesk-demo"
+__all__ = ["DEMO_PASSWORD", "DEMO_SCHOOL", "DEMO_STAFF", "DemoResult", "DemoStep", "build_demo"]
+
 DEMO_SCHOOL = "西安市示例实验学校"
 DEMO_MARKER_KEY = "demo"
 
@@ -50,8 +58,6 @@ _DEMO_ROLES = {"xinli": "心理健康教师", "xiaozhang": "心理副校长", "n
                "bzr701": "七年级(1)班班主任", "bzr401": "四年级(1)班班主任"}
 
 Progress = Callable[[int, int], None] | None
-DemoStep = Callable[[AppContext, random.Random, date, str], None]   # admin, rng, day, password
-STEPS: list[tuple[str, DemoStep]] = []  # (name, step) added by later areas, run in order
 
 
 @dataclass
@@ -105,7 +111,8 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
                 "replace it. Use --db to build the demo elsewhere.")
         _remove_existing(path)
     day = today or date.today()
-    total = 3 + len(DEMO_STAFF) + len(STEPS)
+    steps = demo_steps.steps()
+    total = 3 + len(DEMO_STAFF) + len(steps)
     done = 0
 
     def tick() -> None:
@@ -139,7 +146,7 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
             accounts.append((login_name, f"{display}（{_DEMO_ROLES.get(login_name, roles.role_label(role))}）"))
             tick()
         rng = random.Random(20260901)
-        for _name, step in STEPS:
+        for _name, step in steps:
             step(ctx, rng, day, password)
             tick()
         return DemoResult(path=path, students=len(plan.new), classes=len({(r.grade_code, r.class_number)
@@ -148,14 +155,3 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
     finally:
         ctx.close()
 
-
-# Areas register their demo steps on import (each appends to STEPS); imported last, so STEPS exists.
-from .screening import demo_step as _screening_demo  # noqa: E402, F401
-from .services import grid_demo as _grid_demo  # noqa: E402, F401
-
-# isort: split
-# after the grid: the archive step reads who is on the grid
-from .archive import demo_step as _archive_demo  # noqa: E402, F401
-
-# isort: split
-from .classpack import demo_step as _classpack_demo  # noqa: E402, F401

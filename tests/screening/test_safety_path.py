@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,11 @@ from xadesk.services import grid as G
 from xadesk.services import screening_answers as A
 from xadesk.services.campaigns import create_campaign
 from xadesk.services.grid_screening import close_and_propose
+from xadesk.services.login import now_utc
 from xadesk.services.screening_import import import_survey
 from xadesk.services.screening_lab import export_kit, import_pack
 from xadesk.services.screening_paper import resolve_paper, save_paper_row
+from xadesk.storage.models_screening import ScreeningResponse
 
 NAME, _, _, _, NO, IDN = STUDENTS[0]
 BIRTH = f"{IDN[6:10]}-{IDN[10:12]}-{IDN[12:14]}"
@@ -125,12 +128,12 @@ def route_paper_double_mismatch(ctx, school, c, iid, tmp):
     assert resolve_paper(ctx, c.id, sid, iid, _cells(_answers(iid, False))).stored
 
 
-def _wjx(path: Path, iid: str, values) -> tuple[Path, Path]:
+def _wjx(path: Path, iid: str, values, submitted: str = "2026/09/03 10:11:00") -> tuple[Path, Path]:
     """A 问卷星 按序号 export (option ordinal; -3 = skipped) and an explicit column mapping."""
     defn = load_builtin(iid)
     header = ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、你的学籍号", "2、你的姓名",
               "3、你所在的班级"] + [f"{4 + j}、第{j + 1}题" for j in range(defn.n_items)]
-    row = [1, "2026/09/03 10:11:00", "300秒", "手机提交", "直接访问", "113.200.1.7(陕西-西安)", NO, NAME, "七年级1班"]
+    row = [1, submitted, "300秒", "手机提交", "直接访问", "113.200.1.7(陕西-西安)", NO, NAME, "七年级1班"]
     for j, v in enumerate(values):
         row.append(-3 if v is None else [o.value for o in defn.items[j].options].index(v) + 1)
     with path.open("w", encoding="gbk", newline="") as f:
@@ -348,3 +351,28 @@ def test_campaign_close_on_the_command_line_makes_the_proposals(setup, monkeypat
     # A homeroom teacher may not read the review queue.
     monkeypatch.setenv("XADESK_PASSWORD", STAFF_PASSWORD)
     assert main(["--db", str(school.path), "--user", "bzr", "grid", "queue", "--json"]) == 1
+
+
+@pytest.mark.parametrize("iid", INSTRUMENTS)
+def test_wjx_alert_carries_the_submission_time_in_utc(setup, iid):
+    """问卷星's 提交答卷时间 is Beijing wall-clock time: 2025-03-01 07:30 there is 2025-02-28 23:30 UTC
+    (the day changes too). The alert and the response carry it, not the time of the import."""
+    ctx, _, c, tmp = setup
+    path, mfile = _wjx(tmp / "wjx.csv", iid, _answers(iid, True), submitted="2025/03/01 07:30:00")
+    assert import_survey(ctx, c.id, path, mapping=mfile).total.added == 1
+    alerts = [a for a in A.alerts(ctx, c.id) if a.student_no == NO and a.instrument_id == iid]
+    assert alerts and all(a.answered_at == datetime(2025, 2, 28, 23, 30) for a in alerts)
+    with ctx.db.read() as s:
+        [r] = s.query(ScreeningResponse).filter_by(campaign_id=c.id, instrument_id=iid).all()
+        assert r.completed_at == datetime(2025, 2, 28, 23, 30)
+
+
+def test_wjx_submission_time_in_the_future_or_unreadable_falls_back_to_the_import_time(setup):
+    ctx, _, _, tmp = setup
+    for n, submitted in enumerate(["2099/01/01 00:00:00", "昨天下午"]):
+        c2 = create_campaign(ctx, f"补测{n}", ["phq9"], grades=["J1", "J2"], open_now=True)
+        before = now_utc()
+        path, mfile = _wjx(tmp / f"wjx{n}.csv", "phq9", _answers("phq9", True), submitted=submitted)
+        assert import_survey(ctx, c2.id, path, mapping=mfile).total.added == 1
+        [alert] = [a for a in A.alerts(ctx, c2.id) if a.student_no == NO]
+        assert before - timedelta(seconds=1) <= alert.answered_at <= now_utc(), submitted

@@ -200,7 +200,7 @@ def test_homeroom_teacher_sees_only_their_class(qtbot, imported, db_path, sync_o
         qtbot.addWidget(w)
         w.resize(1180, 760)
         w.show()
-        assert w.page_keys() == ["roster", "screening", "grid", "archive"]  # no 账号管理/审计日志; 测评, 网格, 档案: their class
+        assert w.page_keys() == ["roster", "screening", "grid", "archive", "ratings"]  # no 账号管理/审计日志; 测评, 网格, 档案: their class; 班主任评定
         assert w.import_action is None
         page = roster_page(w)
         assert page.import_button is None

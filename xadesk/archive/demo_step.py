@@ -20,9 +20,20 @@ charts of students screened in both show two points per scale.
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import date, timedelta
 
-from .. import demo
+from sqlalchemy import select
+
+from ..demo_steps import register
+from ..domain.grades import class_label
+from ..domain.schoolyear import school_year_of
+from ..services import audit, records, roster
+from ..services.login import login, now_utc
+from ..services.records import WRITE_PERMISSION
+from ..storage.models import SchoolClass, Student
+from ..storage.models_archive import ArchiveRecord
+from ..storage.models_grid import GridCase
 from . import kinds as K
 
 GRADUATING = ("J3", "P6")
@@ -65,13 +76,6 @@ def _day_between(rng: random.Random, a: date, b: date) -> date:
 def _add_many(items: list[tuple]) -> None:
     """The many home visits and strengths in one transaction per author: the same rows and audit
     entries ``services.records`` writes, without a transaction each (the demo is built in tests)."""
-    import uuid
-
-    from ..services import audit
-    from ..services.login import now_utc
-    from ..services.records import WRITE_PERMISSION
-    from ..storage.models_archive import ArchiveRecord
-
     by_author: dict[int, list[tuple]] = {}
     for it in items:
         by_author.setdefault(id(it[0]), []).append(it)
@@ -90,15 +94,6 @@ def _add_many(items: list[tuple]) -> None:
 
 
 def archive_step(admin_ctx, rng: random.Random, day: date, password: str) -> None:
-    from sqlalchemy import select
-
-    from ..domain.grades import class_label
-    from ..domain.schoolyear import school_year_of
-    from ..services import records, roster
-    from ..services.login import login
-    from ..storage.models import SchoolClass, Student
-    from ..storage.models_grid import GridCase
-
     path = admin_ctx.db.path
     this_year = school_year_of(day)
     prev_start = date(this_year.start.year - 1, 9, 1)
@@ -190,4 +185,4 @@ def archive_step(admin_ctx, rng: random.Random, day: date, password: str) -> Non
             c.close()
 
 
-demo.STEPS.append(("archive", archive_step))
+register("archive", archive_step)

@@ -234,7 +234,8 @@ def build_document(session: Session, student_id: int, opts: BuildOptions | None 
 
     student = {
         "student_no": st.student_no, "name": st.name, "sex": st.sex, "birth_date": _iso(st.birth_date),
-        "id_number": st.id_number, "school_no": st.school_no, "status": st.status,
+        "id_number": st.id_number, "id_type": st.id_type if st.id_number else None,
+        "school_no": st.school_no, "status": st.status,
         "grade_code": cls.grade_code if cls else None, "grade": grade(cls.grade_code).label if cls else None,
         "class_number": cls.number if cls else None,
         "class_label": class_label(cls.grade_code, cls.number) if cls else None,

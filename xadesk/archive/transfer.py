@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -35,6 +36,7 @@ from ..exchange.errors import ExchangeError
 from ..exchange.manifest import Manifest
 from ..exchange.passphrase import generate
 from ..i18n import msg
+from ..roster.columns import ID_TYPES
 from ..services import audit, roster
 from ..services.login import current_school_name, now_utc
 from ..storage.models import SchoolClass, Student
@@ -301,6 +303,8 @@ def _check_archive(doc: Any) -> dict:
         problems.append(msg("缺少学生的学籍号或姓名。", "The student's number or name is missing."))
     elif st.get("sex") not in ("M", "F") or (st.get("birth_date") and not _is_date(st["birth_date"])):
         problems.append(msg("学生的性别或出生日期格式不对。", "The student's sex or birth date is malformed."))
+    elif st.get("id_type") is not None and st.get("id_type") not in ID_TYPES:
+        problems.append(msg("学生的证件类型（id_type）无法识别。", "The student's document type (id_type) is unknown."))
     for key in ("records", "class_history", "group_history", "consents", "previous_schools"):
         if not isinstance(doc.get(key, []), list):
             problems.append(msg(f"“{key}”部分格式不对。", f"'{key}' has the wrong shape."))
@@ -398,6 +402,25 @@ class ImportPreview:
             lines.append(msg("此文件已导入过，不会重复导入。", "This file was imported before; nothing will be duplicated."))
         lines += self.warnings
         return "\n".join(lines)
+
+
+_ID_SHAPE = re.compile(r"\d{17}[\dX]")
+
+
+def arriving_id_type(st: dict) -> str | None:
+    """The document type to store with an arriving student's number. Files from before ``id_type``
+    was carried have none: an 18-character number shaped like a 身份证号 (all such files held) is kept
+    as before (unknown type, read as 居民身份证; 81/82/83 numbers are 港澳台居民居住证); anything else is
+    其他 — never a passport number labelled 身份证号. The shape, not the check character, decides:
+    the old format did not check it and the sending school's roster may hold one with a typo."""
+    number = st.get("id_number") or None
+    if number is None:
+        return None
+    if "id_type" in st and st["id_type"] is not None:
+        return st["id_type"]
+    if _ID_SHAPE.fullmatch(str(number).upper()):
+        return "hmt_residence" if str(number)[:2] in ("81", "82", "83") else None
+    return "other"
 
 
 def _match(s: Session, st: dict) -> tuple[str, Student | None]:
@@ -551,6 +574,7 @@ def import_transfer(ctx, path: Path, passphrase: str | ExchangeKey, *, class_: s
             student = Student(student_no=str(st["student_no"]).strip().upper(), name=st["name"],
                               sex=st["sex"],
                               birth_date=_opt_date(st.get("birth_date")), id_number=st.get("id_number") or None,
+                              id_type=arriving_id_type(st),
                               class_id=target.id, boarding=False, status="enrolled", created_at=stamp,
                               updated_at=stamp)
             s.add(student)

@@ -14,7 +14,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from .. import demo
+from ..demo_steps import register
 from ..services.context import AppContext
 from ..services.instruments import add_definition
 from ..services.login import load_actor
@@ -28,4 +28,4 @@ def classpack_step(admin: AppContext, rng: random.Random, today: date, _password
     add_definition(AppContext(db=admin.db, actor=actor, keyfile=admin.keyfile), DEMO_CHECKLIST)
 
 
-demo.STEPS.append(("classpack", classpack_step))
+register("classpack", classpack_step)

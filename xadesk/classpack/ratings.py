@@ -12,12 +12,14 @@ for the counselor to decide, never a silent overwrite.
 API::
 
     rating_tasks(s, class_id) -> list[dict]          # for the pack: open campaigns, definition, students
+    school_rating_tasks(ctx) -> list[SchoolRatingTask]  # for the school PC screen (班主任评定)
     rate_at_school(ctx, campaign, student_id, answers) -> IngestStats
     check_answers(defn, answers) -> list[float]      # the one check, teacher PC and school PC
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,9 +27,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.grades import class_label
 from ..errors import PermissionDenied, UserError
 from ..instruments.definition import RATER_TEACHER, Definition
-from ..screening.battery import check_value, is_shown
+from ..screening.battery import check_value, is_shown, loads
 from ..services import audit
 from ..services import grid_base as B
 from ..services.campaigns import load, require_open
@@ -103,6 +106,69 @@ def store_rating(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, s
     when = when or datetime.now(UTC).replace(tzinfo=None)
     return ingest(ctx, s, c, instrument_id, [Incoming(student_id, answers, None, True, when)], mode=MODE,
                   source=rater_login)
+
+
+@dataclass(frozen=True)
+class RatingStudent:
+    student_id: int
+    student_no: str
+    name: str
+    answers: tuple[float | None, ...] | None   # the stored rating; None: not rated; (): rated, not shown
+
+
+@dataclass(frozen=True)
+class SchoolRatingTask:
+    """One teacher-rated instrument of an open campaign, for one class."""
+
+    campaign_id: int
+    campaign_name: str
+    instrument_id: str
+    class_id: int
+    class_label: str
+    definition: Definition
+    students: tuple[RatingStudent, ...]
+    can_rate: bool                          # False: the counselor's view of a class's progress
+
+    @property
+    def rated(self) -> int:
+        return sum(st.answers is not None for st in self.students)
+
+
+def school_rating_tasks(ctx: AppContext) -> list[SchoolRatingTask]:
+    """What the school PC's 班主任评定 screen offers this user: for a homeroom teacher, every open
+    teacher-rated campaign instrument of their class(es), with the students and their stored
+    ratings; for a counselor who teaches no class, every class's progress (who is rated), without
+    the answers — only the homeroom teacher rates (:func:`rate_at_school`)."""
+    ctx.require("observation.write")
+    own = set(ctx.actor.class_ids)
+    overview = not own and ctx.actor.can("classpack.import")
+    out: list[SchoolRatingTask] = []
+    with ctx.db.read() as s:
+        classes = s.scalars(select(SchoolClass).where(SchoolClass.active.is_(True))
+                            .order_by(SchoolClass.grade_code, SchoolClass.number)).all()
+        for cls in classes:
+            if cls.id not in own and not overview:
+                continue
+            for task in rating_tasks(s, cls.id):
+                c = s.scalar(select(Campaign).where(Campaign.uuid == task["campaign_uuid"]))
+                defn = definition(s, task["instrument_id"], task["version"])
+                rows = s.execute(select(Student.id, Student.student_no, Student.name)
+                                 .where(Student.student_no.in_(task["students"]))
+                                 .order_by(Student.student_no)).all()
+                stored = {sid: a for sid, a in s.execute(
+                    select(ScreeningResponse.student_id, ScreeningResponse.answers_json)
+                    .where(ScreeningResponse.campaign_id == c.id,
+                           ScreeningResponse.instrument_id == task["instrument_id"],
+                           ScreeningResponse.status == "completed"))}
+                students = tuple(
+                    RatingStudent(sid, no, name,
+                                  None if sid not in stored else
+                                  (tuple(loads(stored[sid])) if not overview else ()))
+                    for sid, no, name in rows)
+                out.append(SchoolRatingTask(c.id, c.name, task["instrument_id"], cls.id,
+                                            class_label(cls.grade_code, cls.number), defn, students,
+                                            can_rate=not overview))
+    return out
 
 
 def rate_at_school(ctx: AppContext, campaign: int | str, student_id: int, instrument_id: str,

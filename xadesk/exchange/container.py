@@ -76,6 +76,12 @@ class ExchangeKey:
         self._cache: dict[tuple[bytes, int, int, int], bytes] = {}
         self._writing: tuple[kdf.KdfParams, bytes] | None = None
 
+    def matches(self, passphrase: str) -> bool:
+        """Whether ``passphrase`` (as typed: case, spaces and dashes do not matter) is this key's
+        passphrase; compared in constant time (a kiosk's exit check uses it)."""
+        typed = normalise(passphrase)
+        return bool(typed) and hmac.compare_digest(typed.encode("utf-8"), self._secret.encode("utf-8"))
+
     def _master(self, salt: bytes, time_cost: int, memory_kib: int, parallelism: int) -> bytes:
         k = (salt, time_cost, memory_kib, parallelism)
         if k not in self._cache:

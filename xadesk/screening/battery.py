@@ -28,14 +28,15 @@ def empty(defn: Definition) -> tuple[Answers, list[float | None]]:
 
 
 def dumps(values: Sequence[float | None]) -> str:
-    return json.dumps([_plain(v) for v in values], separators=(",", ":"))
+    return json.dumps([plain(v) for v in values], separators=(",", ":"))
 
 
 def loads(text: str) -> list[float | None]:
     return [None if v is None else float(v) for v in json.loads(text)]
 
 
-def _plain(v: float | None) -> float | int | None:
+def plain(v: float | None) -> float | int | None:
+    """A value as written to JSON: None for blank or NaN, an int when whole (``2`` not ``2.0``)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     v = float(v)

@@ -14,7 +14,14 @@ import math
 import random
 from datetime import date, datetime, timedelta
 
-from .. import demo
+from sqlalchemy import select
+
+from ..demo_steps import register
+from ..services.campaigns import close_campaign, create_campaign, load, set_excused
+from ..services.login import login
+from ..services.screening_answers import Incoming, ingest
+from ..storage.models import SchoolClass, Student
+from ..storage.models_screening import CampaignTarget
 
 CAMPAIGN_NAME = "第一学期心理健康普查"
 PREVIOUS_NAME = "上学年第一学期心理健康普查"
@@ -63,8 +70,6 @@ GENERATORS = {"phq9": _phq9, "gad7": _gad7, "asq": _asq, "scared": _scared}
 
 
 def screening_step(admin_ctx, rng: random.Random, day: date, password: str) -> None:
-    from ..services.login import login
-
     ctx = login(admin_ctx.db.path, "xinli", password)
     try:
         start = date(day.year if day.month >= 9 else day.year - 1, 9, 15)
@@ -87,12 +92,7 @@ def _campaign(ctx, rng: random.Random, name: str, battery_spec: list, grades: li
               safe: bool = False) -> None:
     """One completed campaign. ``safe``: no answer raises a safety flag (a year-old campaign whose
     alerts would all have been followed up long ago; the demo shows this year's open alerts only)."""
-    from sqlalchemy import select
 
-    from ..services.campaigns import close_campaign, create_campaign, load, set_excused
-    from ..services.screening_answers import Incoming, ingest
-    from ..storage.models import SchoolClass, Student
-    from ..storage.models_screening import CampaignTarget
 
     info = create_campaign(
         ctx, name, battery_spec, grades=grades, semester=1, opens_on=start, closes_on=start + timedelta(days=14),
@@ -151,4 +151,4 @@ def _campaign(ctx, rng: random.Random, name: str, battery_spec: list, grades: li
     close_campaign(ctx, info.id)
 
 
-demo.STEPS.append(("screening", screening_step))
+register("screening", screening_step)

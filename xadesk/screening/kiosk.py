@@ -25,6 +25,7 @@ item not yet answered.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -35,9 +36,19 @@ from sqlalchemy import func, select
 from ..domain.dates import parse_date
 from ..domain.grades import class_label
 from ..errors import UserError, WrongPassword
+from ..exchange import ExchangeKey, open_container, write_container
+from ..exchange.passphrase import normalise
 from ..instruments.definition import Definition
+from ..services import audit
+from ..services.campaigns import get_campaign, load, require_open
+from ..services.screening_answers import battery_definition, find_response, record_answer, response_state
+from ..storage.keyfile import user_slot_id
+from ..storage.models import SchoolClass, Student
+from ..storage.models_screening import CampaignTarget
 from . import battery
 from .battery import ItemView
+from .journal import Journal
+from .kit import KIT_ENTRY, PACK_ENTRY, PACK_FORMAT, Kit
 
 
 @dataclass(frozen=True)
@@ -81,9 +92,6 @@ class SchoolKiosk:
 
     @classmethod
     def start(cls, ctx, campaign_ref: int | str, pc_id: str) -> SchoolKiosk:
-        from ..services import audit
-        from ..services.campaigns import load, require_open
-
         ctx.require("screening.manage")
         with ctx.db.write() as s:
             c = load(s, campaign_ref)
@@ -95,24 +103,16 @@ class SchoolKiosk:
 
     def _definition(self, instrument_id: str) -> Definition:
         if instrument_id not in self._defs:
-            from ..services.campaigns import load
-            from ..services.screening_answers import battery_definition
-
             with self._ctx.db.read() as s:
                 self._defs[instrument_id] = battery_definition(s, load(s, self.campaign_id), instrument_id)
         return self._defs[instrument_id]
 
     def _student(self, s, student_id: int) -> KioskStudent:
-        from ..storage.models import SchoolClass, Student
-
         st = s.get(Student, student_id)
         cls_ = s.get(SchoolClass, st.class_id) if st.class_id else None
         return KioskStudent(str(st.id), st.name, class_label(cls_.grade_code, cls_.number) if cls_ else "")
 
     def identify(self, student_no: str, birth_date: date | str) -> KioskStudent:
-        from ..storage.models import Student
-        from ..storage.models_screening import CampaignTarget
-
         born = _birth(birth_date)
         no = student_no.strip().upper()
         with self._ctx.db.read() as s:
@@ -125,9 +125,6 @@ class SchoolKiosk:
             return self._student(s, ids[0])
 
     def identify_code(self, code: str) -> KioskStudent:
-        from ..exchange.passphrase import normalise
-        from ..storage.models_screening import CampaignTarget
-
         with self._ctx.db.read() as s:
             sid = s.scalar(select(CampaignTarget.student_id).where(CampaignTarget.campaign_id == self.campaign_id,
                                                                    CampaignTarget.code == normalise(code)))
@@ -136,10 +133,6 @@ class SchoolKiosk:
             return self._student(s, sid)
 
     def tasks(self, student: KioskStudent) -> list[KioskTask]:
-        from ..services.campaigns import get_campaign
-        from ..services.screening_answers import response_state
-        from ..storage.models import SchoolClass, Student
-
         info = get_campaign(self._ctx, self.campaign_id)
         with self._ctx.db.read() as s:
             st = s.get(Student, int(student.token))
@@ -156,12 +149,9 @@ class SchoolKiosk:
         return self._definition(instrument_id).text("instructions")
 
     def next_item(self, student: KioskStudent, instrument_id: str) -> ItemView | None:
-        from ..services.campaigns import load
-        from ..services.screening_answers import _response
-
         defn = self._definition(instrument_id)
         with self._ctx.db.read() as s:
-            r = _response(s, load(s, self.campaign_id).id, int(student.token), instrument_id)
+            r = find_response(s, load(s, self.campaign_id).id, int(student.token), instrument_id)
             answers, seconds = (battery.loads(r.answers_json), battery.loads(r.seconds_json)) if r \
                 else battery.empty(defn)
         point = battery.resume_point(defn, answers, seconds)
@@ -169,15 +159,10 @@ class SchoolKiosk:
 
     def answer(self, student: KioskStudent, instrument_id: str, index: int, value: float | None,
                seconds: float | None):
-        from ..services.screening_answers import record_answer
-
         return record_answer(self._ctx, self.campaign_id, int(student.token), instrument_id, index, value, seconds,
                              mode="kiosk", source=self.pc_id)
 
     def check_exit(self, password: str) -> bool:
-        from ..services import audit
-        from ..storage.keyfile import user_slot_id
-
         try:
             self._ctx.keyfile.unwrap(user_slot_id(self._ctx.actor.login), password)
         except WrongPassword:
@@ -214,10 +199,6 @@ class LabKiosk:
     @classmethod
     def open(cls, kit_path: Path, passphrase: str, folder: Path, pc_id: str) -> LabKiosk:
         """Open a kit (refused if damaged or the passphrase is wrong) and the PC's journal beside it."""
-        from ..exchange import ExchangeKey, open_container
-        from .journal import Journal
-        from .kit import KIT_ENTRY, Kit
-
         key = ExchangeKey(passphrase)
         container = open_container(kit_path, key, expected_kind="lab_kit")
         kit = Kit.from_json(container.entry_json(KIT_ENTRY))
@@ -252,8 +233,6 @@ class LabKiosk:
         return self._student(st)
 
     def identify_code(self, code: str) -> KioskStudent:
-        from ..exchange.passphrase import normalise
-
         wanted = normalise(code)
         st = next((x for x in self.kit.students.values() if x.code == wanted), None)
         if st is None:
@@ -304,30 +283,22 @@ class LabKiosk:
                            point is None)
 
     def check_exit(self, password: str) -> bool:
-        from ..exchange.passphrase import normalise
-
-        return bool(password) and normalise(password) == self._key._secret
+        return self._key.matches(password)
 
     def pack_json(self) -> dict:
-        from .kit import PACK_FORMAT
-
         responses = []
         for (no, iid), r in sorted(self._responses.items()):
             defn = self.kit.definitions[iid]
             responses.append({"student_no": no, "instrument_id": iid, "version": defn.version,
                               "status": "completed" if r.completed_at else "in_progress",
-                              "answers": [battery._plain(v) for v in r.answers],
-                              "seconds": [battery._plain(v) for v in r.seconds],
+                              "answers": [battery.plain(v) for v in r.answers],
+                              "seconds": [battery.plain(v) for v in r.seconds],
                               "started_at": r.started_at, "completed_at": r.completed_at})
         return {"format": PACK_FORMAT, "school_uuid": self.kit.school_uuid, "campaign_uuid": self.kit.campaign_uuid,
                 "pack_id": self._journal.id, "pc_id": self.pc_id, "responses": responses}
 
     def write_pack(self, path: Path) -> Path:
         """Write the encrypted result pack (atomically; safe to repeat — a later pack supersedes)."""
-        import json
-
-        from ..exchange import write_container
-        from .kit import PACK_ENTRY
 
         data = json.dumps(self.pack_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         write_container(path, kind="lab_pack", passphrase=self._key, entries={PACK_ENTRY: data},

@@ -1,4 +1,4 @@
-"""The warning grid in the demo school (a step in ``xadesk.demo.STEPS``).
+"""The warning grid in the demo school (a step registered in ``xadesk.demo_steps``).
 
 Built through the ordinary services, acting as the demo counselor (李静), the homeroom teacher of
 七年级(1)班 and the vice principal, so every row has its interview, decision, audit entry and notice:
@@ -23,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from ..demo_steps import register
 from ..storage.models import SchoolClass, Student, User
 from ..storage.models_screening import ScreeningScore
 from . import grid as G
@@ -177,11 +178,4 @@ def demo_step(admin: AppContext, rng: random.Random, today: date, _password: str
                       monitor_ids=[m for i, m in enumerate(registered) if i % 5], today=today)
 
 
-def _register() -> None:
-    from ..demo import STEPS
-
-    if not any(name == "grid" for name, _ in STEPS):
-        STEPS.append(("grid", demo_step))
-
-
-_register()
+register("grid", demo_step)

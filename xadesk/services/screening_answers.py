@@ -97,11 +97,12 @@ def response_state(ctx: AppContext, campaign_id: int, student_id: int, instrumen
     with ctx.db.read() as s:
         c = load(s, campaign_id)
         defn = battery_definition(s, c, instrument_id)
-        r = _response(s, c.id, student_id, instrument_id)
+        r = find_response(s, c.id, student_id, instrument_id)
         return _state(defn, r)
 
 
-def _response(s: Session, campaign_id: int, student_id: int, instrument_id: str) -> ScreeningResponse | None:
+def find_response(s: Session, campaign_id: int, student_id: int, instrument_id: str) -> ScreeningResponse | None:
+    """One student's response to one instrument of a campaign, inside the caller's session."""
     return s.scalar(select(ScreeningResponse).where(ScreeningResponse.campaign_id == campaign_id,
                                                     ScreeningResponse.student_id == student_id,
                                                     ScreeningResponse.instrument_id == instrument_id))
@@ -118,7 +119,7 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
         defn = battery_definition(s, c, instrument_id)
         value = battery.check_value(defn, index, value)
         now = now_utc()
-        r = _response(s, c.id, student_id, instrument_id)
+        r = find_response(s, c.id, student_id, instrument_id)
         if r is None:
             answers, secs = battery.empty(defn)
             r = ScreeningResponse(campaign_id=c.id, student_id=student_id, instrument_id=instrument_id,

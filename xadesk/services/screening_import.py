@@ -46,6 +46,7 @@ from . import audit
 from .campaigns import load, require_open
 from .context import AppContext
 from .instruments import definition
+from .login import now_utc
 from .screening_answers import Incoming, IngestStats, ingest
 
 Progress = Callable[[int, int], None] | None
@@ -360,6 +361,10 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
             report = ImportReport(source, kind, len(parsed), 0, dry_run=dry_run, mapping=used,
                                   coding=coding_used)
             matched = _match(s, c, parsed, report, accept, keep)
+            now = now_utc()
+            # The response's time is the student's 提交答卷时间 (so an alert shows when the child
+            # answered), not the time of the import.
+            answered = {p.row: matching.submitted_utc(p.submitted, now) for p, _, _ in matched}
             total = len(defns)
             all_items = len(used["items"])
             for k, (d, grades) in enumerate(battery):
@@ -374,8 +379,8 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                     if p.seconds is not None and n_items:
                         per = p.seconds / all_items
                         secs = [per if p.answers[d.id][j] is not None else None for j in range(d.n_items)]
-                    rows.append(Incoming(sid, p.answers[d.id], secs, True, None, p.row))
-                report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=source)
+                    rows.append(Incoming(sid, p.answers[d.id], secs, True, answered[p.row], p.row))
+                report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=source, now=now)
                 if progress is not None:
                     progress(k + 1, total)
             if dry_run:

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from ..domain.grades import class_label, parse_class_label, parse_grade
 from ..domain.idnumbers import normalize_code
@@ -117,6 +117,23 @@ def parse_submitted(value: object) -> datetime | None:
         except ValueError:
             continue
     return None
+
+
+# 问卷星 writes 提交答卷时间 as Beijing wall-clock time with no zone. China has kept UTC+8 without
+# daylight saving since 1991, so a fixed offset is exact and needs no tz database (absent on Windows).
+BEIJING = timezone(timedelta(hours=8), "北京时间")
+
+
+def submitted_utc(value: object, now: datetime) -> datetime | None:
+    """The 提交答卷时间 cell as a naive UTC time (how the database stores times), or None when the
+    cell is empty, unreadable, or later than ``now`` (UTC) — an answer cannot come from the future,
+    so such a cell is not trusted and the caller falls back to the import time."""
+    local = parse_submitted(value)
+    if local is None:
+        return None
+    aware = local.replace(tzinfo=BEIJING) if local.tzinfo is None else local
+    utc = aware.astimezone(UTC).replace(tzinfo=None)
+    return None if utc > now + timedelta(minutes=5) else utc
 
 
 class Roster:
