@@ -92,8 +92,6 @@ def _campaign(ctx, rng: random.Random, name: str, battery_spec: list, grades: li
               safe: bool = False) -> None:
     """One completed campaign. ``safe``: no answer raises a safety flag (a year-old campaign whose
     alerts would all have been followed up long ago; the demo shows this year's open alerts only)."""
-
-
     info = create_campaign(
         ctx, name, battery_spec, grades=grades, semester=1, opens_on=start, closes_on=start + timedelta(days=14),
         consent_notes="开学家长会上告知测评目的与保密方式，家长签署知情同意书；不同意者不参加。", open_now=True,
