@@ -112,7 +112,11 @@ def test_homeroom_sees_band_counts_of_own_class_only(counselor, campaign, small_
             R.results(leader, campaign.id)
         with pytest.raises(PermissionDenied):
             R.response_answers(leader, campaign.id, small_school.student_ids["林一鸣"], "phq9")
-        assert sum(b.count for b in R.band_summary(leader, campaign.id)) >= 3
+        # ... and those counts follow the small-number rule (issue 13): three students in one band of
+        # two small classes read "<5", never a number that could point to a child.
+        leader_counts = R.band_summary(leader, campaign.id)
+        assert leader_counts and {(c.instrument_id, c.band) for c in leader_counts} == {("phq9", "mild")}
+        assert all(c.count == "<5" for c in leader_counts)
     finally:
         leader.close()
 
