@@ -56,7 +56,10 @@ from . import kdf
 from .atomic import atomic_write_bytes
 
 FORMAT = "xadesk-keys"
-VERSION = 2
+# 3: slots may carry ``pub`` and ``ck`` (compartments). An app that knows only 2 would verify such a file
+# and then drop both on its next save, taking every counselor's counselling key with it: it must say
+# "newer" instead.
+VERSION = 3
 RECOVERY_SLOT = "recovery"
 OLDER_GENERATIONS = 2  # .keys.2 and .keys.3, besides the current content and its mirror
 _RECOVERY_INFO = b"xadesk database key from recovery key v1"
