@@ -29,7 +29,7 @@ from .errors import DatabaseExists, UserError
 from .screening import demo_step as _screening_demo  # noqa: F401
 from .services import grid_demo as _grid_demo  # noqa: F401
 from .services import roles
-from .services.accounts import RoleSpec, add_user
+from .services.accounts import RoleSpec, add_user, grant_counselling_with_recovery
 from .services.login import create_school, login
 from .services.roster import resolve_class
 from .services.roster_import import import_records
@@ -145,6 +145,9 @@ def build_demo(path: Path, password: str = DEMO_PASSWORD, *, force: bool = False
             add_user(ctx, login_name, display, [spec], password, must_change=False)
             accounts.append((login_name, f"{display}（{_DEMO_ROLES.get(login_name, roles.role_label(role))}）"))
             tick()
+        # The administrator does not hold the counselling key: the demo completes the counselors' grant
+        # with the recovery key, as a school does for its first counselor (xadesk keys grant).
+        grant_counselling_with_recovery(ctx, created.recovery_key)
         rng = random.Random(20260901)
         for _name, step in steps:
             step(ctx, rng, day, password)

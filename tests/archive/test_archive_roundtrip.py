@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from tests.archive.conftest import PASSPHRASE
 from xadesk.archive import transfer
 from xadesk.archive.document import BuildOptions, build_document
+from xadesk.compartment import content
 from xadesk.storage.models import School, Student
 from xadesk.storage.models_archive import ArchiveConsent, ArchiveImport, ArchiveRecord, ClassHistory
 
@@ -46,7 +47,8 @@ def test_a_grade_travels_from_school_a_to_school_b_and_arrives_equal(school_a, s
     with school_a.counselor.db.read() as s:
         school = s.scalar(select(School))
         a_uuid, a_name = school.uuid, school.name
-        sent = {f.student_no: build_document(s, f.student_id, BuildOptions(edition="transfer"))
+        sent = {f.student_no: build_document(s, f.student_id, BuildOptions(
+                    edition="transfer", counselling_key=school_a.counselor.counselling_key))
                 for f in batch.files}
 
     b = school_b.counselor
@@ -62,7 +64,10 @@ def test_a_grade_travels_from_school_a_to_school_b_and_arrives_equal(school_a, s
         assert set(got) == set(expected) | set(expected_groups)
         for uid, r in expected.items():
             row = got[uid]
-            assert (row.kind, row.occurred_on.isoformat(), row.category, row.severity, row.text, row.author_name) == \
+            # Counselling text is stored sealed under school B's counselling key (xadesk.compartment).
+            text = content.record_text(b.counselling_key, row)
+            assert row.kind != "counselling" or content.is_sealed(row.text)
+            assert (row.kind, row.occurred_on.isoformat(), row.category, row.severity, text, row.author_name) == \
                    (r["kind"], r["date"], r["category"], r["severity"], r["text"], r["author"])
             assert row.created_at.isoformat() == r["created_at"]
             assert (row.source_school_uuid, row.source_school_name) == (a_uuid, a_name)

@@ -149,3 +149,15 @@ def test_audit_page_lists_entries_and_verifies(qtbot, window, admin_ctx, screens
     assert page.banner.kind() == "success" and "没有发现改动" in page.banner.text()
     assert page.last_result.count == len(audit.list_entries(admin_ctx, limit=None))
     screenshot(window, "main-audit")
+
+
+def test_add_account_says_how_a_new_counselor_gets_the_counselling_key(window, qtbot, screenshot, tmp_path):
+    page = accounts_page(window)
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    dialog = page.dialog
+    assert not dialog.counselling_note.isVisible()
+    dialog.roles.set_role("counselor")
+    assert dialog.counselling_note.isVisible() and "恢复密钥" in dialog.counselling_note.text()
+    dialog.grab().save(str(tmp_path / "add-counselor.png"))
+    screenshot(dialog, "add-account-counselor")
+    dialog.reject()

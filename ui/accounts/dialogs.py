@@ -199,12 +199,22 @@ class AddAccountDialog(_ServiceDialog):
         note = QLabel(self.tr("初始密码请当面告诉本人；首次登录后请他在“文件 → 修改我的密码”中改掉。"), self)
         note.setWordWrap(True)
         self.roles = RoleEditor(tree, self)
+        # Administrators never hold the counselling key (xadesk.compartment): say how a new counselor gets it.
+        self.counselling_note = QLabel(self.tr(
+            "心理健康教师的辅导钥匙不由管理员持有：新账号会在另一位心理教师下次登录时自动获得它，"
+            "也可以用打印的恢复密钥立即授予（xadesk keys grant）。在此之前他看不到辅导内容。"), self)
+        self.counselling_note.setObjectName("counsellingGrantNote")
+        self.counselling_note.setWordWrap(True)
+        counselor_box = self.roles.checks[roles.COUNSELOR]
+        self.counselling_note.setVisible(counselor_box.isChecked())
+        counselor_box.toggled.connect(self.counselling_note.setVisible)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         layout.addWidget(self.banner)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(self.roles)
+        layout.addWidget(self.counselling_note)
         layout.addWidget(self.buttons)
         char = self.fontMetrics().horizontalAdvance("中")
         self.setMinimumWidth(char * 44)

@@ -53,6 +53,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..compartment import content
 from ..domain.grades import class_label, grade
 from ..domain.schoolyear import school_year_of
 from ..i18n import msg
@@ -197,6 +198,9 @@ class BuildOptions:
     policy: TransferPolicy = field(default_factory=TransferPolicy)
     generated_at: datetime | None = None
     exporter_name: str | None = None
+    # The counselling compartment's key (only a counselor's session has one): counselling text is
+    # opened with it; without it counselling records are redacted, never decrypted.
+    counselling_key: bytes | None = field(default=None, repr=False)
 
 
 _building: ContextVar[BuildOptions | None] = ContextVar("xadesk_archive_build", default=None)
@@ -285,10 +289,15 @@ def build_document(session: Session, student_id: int, opts: BuildOptions | None 
     for r in records:
         if r.kind == K.GROUP_CHANGE:
             continue  # listed in group_history
-        redact = r.kind == K.COUNSELLING and not show_counselling
+        text = None
+        if r.kind != K.COUNSELLING:
+            text = r.text
+        elif show_counselling:
+            text = content.record_text(opts.counselling_key, r)
+        redact = r.kind == K.COUNSELLING and text is None
         record_dicts.append({
             "uuid": r.uuid, "kind": r.kind, "date": _iso(r.occurred_on), "category": r.category,
-            "severity": r.severity, "text": None if redact else r.text, "redacted": redact,
+            "severity": r.severity, "text": text, "redacted": redact,
             "visitors": r.visitors, "present": r.present, "ended_on": _iso(r.ended_on),
             "author": r.author_name, "created_at": _iso(r.created_at),
             "source": _source(r.source_school_name, r.source_school_uuid, r.imported_at)})
@@ -497,6 +506,7 @@ def view_archive(ctx, student_id: int) -> dict[str, Any]:
         st = roster._get_scoped(ctx, s, student_id)
         doc = build_document(s, st.id, BuildOptions(edition="full",
                                                     may_read_counselling=ctx.actor.can("counselling.read"),
+                                                    counselling_key=ctx.counselling_key,
                                                     policy=load_policy(s), exporter_name=ctx.actor.display_name))
         audit.record_for(ctx, s, "archive.view", student_id=st.id, detail={"what": "archive"})
     return doc

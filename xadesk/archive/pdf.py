@@ -313,6 +313,7 @@ def student_pdf(ctx, student_id: int, *, edition: str = "full") -> bytes:
         st = roster._get_scoped(ctx, s, student_id)
         doc = build_document(s, st.id, BuildOptions(edition=edition,
                                                     may_read_counselling=ctx.actor.can("counselling.read"),
+                                                    counselling_key=ctx.counselling_key,
                                                     policy=load_policy(s), exporter_name=ctx.actor.display_name))
         audit.record_for(ctx, s, "archive.export", student_id=st.id, detail={"edition": edition, "format": "pdf"})
     return render_archive_pdf(doc)

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..compartment import content
 from ..domain.grades import class_label, grade, parse_grade
 from ..errors import Cancelled, NotFound, UserError
 from ..exchange import ExchangeKey, open_container, write_container
@@ -128,7 +129,7 @@ def _json_bytes(doc: dict) -> bytes:
 def _transfer_docs(ctx, s: Session, student_ids: list[int], now: datetime) -> list[dict]:
     policy = load_policy(s)
     opts = BuildOptions(edition="transfer", may_read_counselling=False, policy=policy, generated_at=now,
-                        exporter_name=ctx.actor.display_name)
+                        exporter_name=ctx.actor.display_name, counselling_key=ctx.counselling_key)
     from ..storage.models import School
 
     school = s.scalar(select(School).order_by(School.id))
@@ -585,7 +586,7 @@ def import_transfer(ctx, path: Path, passphrase: str | ExchangeKey, *, class_: s
             audit.record_for(ctx, s, "archive.import", student_id=student.id, target=tf.path.name,
                              detail={"source": m.school_id, "records_added": 0, "already_imported": True})
             return preview
-        added = _add_records(s, student.id, doc, stamp)
+        added = _add_records(s, student.id, doc, stamp, ctx.counselling_key)
         imp = ArchiveImport(student_id=student.id, content_sha256=m.content_sha256, source_school_name=m.school_name,
                             source_school_uuid=m.school_id, exported_at=m.exported_at.replace(tzinfo=None),
                             exporter_name=m.exporter_name, archive_schema_version=int(doc["schema_version"]),
@@ -605,8 +606,17 @@ def import_transfer(ctx, path: Path, passphrase: str | ExchangeKey, *, class_: s
     return preview
 
 
-def _add_records(s: Session, student_id: int, doc: dict, stamp: datetime) -> int:
+def _stored_text(r: dict, counselling_key: bytes | None) -> str:
+    text = str(r.get("text") or "")
+    if r.get("kind") == K.COUNSELLING and counselling_key is not None:
+        return content.seal_record_text(counselling_key, r["uuid"], text)
+    return text
+
+
+def _add_records(s: Session, student_id: int, doc: dict, stamp: datetime, counselling_key: bytes | None) -> int:
     records = [r for r in doc.get("records") or [] if not r.get("redacted")]
+    if counselling_key is None and any(r.get("kind") == K.COUNSELLING for r in records):
+        raise content.locked()
     groups = doc.get("group_history") or []
     known = _all_uuids(s, ArchiveRecord, [r["uuid"] for r in records] + [g["uuid"] for g in groups])
     added = 0
@@ -616,7 +626,7 @@ def _add_records(s: Session, student_id: int, doc: dict, stamp: datetime) -> int
         name, uid = _src_of(r, doc)
         s.add(ArchiveRecord(uuid=r["uuid"], student_id=student_id, kind=r["kind"],
                             occurred_on=date.fromisoformat(r["date"]), category=r.get("category"),
-                            severity=r.get("severity"), text=str(r.get("text") or ""), visitors=r.get("visitors"),
+                            severity=r.get("severity"), text=_stored_text(r, counselling_key), visitors=r.get("visitors"),
                             present=r.get("present"), ended_on=_opt_date(r.get("ended_on")), author_id=None,
                             author_name=str(r.get("author") or "")[:100],
                             created_at=_parse_dt(r.get("created_at"), stamp), source_school_name=name,

@@ -14,6 +14,26 @@ def register(subparsers) -> None:
                                          "check every copy and slot without a password (and the recovery key "
                                          "when XADESK_RECOVERY_KEY is set)"))
     c.set_defaults(func=run_check)
+    g = sub.add_parser("grant", help=msg("用恢复密钥（XADESK_RECOVERY_KEY 或提示输入）把辅导钥匙授予还没有它的心理教师（管理员）",
+                                         "give the counselling key to counselors who lack it, with the recovery key "
+                                         "(XADESK_RECOVERY_KEY or a prompt; administrators)"))
+    g.set_defaults(func=run_grant)
+
+
+def run_grant(args, cli) -> int:
+    from ..services.accounts import grant_counselling_with_recovery
+
+    ctx = cli.session()
+    recovery = cli.secret(msg("恢复密钥", "Recovery key"), "XADESK_RECOVERY_KEY")
+    granted = grant_counselling_with_recovery(ctx, recovery)
+    if granted:
+        cli.out(msg(f"已把辅导钥匙授予：{'、'.join(granted)}（他们下次登录即可读写辅导内容）。",
+                    f"Counselling key given to: {', '.join(granted)} (effective at their next login)."))
+    else:
+        cli.out(msg("没有需要授予辅导钥匙的心理教师（升级前建立、升级后还没登录过的账号须先登录一次）。",
+                    "No counselor needed the counselling key (an account made before the upgrade must log in once "
+                    "first)."))
+    return 0
 
 
 def run_check(args, cli) -> int:

@@ -68,7 +68,16 @@ def run_add(args, cli) -> int:
                               "XADESK_NEW_PASSWORD")
     row = add_user(ctx, args.login, args.name or args.login, specs, password)
     cli.out(msg(f"已新建账号 {row.login}：{'、'.join(row.roles)}", f"Account {row.login} created: {', '.join(row.roles)}"))
+    _tell_grant_pending(ctx, cli, row.login)
     return 0
+
+
+def _tell_grant_pending(ctx, cli, login: str) -> None:
+    from ..compartment.access import GRANT_PENDING
+    from ..services.accounts import counselling_grant_pending
+
+    if counselling_grant_pending(ctx, login):
+        cli.out(GRANT_PENDING)
 
 
 def run_passwd(args, cli) -> int:
@@ -84,6 +93,7 @@ def run_passwd(args, cli) -> int:
         new = cli.new_secret(msg(f"{args.login} 的新密码", f"New password for {args.login}"), "XADESK_NEW_PASSWORD")
         reset_password(ctx, args.login, new)
     cli.out(msg("密码已更新。", "Password updated."))
+    _tell_grant_pending(ctx, cli, args.login)
     return 0
 
 

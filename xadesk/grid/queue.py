@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..compartment import content
 from ..display import to_local
 from ..services import grid_base as B
 from ..services.context import AppContext
@@ -127,7 +128,8 @@ class QueueRow:
 def interview_row(i: GridInterview, ctx: AppContext, used: bool) -> InterviewRow:
     return InterviewRow(i.id, i.student_id, i.interviewer_name, to_local(i.held_at),
                         None if i.recommendation == LV.NONE else i.recommendation,
-                        i.findings if ctx.actor.can("counselling.read") else None, used)
+                        content.interview_findings(ctx.counselling_key, i) if ctx.actor.can("counselling.read")
+                        else None, used)
 
 
 def pending_proposals(s: Session, student_ids: Iterable[int] | None = None) -> dict[int, list[GridProposal]]:

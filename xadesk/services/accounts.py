@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from ..compartment import access as compartment
 from ..domain.names import check_name
-from ..errors import NotFound, PermissionDenied, UserError
-from ..storage.keyfile import user_slot_id
+from ..errors import NotFound, PermissionDenied, UserError, WrongPassword
+from ..exchange.passphrase import normalise as normalise_recovery_key
+from ..storage.keyfile import RECOVERY_SLOT, database_key_from_recovery, user_slot_id
 from ..storage.models import RoleAssignment, SchoolClass, User
 from . import audit, roles
 from .context import AppContext
@@ -103,6 +105,7 @@ def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpe
                          detail={"roles": [[sp.role, sp.grade_code, sp.class_id] for sp in specs]})
     # The slot is written only after the account row is committed: a crash in between leaves an
     # account without a slot (fixed by a password reset), never a slot without an account.
+    ctx.keyfile.refresh()  # another session may have saved since this one logged in
     ctx.keyfile.set_slot(user_slot_id(login_key), password, ctx.db.key)
     ctx.keyfile.save()
     return next(u for u in list_users(ctx) if u.login == login_key)
@@ -119,12 +122,16 @@ def set_roles(ctx: AppContext, login: str, specs: list[RoleSpec]) -> None:
         if user.id == ctx.actor.user_id and roles.ADMIN not in {sp.role for sp in specs}:
             raise UserError("不能取消自己的管理员角色（请让另一位管理员操作）。",
                             "You cannot remove your own admin role.")
+        was_counselor = roles.COUNSELOR in {r.role for r in user.roles}
         user.roles.clear()
         s.flush()
         for spec in specs:
             user.roles.append(RoleAssignment(role=spec.role, grade_code=spec.grade_code, class_id=spec.class_id))
         audit.record_for(ctx, s, "account.roles", target=login_key,
                          detail={"roles": [[sp.role, sp.grade_code, sp.class_id] for sp in specs]})
+    if was_counselor and roles.COUNSELOR not in {sp.role for sp in specs}:
+        # No longer a counselor: the counselling key leaves the slot, in every generation.
+        ctx.keyfile.purge_counselling(user_slot_id(login_key))
 
 
 def change_own_password(ctx: AppContext, old_password: str, new_password: str) -> None:
@@ -136,7 +143,9 @@ def change_own_password(ctx: AppContext, old_password: str, new_password: str) -
         user = s.get(User, ctx.actor.user_id)
         user.must_change_password = False
         audit.record_for(ctx, s, "account.password", target=ctx.actor.login)
-    ctx.keyfile.set_slot(slot, new_password, ctx.db.key)
+    # A counselor keeps the counselling key across a password change (it is sealed to the new slot).
+    ctx.keyfile.refresh()  # another session may have saved since this one logged in
+    ctx.keyfile.set_slot(slot, new_password, ctx.db.key, counselling_key=ctx.counselling_key)
     ctx.keyfile.save()
 
 
@@ -151,8 +160,35 @@ def reset_password(ctx: AppContext, login: str, new_password: str) -> None:
             raise NotFound(f"没有登录名为 {login} 的账号。", f"No account named {login}.")
         user.must_change_password = user.id != ctx.actor.user_id
         audit.record_for(ctx, s, "account.reset", target=login_key)
+    ctx.keyfile.refresh()  # another session may have saved since this one logged in
     ctx.keyfile.set_slot(user_slot_id(login_key), new_password, ctx.db.key)
     ctx.keyfile.save()
+
+
+def grant_counselling_with_recovery(ctx: AppContext, recovery_key: str) -> list[str]:
+    """Give the counselling key to every active counselor who lacks it, with the printed recovery key
+    (administrators do not hold the counselling key themselves). Returns the logins granted (audited)."""
+    ctx.require("accounts.manage")
+    secret = normalise_recovery_key(recovery_key)
+    # Proven before anything is written: a wrong key would replace the recovery key's public key.
+    if ctx.keyfile.has_slot(RECOVERY_SLOT):
+        ctx.keyfile.unwrap(RECOVERY_SLOT, secret)
+    elif database_key_from_recovery(secret) != ctx.db.key:
+        raise WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
+                            "The recovery key is wrong. Check it group by group against the printout.")
+    ctx.keyfile.refresh()
+    with ctx.db.write() as s:
+        granted = compartment.grant_with_recovery(s, ctx.keyfile, secret)
+        audit.record_for(ctx, s, "counselling.grant", detail={"logins": granted})
+        ctx.keyfile.save()
+    return granted
+
+
+def counselling_grant_pending(ctx: AppContext, login: str) -> bool:
+    """True when ``login`` is a counselor whose slot does not hold the counselling key yet."""
+    with ctx.db.read() as s:
+        is_counselor = normalise_login(login) in compartment.active_counselor_logins(s)
+    return is_counselor and not ctx.keyfile.holds_counselling(user_slot_id(normalise_login(login)))
 
 
 def deactivate(ctx: AppContext, login: str) -> None:

@@ -118,6 +118,8 @@ ACTION_LABELS.update({
     "backup.create": ("创建备份", "backup made"),
     "backup.settings": ("修改备份设置", "backup settings changed"),
     "keys.damaged": ("发现钥匙文件损坏并已修复", "damaged key file found and repaired"),
+    "counselling.encrypt": ("加密升级前的辅导内容", "counselling content from before the upgrade encrypted"),
+    "counselling.grant": ("用恢复密钥授予辅导钥匙", "counselling key granted with the recovery key"),
 })
 
 

@@ -57,6 +57,8 @@ class AppContext:
     keyfile: KeyFile
     warnings: list[str] = field(default_factory=list)  # e.g. a damaged key file copy found at login
     failed_attempts: list = field(default_factory=list)  # UTC times of this account's failed logins since its last
+    # The counselling compartment's key (xadesk.compartment): only counselors who hold it; None for everyone else.
+    counselling_key: bytes | None = field(default=None, repr=False)
 
     def require(self, permission: str) -> None:
         if not self.actor.can(permission):

@@ -33,6 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..compartment import content
 from ..errors import NotFound, UserError
 from ..grid import due as D
 from ..grid import levels as LV
@@ -325,6 +326,8 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
     """A follow-up interview (复核访谈): who held it, when, what was found, what level they recommend
     (``None`` / "none": not on the list). Findings are counselling notes: only ``counselling.read`` sees them."""
     ctx.require("grid.manage")
+    if ctx.counselling_key is None:
+        raise content.locked()
     text = B.text_field(findings, "访谈发现", "findings", "findings")
     # ``held_at`` is what the counselor typed: local wall-clock time (naive) or an aware time. Stored in
     # UTC like every other timestamp, compared with the clock in UTC; shown in local time again.
@@ -340,9 +343,12 @@ def record_interview(ctx: AppContext, student_id: int, *, held_at: datetime, fin
         if user is None or not user.active:
             raise NotFound("找不到访谈人账号。", "Interviewer not found.", field="interviewer")
         row = GridInterview(student_id=st.id, interviewer_id=user.id, interviewer_name=user.display_name,
-                            held_at=held_utc, findings=text, recommendation=rec or LV.NONE,
+                            held_at=held_utc, findings="", recommendation=rec or LV.NONE,
                             created_at=now_utc(), created_by_id=ctx.actor.user_id)
         s.add(row)
+        s.flush()
+        # Sealed to the row's id, so it is known only after the insert (same transaction).
+        row.findings = content.seal_findings(ctx.counselling_key, row.id, text)
         s.flush()
         audit.record_for(ctx, s, "grid.interview", student_id=st.id, target=str(row.id),
                          detail={"recommendation": rec or LV.NONE})

@@ -24,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from ..demo_steps import register
+from ..storage.keyfile import user_slot_id
 from ..storage.models import SchoolClass, Student, User
 from ..storage.models_screening import ScreeningScore
 from . import grid as G
@@ -35,11 +36,14 @@ from .grid_screening import propose_for_campaign
 from .login import load_actor
 
 
-def _as(ctx: AppContext, login: str) -> AppContext:
+def _as(ctx: AppContext, login: str, password: str) -> AppContext:
     with ctx.db.read() as s:
         user = s.scalar(select(User).where(User.login == login))
         actor = load_actor(s, user)
-    return AppContext(db=ctx.db, actor=actor, keyfile=ctx.keyfile)
+    # The counselling key only through the person's own slot (their password), as at a real login.
+    _key, wrapping = ctx.keyfile.unwrap_with_wrapping(user_slot_id(login), password)
+    return AppContext(db=ctx.db, actor=actor, keyfile=ctx.keyfile,
+                      counselling_key=ctx.keyfile.open_counselling(user_slot_id(login), wrapping))
 
 
 def _class_students(ctx: AppContext, grade: str, number: int) -> list[int]:
@@ -61,9 +65,9 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0))
 
 
-def demo_step(admin: AppContext, rng: random.Random, today: date, _password: str) -> None:
-    # The grid acts as the demo staff through the open database (``_as``): no password needed here.
-    xinli, bzr = _as(admin, "xinli"), _as(admin, "bzr701")
+def demo_step(admin: AppContext, rng: random.Random, today: date, password: str) -> None:
+    # The grid acts as the demo staff through the open database (``_as``) with their published password.
+    xinli, bzr = _as(admin, "xinli", password), _as(admin, "bzr701", password)
     start = today - timedelta(days=70)
     # Who: two students of 七年级(1)班 (the demo homeroom teacher's class), the rest across the school.
     j11 = _class_students(admin, "J1", 1)

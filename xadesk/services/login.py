@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 
 from .. import strength
+from ..compartment import access as compartment
 from ..domain.names import check_name
 from ..domain.schoolyear import school_year_of
 from ..errors import (
@@ -122,6 +123,8 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
         with db.write() as s:
             s.add(Meta(key=APP_MARKER_KEY, value=APP_MARKER))
             s.add(Meta(key="db_id", value=kf.db_id))
+            # The counselling key is made at the first counselor's login and sealed for this recovery key.
+            compartment.record_recovery_public_key(s, normalise_key(recovery))
             s.add(School(uuid=school_uuid, name=school_name.strip(), created_at=now_utc()))
             sy = SchoolYear(label=year.label, start_date=year.start, end_date=year.end, is_current=True)
             s.add(sy)
@@ -150,7 +153,7 @@ def create_school(path: Path, school_name: str, admin_login: str, admin_password
 # --- open --------------------------------------------------------------------------------------
 
 def _unlock(path: Path, slot_id: str, secret: str,
-            login_for_failure: str | None) -> tuple[SchoolDatabase, KeyFile, list[str]]:
+            login_for_failure: str | None) -> tuple[SchoolDatabase, KeyFile, list[str], bytes]:
     path = Path(path)
     check_file(path)
     try:
@@ -169,7 +172,7 @@ def _unlock(path: Path, slot_id: str, secret: str,
     if opened.repaired:
         # Only after the database proved the key right: rewrite the key file from the intact copies.
         opened.keyfile.save()
-    return db, opened.keyfile, opened.warnings
+    return db, opened.keyfile, opened.warnings, opened.wrapping
 
 
 def _check_ours(db: SchoolDatabase) -> None:
@@ -227,7 +230,7 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
     wait = login_delay(path, login_key, clock() if clock else None)
     if wait > 0:
         sleep(wait)
-    db, kf, warnings = _unlock(path, user_slot_id(login_key), password, login_key)
+    db, kf, warnings, wrapping = _unlock(path, user_slot_id(login_key), password, login_key)
     try:
         own_failures = loginlog.failures_for(path, login_key)
         with db.write() as s:
@@ -248,8 +251,16 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
             if rollback is not None:
                 audit.record(s, user.id, user.login, "audit.rollback", detail=rollback)
             warnings = [*warnings, *anchor_warnings]
-            if roles.COUNSELOR in {r.role for r in user.roles}:
+            is_counselor = roles.COUNSELOR in {r.role for r in user.roles}
+            if is_counselor:
                 warnings = [*warnings, *audit.care_role_grants_since_last_login(s, user.id, user.login)]
+            settled = compartment.settle(s, kf, user_slot_id(login_key), wrapping, is_counselor=is_counselor)
+            warnings = [*warnings, *settled.warnings]
+            if settled.encrypted:
+                audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
+            if settled.keyfile_changed:
+                # Before the commit: ciphertext under a new key never exists without that key in the key file.
+                kf.save()
             audit.record(s, user.id, user.login, "login")
             user.last_login_at = now_utc()
             actor = load_actor(s, user)
@@ -259,10 +270,14 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
         # Slots of disabled accounts left in older copies (e.g. .keys.bak written before this version).
         for slot_id in lingering_slots(kf.path, [user_slot_id(x) for x in inactive]):
             kf.purge_slot(slot_id)
+        if settled.drop_from_slot:
+            # No longer a counselor: the counselling key leaves this slot in every generation.
+            kf.purge_counselling(user_slot_id(login_key))
     except BaseException:
         db.close()
         raise
-    return AppContext(db=db, actor=actor, keyfile=kf, warnings=warnings, failed_attempts=own_failures)
+    return AppContext(db=db, actor=actor, keyfile=kf, warnings=warnings, failed_attempts=own_failures,
+                      counselling_key=settled.key)
 
 
 def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -> list[str]:
@@ -283,7 +298,7 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
                           "The recovery key is wrong. Check it group by group against the printout.")
     notes: list[str] = []
     try:
-        db, kf, notes = _unlock(path, RECOVERY_SLOT, secret, "recovery")
+        db, kf, notes, _wrapping = _unlock(path, RECOVERY_SLOT, secret, "recovery")
     except (WrongPassword, KeyFileDamaged, NotXADeskDatabase):
         # The recovery slot is refused, damaged or gone: the key derived from the recovery key itself
         # still opens a database made since key-file format 2; for an older one the slot's answer stands.
@@ -302,10 +317,17 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
                 raise UserError(f"没有登录名为 {login_name} 的账号。", f"No account named {login_name}.")
             check_password_strength(new_password, login=login_key, school_name=current_school_name(s))
             user.active = True
-            kf.set_slot(user_slot_id(login_key), new_password, db.key)
+            # The counselling key as the recovery key holds it (in the database, sealed to its public key).
+            settled = compartment.settle_with_recovery(s, kf, secret)
+            notes = [*notes, *settled.warnings]
+            ck = settled.key
+            is_counselor = roles.COUNSELOR in {r.role for r in user.roles}
+            kf.set_slot(user_slot_id(login_key), new_password, db.key, counselling_key=ck if is_counselor else None)
             kf.set_slot(RECOVERY_SLOT, secret, db.key)
+            if settled.encrypted:
+                audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
             audit.record(s, user.id, user.login, "account.recover", target=user.login)
-        kf.save()
+            kf.save()
     finally:
         db.close()
     return notes

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..archive import kinds as K
+from ..compartment import content
 from ..domain.grades import class_label
 from ..domain.schoolyear import school_year_of
 from ..errors import NotFound, UserError
@@ -89,13 +90,20 @@ class ConsentRow:
         return self.revoked_on is None
 
 
-def record_row(r: ArchiveRecord, *, may_read_counselling: bool) -> RecordRow:
-    redact = r.kind == K.COUNSELLING and not may_read_counselling
+def record_row(r: ArchiveRecord, *, may_read_counselling: bool, counselling_key: bytes | None = None) -> RecordRow:
+    """Counselling content is opened only for a reader who may read it *and* holds the key; anyone
+    else never decrypts (the row is redacted)."""
+    text = None
+    if r.kind != K.COUNSELLING:
+        text = r.text
+    elif may_read_counselling:
+        text = content.record_text(counselling_key, r)
+    redact = r.kind == K.COUNSELLING and text is None
     return RecordRow(
         id=r.id, uuid=r.uuid, student_id=r.student_id, kind=r.kind, kind_label=K.kind_label(r.kind),
         occurred_on=r.occurred_on, category=r.category, category_label=K.category_label(r.kind, r.category),
         severity=r.severity, severity_label=K.SEVERITIES.get(r.severity) if r.severity else None,
-        text=None if redact else r.text, visitors=r.visitors, present=r.present, ended_on=r.ended_on,
+        text=text, visitors=r.visitors, present=r.present, ended_on=r.ended_on,
         author_name=r.author_name, created_at=r.created_at, source_school_name=r.source_school_name,
         source_school_uuid=r.source_school_uuid, imported_at=r.imported_at, redacted=redact)
 
@@ -130,18 +138,22 @@ def _add(ctx: AppContext, student_id: int, kind: str, *, day: date, category: st
          severity: str | None = None, text: str = "", visitors: str | None = None,
          present: str | None = None) -> RecordRow:
     ctx.require(WRITE_PERMISSION[kind])
+    if kind == K.COUNSELLING and ctx.counselling_key is None:
+        raise content.locked()
     with ctx.db.write() as s:
         st = roster._get_scoped(ctx, s, student_id)
         if st.status != "enrolled":
             raise UserError("该学生已不在读（毕业或转出），不能再添加记录。",
                             "This student is no longer enrolled; records cannot be added.")
-        rec = ArchiveRecord(uuid=str(uuid.uuid4()), student_id=st.id, kind=kind, occurred_on=day,
-                            category=category, severity=severity, text=text, visitors=visitors, present=present,
+        rec_uuid = str(uuid.uuid4())
+        stored = content.seal_record_text(ctx.counselling_key, rec_uuid, text) if kind == K.COUNSELLING else text
+        rec = ArchiveRecord(uuid=rec_uuid, student_id=st.id, kind=kind, occurred_on=day,
+                            category=category, severity=severity, text=stored, visitors=visitors, present=present,
                             author_id=ctx.actor.user_id, author_name=ctx.actor.display_name, created_at=now_utc())
         s.add(rec)
         s.flush()
         audit.record_for(ctx, s, "record.add", student_id=st.id, target=rec.uuid, detail={"kind": kind})
-        return record_row(rec, may_read_counselling=True)
+        return record_row(rec, may_read_counselling=True, counselling_key=ctx.counselling_key)
 
 
 # --- adding ------------------------------------------------------------------------------------
@@ -208,7 +220,8 @@ def list_records(ctx: AppContext, student_id: int, *, kinds: list[str] | None = 
     may = ctx.actor.can("counselling.read")
     with ctx.db.write() as s:
         st = roster._get_scoped(ctx, s, student_id)
-        rows = [record_row(r, may_read_counselling=may) for r in records_of(s, st.id, wanted)]
+        key = ctx.counselling_key if may else None
+        rows = [record_row(r, may_read_counselling=may, counselling_key=key) for r in records_of(s, st.id, wanted)]
         audit.record_for(ctx, s, "archive.view", student_id=st.id, detail={"what": "records"})
     rows.reverse()
     return rows

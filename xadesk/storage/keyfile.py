@@ -19,6 +19,12 @@ The slots cannot live inside the database (it is locked until a slot is opened),
   aside as ``.keys.damaged``. A slot is taken from the newest copy in which it verifies.
 * **Failed logins never write the key file.** They go to ``<database>.failed-logins`` (see
   :mod:`xadesk.storage.loginlog`), so a run of wrong passwords cannot degrade a good generation.
+* **Counselling compartment.** A second key, the *counselling key*, encrypts counselling content
+  inside the database (:mod:`xadesk.compartment`). Every slot carries an X25519 public key ``pub``
+  whose private half is derived from the slot's own wrapping key (so only its password opens it);
+  a slot that should hold the counselling key (counselors, the recovery key) carries it in ``ck``,
+  sealed to ``pub``. Sealing needs only the public key, so a counselor who holds the key can grant
+  it to a colleague whose password they do not know. Both fields sit inside the slot's check.
 * **The recovery key does not need this file.** For databases created since format 2, the database
   key is derived from the recovery key itself (HKDF-SHA256, :func:`database_key_from_recovery`): the
   printed recovery sheet alone opens the database, and ``xadesk recover`` rebuilds a key file.
@@ -40,6 +46,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -49,10 +56,16 @@ from . import kdf
 from .atomic import atomic_write_bytes
 
 FORMAT = "xadesk-keys"
-VERSION = 2
+# 3: slots may carry ``pub`` and ``ck`` (compartments). An app that knows only 2 would verify such a file
+# and then drop both on its next save, taking every counselor's counselling key with it: it must say
+# "newer" instead.
+VERSION = 3
 RECOVERY_SLOT = "recovery"
 OLDER_GENERATIONS = 2  # .keys.2 and .keys.3, besides the current content and its mirror
 _RECOVERY_INFO = b"xadesk database key from recovery key v1"
+_COUNSELLING_RECOVERY_INFO = b"xadesk counselling recovery x25519 v1"
+_SLOT_X25519_INFO = b"xadesk slot x25519 v1"
+_SEAL_INFO = b"xadesk counselling seal v1"
 
 
 def keyfile_path(db_path: Path) -> Path:
@@ -117,6 +130,47 @@ def database_key_from_recovery(normalised_recovery_key: str, db_id: str = "") ->
     return HKDF(hashes.SHA256(), 32, salt=None, info=_RECOVERY_INFO).derive(normalised_recovery_key.encode("utf-8"))
 
 
+def recovery_private_key(normalised_recovery_key: str) -> X25519PrivateKey:
+    """The recovery key's X25519 key pair, derived from the printed key alone (another HKDF info string
+    than the database key): the counselling key sealed to its public half opens with the sheet alone."""
+    return X25519PrivateKey.from_private_bytes(HKDF(hashes.SHA256(), 32, salt=None, info=_COUNSELLING_RECOVERY_INFO)
+                                               .derive(normalised_recovery_key.encode("utf-8")))
+
+
+def recovery_public_key(normalised_recovery_key: str) -> bytes:
+    return recovery_private_key(normalised_recovery_key).public_key().public_bytes_raw()
+
+
+def seal_to(pub: bytes, key: bytes, aad: bytes) -> dict:
+    """``key`` sealed to an X25519 public key (ephemeral-static ECDH, HKDF, AES-256-GCM)."""
+    eph = X25519PrivateKey.generate()
+    eph_pub = eph.public_key().public_bytes_raw()
+    shared = eph.exchange(X25519PublicKey.from_public_bytes(pub))
+    nonce = secrets.token_bytes(12)
+    ct = AESGCM(_seal_key(pub, eph_pub, shared)).encrypt(nonce, key, aad)
+    return {"epk": _b64(eph_pub), "nonce": _b64(nonce), "ct": _b64(ct)}
+
+
+def open_sealed(priv: X25519PrivateKey, sealed: dict, aad: bytes) -> bytes | None:
+    """What :func:`seal_to` sealed, or None when this private key (or the data) does not fit."""
+    try:
+        pub = priv.public_key().public_bytes_raw()
+        eph_pub = _unb64(sealed["epk"])
+        shared = priv.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+        return AESGCM(_seal_key(pub, eph_pub, shared)).decrypt(_unb64(sealed["nonce"]), _unb64(sealed["ct"]), aad)
+    except (InvalidTag, ValueError, KeyError, TypeError):
+        return None
+
+
+def _slot_private_key(wrapping: bytes) -> X25519PrivateKey:
+    return X25519PrivateKey.from_private_bytes(HKDF(hashes.SHA256(), 32, salt=None, info=_SLOT_X25519_INFO)
+                                               .derive(wrapping))
+
+
+def _seal_key(pub: bytes, eph_pub: bytes, shared: bytes) -> bytes:
+    return HKDF(hashes.SHA256(), 32, salt=eph_pub + pub, info=_SEAL_INFO).derive(shared)
+
+
 @dataclass
 class Slot:
     slot_id: str
@@ -124,15 +178,28 @@ class Slot:
     salt: bytes
     nonce: bytes
     wrapped: bytes
+    pub: bytes | None = None  # X25519 public key (slots written before compartments have none)
+    ck: dict | None = None  # the counselling key sealed to ``pub``: {"epk", "nonce", "ct"} (base64)
 
     def to_dict(self) -> dict:
-        return {"id": self.slot_id, "kdf": self.kdf.to_dict(), "salt": _b64(self.salt),
-                "nonce": _b64(self.nonce), "wrapped": _b64(self.wrapped)}
+        d = {"id": self.slot_id, "kdf": self.kdf.to_dict(), "salt": _b64(self.salt),
+             "nonce": _b64(self.nonce), "wrapped": _b64(self.wrapped)}
+        if self.pub is not None:
+            d["pub"] = _b64(self.pub)
+        if self.ck is not None:
+            d["ck"] = dict(self.ck)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict) -> Slot:
+        pub = _unb64(d["pub"]) if "pub" in d else None
+        ck = d.get("ck")
+        if ck is not None:
+            if not isinstance(ck, dict) or pub is None:
+                raise ValueError("ck")
+            ck = {k: _b64(_unb64(ck[k])) for k in ("epk", "nonce", "ct")}
         return cls(str(d["id"]), kdf.KdfParams.from_dict(d["kdf"]), _unb64(d["salt"]), _unb64(d["nonce"]),
-                   _unb64(d["wrapped"]))
+                   _unb64(d["wrapped"]), pub, ck)
 
 
 @dataclass
@@ -239,6 +306,7 @@ class Unlocked:
     keyfile: KeyFile
     warnings: list[str]
     repaired: bool  # the working key file was assembled from intact copies and should be saved
+    wrapping: bytes = b""  # the slot's wrapping key: opens the counselling key sealed to this slot
 
 
 @dataclass
@@ -297,9 +365,18 @@ class KeyFile:
         atomic_write_bytes(current, payload)
         self.damage = []
 
+    def refresh(self) -> None:
+        """Take the slots as they are on disk now. A session keeps its key file from login; another
+        session may have saved since (a counselor's login grants the counselling key), and saving a
+        stale copy would undo that. Call before changing slots and saving."""
+        fresh = KeyFile.load(self.path)
+        if fresh.db_id == self.db_id:
+            self.slots, self.generation = fresh.slots, max(self.generation, fresh.generation)
+
     def purge_slot(self, slot_id: str) -> None:
         """Remove a slot from the working file and from every older copy (a disabled account's slot
         must not keep opening the database from an old generation)."""
+        self.refresh()
         self.remove_slot(slot_id)
         self.save()
         for p in copy_paths(self.path)[2:]:
@@ -315,17 +392,85 @@ class KeyFile:
         if dmg.exists():
             dmg.unlink()
 
+    def purge_counselling(self, slot_id: str) -> None:
+        """Take the counselling key out of a slot here and in every older copy (the counselor role was
+        removed): the person keeps the database key, no generation keeps the counselling key for them."""
+        self.refresh()
+        slot = self.slots.get(slot_id)
+        if slot is not None:
+            slot.ck = None
+        self.save()
+        for p in copy_paths(self.path)[2:]:
+            report = inspect_copy(p)
+            old_slot = report.slots.get(slot_id)
+            if old_slot is not None and old_slot.ck is not None:
+                if report.intact and report.db_id and report.generation is not None:
+                    old_slot.ck = None
+                    old = KeyFile(p, report.db_id, dict(report.slots))
+                    atomic_write_bytes(p, old.to_bytes(report.generation))
+                else:
+                    p.unlink()
+            elif slot_id in report.bad_slots:
+                p.unlink()
+
     # --- slots -----------------------------------------------------------------------------------
     def _aad(self, slot_id: str) -> bytes:
         return f"{FORMAT}|{self.db_id}|{slot_id}".encode()
 
-    def set_slot(self, slot_id: str, secret: str, db_key: bytes, params: kdf.KdfParams | None = None) -> None:
+    def _ck_aad(self, slot_id: str) -> bytes:
+        return f"{FORMAT}|{self.db_id}|{slot_id}|counselling".encode()
+
+    def set_slot(self, slot_id: str, secret: str, db_key: bytes, params: kdf.KdfParams | None = None,
+                 *, counselling_key: bytes | None = None) -> bytes:
+        """Write a slot for ``secret``; with ``counselling_key`` the slot holds that key too.
+        Returns the slot's wrapping key."""
         params = params or kdf.default_params()
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
         wrapping = kdf.derive(secret, salt, params)
         wrapped = AESGCM(wrapping).encrypt(nonce, db_key, self._aad(slot_id))
-        self.slots[slot_id] = Slot(slot_id, params, salt, nonce, wrapped)
+        pub = _slot_private_key(wrapping).public_key().public_bytes_raw()
+        self.slots[slot_id] = Slot(slot_id, params, salt, nonce, wrapped, pub)
+        if counselling_key is not None:
+            self.grant_counselling(slot_id, counselling_key)
+        return wrapping
+
+    def ensure_public_key(self, slot_id: str, wrapping: bytes) -> bool:
+        """Give a slot written before compartments its public key (needs the slot's wrapping key,
+        i.e. its owner's password). True when the slot changed."""
+        slot = self.slots.get(slot_id)
+        if slot is None or slot.pub is not None:
+            return False
+        slot.pub = _slot_private_key(wrapping).public_key().public_bytes_raw()
+        return True
+
+    def has_public_key(self, slot_id: str) -> bool:
+        slot = self.slots.get(slot_id)
+        return slot is not None and slot.pub is not None
+
+    def holds_counselling(self, slot_id: str) -> bool:
+        slot = self.slots.get(slot_id)
+        return slot is not None and slot.ck is not None
+
+    def grant_counselling(self, slot_id: str, counselling_key: bytes) -> bool:
+        """Seal the counselling key to a slot's public key (no password needed). True when the slot
+        changed; False when it already holds it or has no public key yet (its owner has not logged in
+        since compartments)."""
+        slot = self.slots.get(slot_id)
+        if slot is None or slot.pub is None or slot.ck is not None:
+            return False
+        slot.ck = seal_to(slot.pub, counselling_key, self._ck_aad(slot_id))
+        return True
+
+    def open_counselling(self, slot_id: str, wrapping: bytes) -> bytes | None:
+        """The counselling key held by this slot, or None (not held, or not openable)."""
+        slot = self.slots.get(slot_id)
+        if slot is None or slot.ck is None or slot.pub is None:
+            return None
+        priv = _slot_private_key(wrapping)
+        if priv.public_key().public_bytes_raw() != slot.pub:
+            return None
+        return open_sealed(priv, slot.ck, self._ck_aad(slot_id))
 
     def remove_slot(self, slot_id: str) -> None:
         self.slots.pop(slot_id, None)
@@ -335,6 +480,10 @@ class KeyFile:
 
     def unwrap(self, slot_id: str, secret: str) -> bytes:
         """The database key, or :class:`WrongPassword` (same message for unknown login and bad password)."""
+        return self.unwrap_with_wrapping(slot_id, secret)[0]
+
+    def unwrap_with_wrapping(self, slot_id: str, secret: str) -> tuple[bytes, bytes]:
+        """(database key, the slot's wrapping key) — the latter opens the slot's counselling key."""
         slot = self.slots.get(slot_id)
         if slot is None:
             # Spend the same time as a real attempt so the reply does not tell which logins exist.
@@ -342,7 +491,7 @@ class KeyFile:
             raise _wrong()
         wrapping = kdf.derive(secret, slot.salt, slot.kdf)
         try:
-            return AESGCM(wrapping).decrypt(slot.nonce, slot.wrapped, self._aad(slot_id))
+            return AESGCM(wrapping).decrypt(slot.nonce, slot.wrapped, self._aad(slot_id)), wrapping
         except InvalidTag:
             raise _wrong() from None
 
@@ -416,7 +565,7 @@ def open_slot(path: Path, slot_id: str, secret: str) -> Unlocked:
             raise _damaged_error(path, reports, slot_id)
         kf.unwrap(slot_id, secret)  # spends the KDF time, then WrongPassword
     try:
-        key = kf.unwrap(slot_id, secret)
+        key, wrapping = kf.unwrap_with_wrapping(slot_id, secret)
     except WrongPassword:
         if newest_has_it:
             raise
@@ -432,7 +581,7 @@ def open_slot(path: Path, slot_id: str, secret: str) -> Unlocked:
         warnings.insert(0, msg(f"钥匙文件 {path.name} 有损坏的副本；已用完好的副本打开，并重新写好钥匙文件。",
                                f"The key file {path.name} has damaged copies; an intact copy was used and the key "
                                "file was rewritten."))
-    return Unlocked(key=key, keyfile=kf, warnings=warnings, repaired=repaired)
+    return Unlocked(key=key, keyfile=kf, warnings=warnings, repaired=repaired, wrapping=wrapping)
 
 
 def lingering_slots(path: Path, slot_ids: list[str]) -> list[str]:
