@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
 from ..display import to_local
+from ..domain.grades import class_label
 from ..services import grid_base as B
+from ..services import roster
 from ..services.context import AppContext
-from ..storage.models import Student
+from ..storage.models import SchoolClass, Student
 from ..storage.models_grid import GridCase, GridDecision, GridInterview, GridProposal
 from . import levels as LV
 from .floor import BLANK_LABEL as CRITICAL_BLANK_LABEL
@@ -151,9 +153,9 @@ def unused_interview(s: Session, student_id: int) -> GridInterview | None:
                      .order_by(GridInterview.held_at.desc(), GridInterview.id.desc())).first()
 
 
-def _queue_row(ctx: AppContext, st: Student, ps: list[GridProposal], case: GridCase | None,
+def _queue_row(ctx: AppContext, st: _QueuedStudent, ps: list[GridProposal], case: GridCase | None,
                interview: GridInterview | None) -> QueueRow:
-    grade, label = B.student_class_label(st)
+    grade, label = st.grade, st.class_label
     graded = [p for p in ps if not p.near]
     level = proposed_level(ps)
     head = sorted(graded or ps, key=lambda p: (LV.RANK.get(p.level_code or "", 9), not p.safety))[0]
@@ -166,6 +168,15 @@ def _queue_row(ctx: AppContext, st: Student, ps: list[GridProposal], case: GridC
         not graded, screening_level is not None and screening_level == obs_level,
         case.level_code if case else None,
         interview_row(interview, ctx, False) if interview else None, tuple(proposal_row(p, ctx) for p in ps))
+
+
+@dataclass(frozen=True)
+class _QueuedStudent:
+    id: int
+    student_no: str
+    name: str
+    grade: str | None
+    class_label: str | None
 
 
 def _queued_ids(campaign_id: int | None):
@@ -186,9 +197,16 @@ def review_queue(ctx: AppContext, campaign_id: int | None = None, *, include_nea
     ctx.require("grid.manage")
     with ctx.db.read() as s:
         queued = _queued_ids(campaign_id)
-        q = (select(Student).outerjoin(Student.school_class).options(contains_eager(Student.school_class))
+        # Five columns, not Student objects with their classes: the queue shows no more of them.
+        q = (select(Student.id, Student.student_no, Student.name, SchoolClass.grade_code, SchoolClass.number)
+             .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
              .where(Student.id.in_(queued), ctx.actor.student_filter()))
-        students = {st.id: st for st in s.scalars(q)}
+        labels: dict[tuple, tuple[str | None, str | None]] = {}
+        students: dict[int, _QueuedStudent] = {}
+        for sid, no, name, g, n in s.execute(q):
+            if (g, n) not in labels:
+                labels[g, n] = (roster.grade_label(g), class_label(g, n)) if g is not None else (None, None)
+            students[sid] = _QueuedStudent(sid, no, name, *labels[g, n])
         pq = select(GridProposal).where(GridProposal.status == "pending", GridProposal.student_id.in_(queued))
         if campaign_id is not None:
             # Manual proposals stay in view next to the campaign's: they are what agrees or not.
