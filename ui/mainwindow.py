@@ -32,10 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.integrity.pages import PageCheck, check_pages
 from xadesk.services import roles
 from xadesk.services.context import Actor, AppContext
 
-from . import messages
+from . import messages, worker
 from .about import AboutDialog
 from .i18n import tr
 from .selftest_dialog import SelfTestDialog
@@ -131,6 +132,34 @@ class MainWindow(QMainWindow):
         if self._keys:
             self.nav.setCurrentRow(0)
         self._initial_size()
+        self.page_check_op: worker.BackgroundOp[PageCheck] | None = None
+        self.damage_label: QLabel | None = None
+        if not ctx.db.pages_checked:
+            # A large database was opened with the cheap check only: every page is checked now, on
+            # the worker, while the person starts working (README: data safety).
+            QTimer.singleShot(0, self._start_page_check)
+
+    # -- the full page check after login ----------------------------------------------------------
+
+    def _start_page_check(self) -> None:
+        ctx = self.ctx
+        self.statusBar().showMessage(self.tr("正在后台校验数据库文件…"))
+        self.page_check_op = (worker.BackgroundOp(
+            self, lambda task: check_pages(ctx, progress=task.progress_callback(), cancelled=task.cancel_callback()),
+            title=self.tr("正在校验数据库文件…"), show_dialog=False)
+            .success(self._page_check_done).on_cancel(lambda: None))
+        self.page_check_op.run()
+
+    def _page_check_done(self, result: PageCheck) -> None:
+        self.statusBar().clearMessage()
+        if result.ok:
+            return
+        self.damage_label = QLabel(self.tr("⚠ 数据库文件校验失败"), self)
+        self.damage_label.setObjectName("damageLabel")
+        self.damage_label.setStyleSheet("QLabel#damageLabel { color: white; background: #b00020; padding: 2px 8px;"
+                                        " font-weight: bold; }")
+        self.statusBar().insertPermanentWidget(0, self.damage_label)
+        messages.error(self, result.message(), title=self.tr("数据库文件校验失败"))
 
     def _initial_size(self) -> None:
         # 1180 × 760 on a 1366 × 768 screen at 100 %; never larger than the screen (1280 × 720 at 150 %).
@@ -305,10 +334,10 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.page_check_op is not None and not self.page_check_op.done:
+            self.page_check_op.cancel()   # it changes nothing: closing need not wait or ask for it
         if not self._closing_for_lock:
-            from . import worker
-
-            if worker.active_ops() and not messages.question(
+            if [op for op in worker.active_ops() if op is not self.page_check_op] and not messages.question(
                     self, self.tr("还有操作正在进行。现在退出会取消它，已做的部分不会保存。确定退出吗？"),
                     yes=self.tr("退出"), no=self.tr("继续等待")):
                 event.ignore()

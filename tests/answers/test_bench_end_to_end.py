@@ -9,6 +9,7 @@ import pytest
 
 from xadesk.bench.scoring import end_to_end, write_scl90_file
 from xadesk.cli.main import main
+from xadesk.services.login import login
 
 
 def test_synthetic_scl90_file_is_an_answer_file_xadesk_score_reads(tmp_path, capsys):
@@ -36,6 +37,17 @@ def test_decade_bench_builds_measures_and_reuses_its_cache(tmp_path, capsys):
     assert {"login_first_screen", "roster_page", "grid_tree", "review_queue", "student_archive",
             "campaign_results", "audit_verify"} <= set(steps)
     assert all({"p50_ms", "p95_ms", "interactive"} <= set(v) for v in steps.values())
+    assert not steps["backup"]["interactive"] and not list(tmp_path.glob("decade-*/transfer-out"))
+    # The school's year holds the grid's and the archive's work, not only campaigns (issue 15).
+    ctx = login(next(tmp_path.glob("decade-*/decade.xadesk")), "admin", "bench-decade-1")
+    try:
+        with ctx.db.read() as s:
+            counts = {q: s.connection().exec_driver_sql(f"SELECT count(*) FROM {q}").scalar() for q in
+                      ("grid_decision", "grid_follow_up", "archive_record WHERE kind = 'home_visit'",
+                       "student WHERE status = 'transferred_out'")}
+    finally:
+        ctx.close()
+    assert all(n > 0 for n in counts.values()), counts
     assert main(argv) == 0                                  # the second run measures the cached school
     again = json.loads(capsys.readouterr().out)
     assert again["build_seconds"] is None and set(again["steps"]) == set(steps)

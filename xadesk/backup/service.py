@@ -24,12 +24,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 
 from .. import __version__
 from ..errors import PermissionDenied, UserError, WrongPassword
 from ..exchange.passphrase import normalise
 from ..i18n import msg
+from ..integrity import pages
 from ..services import audit
 from ..services.context import AppContext
 from ..storage import migrate
@@ -131,8 +134,23 @@ def create_backup(ctx: AppContext, folder: Path | None = None, *, now: datetime 
     snapshot = Path(snap)
     try:
         snapshot.unlink()
-        ctx.db.backup_to(snapshot)  # SQLCipher pages under the same key: never plaintext on disk
-        probe = SchoolDatabase(snapshot, ctx.db.key)
+        probe = None
+        try:
+            # Reading every page for the copy verifies each page's HMAC; the snapshot's structure is
+            # checked too. A damaged school database is never saved as a good backup.
+            ctx.db.backup_to(snapshot)  # SQLCipher pages under the same key: never plaintext on disk
+            probe = SchoolDatabase(snapshot, ctx.db.key)
+            bad = bool(probe.integrity_check())
+        except (sqlcipher.DatabaseError, DBAPIError):
+            bad = True
+        if bad:
+            if probe is not None:
+                probe.engine.dispose()
+            audited = pages.record_damage(ctx, 1, found_by="backup")
+            raise UserError("数据库文件校验失败：文件的部分内容被改动或已损坏，这次备份没有保存。请立即告诉学校管理员，"
+                            "并用最近的备份恢复。" + ("此事已记入审计日志。" if audited else ""),
+                            "The database failed its page check (altered or damaged); no backup was saved.")
+        assert probe is not None
         try:
             with probe.read() as s:
                 seq, last_at = _audit_head(s)

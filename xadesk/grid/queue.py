@@ -18,15 +18,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..compartment import content
 from ..display import to_local
+from ..domain.grades import class_label
 from ..services import grid_base as B
+from ..services import roster
 from ..services.context import AppContext
-from ..storage.models import Student
-from ..storage.models_grid import GridDecision, GridInterview, GridProposal
+from ..storage.models import SchoolClass, Student
+from ..storage.models_grid import GridCase, GridDecision, GridInterview, GridProposal
 from . import levels as LV
 from .floor import BLANK_LABEL as CRITICAL_BLANK_LABEL
 
@@ -153,15 +155,14 @@ def unused_interview(s: Session, student_id: int) -> GridInterview | None:
                      .order_by(GridInterview.held_at.desc(), GridInterview.id.desc())).first()
 
 
-def _queue_row(ctx: AppContext, s: Session, st: Student, ps: list[GridProposal]) -> QueueRow:
-    grade, label = B.student_class_label(st)
+def _queue_row(ctx: AppContext, st: _QueuedStudent, ps: list[GridProposal], case: GridCase | None,
+               interview: GridInterview | None) -> QueueRow:
+    grade, label = st.grade, st.class_label
     graded = [p for p in ps if not p.near]
     level = proposed_level(ps)
     head = sorted(graded or ps, key=lambda p: (LV.RANK.get(p.level_code or "", 9), not p.safety))[0]
     screening_level = proposed_level([p for p in graded if p.source == "screening"])
     obs_level = proposed_level([p for p in graded if p.source == "observation"])
-    case = B.open_case(s, st.id)
-    interview = unused_interview(s, st.id)
     full = ctx.actor.can("screening.results") or head.source != "screening"
     return QueueRow(
         st.id, st.student_no, st.name, grade, label, level, head.rule_label if full else SOURCES[head.source],
@@ -171,27 +172,65 @@ def _queue_row(ctx: AppContext, s: Session, st: Student, ps: list[GridProposal])
         interview_row(interview, ctx, False) if interview else None, tuple(proposal_row(p, ctx) for p in ps))
 
 
+@dataclass(frozen=True)
+class _QueuedStudent:
+    id: int
+    student_no: str
+    name: str
+    grade: str | None
+    class_label: str | None
+
+
+def _queued_ids(campaign_id: int | None):
+    """The students with pending proposals (of the campaign), as a subquery: the later set-based reads
+    filter by it instead of binding thousands of ids."""
+    q = select(GridProposal.student_id).where(GridProposal.status == "pending")
+    if campaign_id is not None:
+        q = q.where(GridProposal.campaign_id == campaign_id)
+    return q
+
+
 def review_queue(ctx: AppContext, campaign_id: int | None = None, *, include_near: bool = False) -> list[QueueRow]:
     """Students with pending proposals (of one campaign, or all), most severe first; safety first
-    within a level; validity reviews after the graded ones; near-threshold only with ``include_near``."""
+    within a level; validity reviews after the graded ones; near-threshold only with ``include_near``.
+
+    A handful of set-based reads whatever the queue's length (students with their classes, pending
+    proposals, open cases, unused interviews): a campaign of 5,000 students once cost ~4 per student."""
     ctx.require("grid.manage")
     with ctx.db.read() as s:
-        q = (select(Student).join(GridProposal, GridProposal.student_id == Student.id)
-             .outerjoin(Student.school_class).where(GridProposal.status == "pending", ctx.actor.student_filter())
-             .distinct())
+        queued = _queued_ids(campaign_id)
+        # Five columns, not Student objects with their classes: the queue shows no more of them.
+        q = (select(Student.id, Student.student_no, Student.name, SchoolClass.grade_code, SchoolClass.number)
+             .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
+             .where(Student.id.in_(queued), ctx.actor.student_filter()))
+        labels: dict[tuple, tuple[str | None, str | None]] = {}
+        students: dict[int, _QueuedStudent] = {}
+        for sid, no, name, g, n in s.execute(q):
+            if (g, n) not in labels:
+                labels[g, n] = (roster.grade_label(g), class_label(g, n)) if g is not None else (None, None)
+            students[sid] = _QueuedStudent(sid, no, name, *labels[g, n])
+        pq = select(GridProposal).where(GridProposal.status == "pending", GridProposal.student_id.in_(queued))
         if campaign_id is not None:
-            q = q.where(GridProposal.campaign_id == campaign_id)
-        students = {st.id: st for st in s.scalars(q)}
-        pending = pending_proposals(s, students)
+            # Manual proposals stay in view next to the campaign's: they are what agrees or not.
+            pq = pq.where(or_(GridProposal.campaign_id == campaign_id, GridProposal.campaign_id.is_(None)))
+        pending: dict[int, list[GridProposal]] = defaultdict(list)
+        for p in s.scalars(pq.order_by(GridProposal.id)):
+            if p.student_id in students:
+                pending[p.student_id].append(p)
+        cases = {c.student_id: c for c in s.scalars(
+            select(GridCase).where(GridCase.status.in_(B.OPEN_STATUSES), GridCase.student_id.in_(queued))
+            .order_by(GridCase.id.desc()))}
+        interviews: dict[int, GridInterview] = {}
+        for i in s.scalars(select(GridInterview).where(GridInterview.student_id.in_(queued),
+                                                       GridInterview.id.not_in(select(GridDecision.interview_id)))
+                           .order_by(GridInterview.held_at.desc(), GridInterview.id.desc())):
+            interviews.setdefault(i.student_id, i)   # the latest one per student
         rows = []
         for sid, st in students.items():
-            ps = pending.get(sid, [])
-            if campaign_id is not None:
-                # Manual proposals stay in view next to the campaign's: they are what agrees or not.
-                ps = [p for p in ps if p.campaign_id in (campaign_id, None)]
+            ps = pending.get(sid)
             if not ps:
                 continue
-            row = _queue_row(ctx, s, st, ps)
+            row = _queue_row(ctx, st, ps, cases.get(sid), interviews.get(sid))
             if row.near and not include_near:
                 continue
             rows.append(row)

@@ -112,6 +112,7 @@ ACTION_LABELS.update({
     "classpack.resolve": ("决定班级包冲突记录", "class pack conflict decided"),
     "classpack.rating": ("班主任评定", "teacher rating"),
     "audit.rollback": ("发现数据库回退（审计日志缺少记录）", "database rollback found (audit entries missing)"),
+    "db.pages_damaged": ("数据库页校验失败（文件被改动或损坏）", "database pages failed their check"),
 })
 
 ACTION_LABELS.update({
@@ -318,7 +319,16 @@ def verify(ctx) -> VerifyResult:
         result = verify_session(s)
         result.problems += anchor_problems(s, ctx.db.path, ctx.db.key)
         result.problems += recorded_rollbacks(s)
-        return result
+    # Every page of the file, not only the log: login checks them in full only for a small database
+    # (storage/database.py), so this is where a flipped byte in a large one is found on demand.
+    try:
+        damaged = bool(ctx.db.integrity_check())
+    except Exception:
+        damaged = True
+    if damaged:
+        result.problems.append(msg("数据库文件的页校验失败：文件的部分内容被改动或已损坏。请用最近的备份恢复。",
+                                   "The database file failed its page check: part of it was altered or is damaged."))
+    return result
 
 
 @dataclass(frozen=True)

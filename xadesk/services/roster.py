@@ -130,7 +130,11 @@ def list_students(ctx: AppContext, *, grade: str | None = None, class_: str | No
                   status: str | None = "enrolled", text: str | None = None) -> list[StudentRow]:
     ctx.require("roster.read")
     with ctx.db.read() as s:
-        q = _scoped(ctx)
+        # The row's columns and the open tags in two reads, not Student objects with their classes and
+        # every tag ever set loaded beside them: the roster page lists the whole school on every filter.
+        q = (select(Student.id, Student.student_no, Student.name, Student.sex, Student.birth_date, Student.status,
+                    Student.boarding, SchoolClass.id, SchoolClass.grade_code, SchoolClass.number)
+             .outerjoin(SchoolClass, Student.class_id == SchoolClass.id).where(ctx.actor.student_filter()))
         if grade:
             q = q.where(SchoolClass.grade_code == parse_grade(grade))
         if class_:
@@ -140,7 +144,23 @@ def list_students(ctx: AppContext, *, grade: str | None = None, class_: str | No
         if text:
             like = f"%{text.strip()}%"
             q = q.where(Student.name.like(like) | Student.student_no.like(like))
-        rows = [_row(st) for st in s.scalars(q)]
+        conn = s.connection()
+        fetched = conn.execute(q).all()
+        tags: dict[int, set[str]] = {}
+        for sid, tag in conn.execute(select(StudentTag.student_id, StudentTag.tag).where(
+                StudentTag.cleared_on.is_(None),
+                StudentTag.student_id.in_(q.with_only_columns(Student.id).scalar_subquery()))).all():
+            tags.setdefault(sid, set()).add(tag)
+    labels: dict[tuple, tuple[str, str]] = {}
+    rows = []
+    for sid, no, name, sex, born, st_status, boarding, cls_id, g, n in fetched:
+        if cls_id is not None and (g, n) not in labels:
+            labels[g, n] = (grade_label(g), class_label(g, n))
+        glabel, clabel = labels[g, n] if cls_id is not None else (None, None)
+        rows.append(StudentRow(id=sid, student_no=no, name=name, sex=sex, birth_date=born,
+                               grade_code=g if cls_id is not None else None, grade=glabel, class_id=cls_id,
+                               class_label=clabel, status=st_status, boarding=boarding,
+                               tags=tuple(sorted(tags.get(sid, ())))))
     rows.sort(key=lambda r: (grade_sort_key(r.grade_code) if r.grade_code else 99, r.class_label or "",
                              r.student_no))
     return rows

@@ -82,30 +82,35 @@ def _round(x, places: int):
 
 
 def _query(ctx: AppContext, s: Session, campaign_id: int):
-    return (select(ScreeningScore, Student.id, Student.student_no, Student.name, SchoolClass.grade_code,
-                   SchoolClass.number)
-            .join(ScreeningResponse, ScreeningResponse.id == ScreeningScore.response_id)
+    # Plain columns, not ScreeningScore objects: the view shows six of the score's fields.
+    sc = ScreeningScore
+    return (select(sc.id, sc.instrument_id, sc.definition_version, sc.valid, sc.safety, sc.flags_json,
+                   Student.id, Student.student_no, Student.name, SchoolClass.grade_code, SchoolClass.number)
+            .join(ScreeningResponse, ScreeningResponse.id == sc.response_id)
             .join(Student, Student.id == ScreeningResponse.student_id)
             .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
-            .where(ScreeningScore.campaign_id == campaign_id, ScreeningScore.superseded_at.is_(None),
-                   ctx.actor.student_filter()))
+            .where(sc.campaign_id == campaign_id, sc.superseded_at.is_(None), ctx.actor.student_filter()))
 
 
-def _rows(s: Session, fetched) -> list[ResultRow]:
-    fetched = list(fetched)
+def _rows(s: Session, q) -> list[ResultRow]:
+    # Core execution on the session's connection (same transaction): these are column tuples, and the
+    # ORM result machinery cost as much as the read itself at 10,000 scale rows.
+    conn = s.connection()
+    fetched = conn.execute(q).all()
+    # The scale scores of the same rows in one read: the row query as a subquery (no list of thousands
+    # of bound ids), plain column tuples (an ORM instance per scale row was most of this read's time).
+    ids = q.with_only_columns(ScreeningScore.id).scalar_subquery()
+    x = ScreeningScaleScore
     by_score: dict[int, dict[str, ScaleResult]] = {}
-    ids = [sc.id for sc, *_ in fetched]
-    for i in range(0, len(ids), 900):
-        # Plain column tuples, not ORM objects: a campaign has ~10 scale rows per score, and building
-        # an ORM instance for each was most of the time of this read (bench decade: 1.3 s for 1,200 scores).
-        x = ScreeningScaleScore
-        for score_id, scale_id, raw, t, pct, band, label, rule in s.execute(
-                select(x.score_id, x.scale_id, x.raw, x.t, x.percentile, x.band, x.band_label, x.rule)
-                .where(x.score_id.in_(ids[i:i + 900])).order_by(x.id)):
-            by_score.setdefault(score_id, {})[scale_id] = ScaleResult(raw, t, pct, band, label, rule)
-    out = [ResultRow(sid, no, name, class_label(g, n) if g else "", sc.instrument_id, sc.definition_version,
-                     sc.valid, sc.safety, by_score.get(sc.id, {}), tuple(json.loads(sc.flags_json)))
-           for sc, sid, no, name, g, n in fetched]
+    for score_id, scale_id, raw, t, pct, band, label, rule in conn.execute(
+            select(x.score_id, x.scale_id, x.raw, x.t, x.percentile, x.band, x.band_label, x.rule)
+            .where(x.score_id.in_(ids)).order_by(x.id)).all():
+        by_score.setdefault(score_id, {})[scale_id] = ScaleResult(raw, t, pct, band, label, rule)
+    labels: dict[tuple, str] = {}
+    out = [ResultRow(sid, no, name, labels.get((g, n)) or labels.setdefault((g, n), class_label(g, n) if g else ""),
+                     inst, version, valid, safety, by_score.get(score_id, {}),
+                     tuple(json.loads(flags)) if flags != "[]" else ())
+           for score_id, inst, version, valid, safety, flags, sid, no, name, g, n in fetched]
     order: dict[str, tuple] = {}   # parse each class label once, not once per row
     out.sort(key=lambda r: (order.get(r.class_label) or order.setdefault(r.class_label, _class_sort(r.class_label)),
                             r.student_no, r.instrument_id))
@@ -124,7 +129,7 @@ def results(ctx: AppContext, campaign_id: int | str, *, class_id: int | None = N
             q = q.where(ScreeningScore.instrument_id == instrument)
         if flagged:
             q = q.where(ScreeningScore.flags_json != "[]")
-        rows = _rows(s, s.execute(q))
+        rows = _rows(s, q)
         if band:
             rows = [r for r in rows if any(sc.band == band for sc in r.scales.values())]
         audit.record_for(ctx, s, "screening.results", target=f"campaign:{c.id}", detail={"rows": len(rows)})
@@ -135,7 +140,7 @@ def student_results(ctx: AppContext, campaign_id: int | str, student_id: int) ->
     ctx.require("screening.results")
     with ctx.db.write() as s:
         c = load(s, campaign_id)
-        rows = _rows(s, s.execute(_query(ctx, s, c.id).where(Student.id == student_id)))
+        rows = _rows(s, _query(ctx, s, c.id).where(Student.id == student_id))
         audit.record_for(ctx, s, "screening.results", student_id=student_id, target=f"campaign:{c.id}")
     return rows
 
