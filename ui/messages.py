@@ -318,3 +318,22 @@ class MessageBanner(QFrame):
     def _run_action(self) -> None:
         if self._action is not None:
             self._action()
+
+
+def banner_above_pages(window: QMainWindow, name: str) -> MessageBanner:
+    """A banner put above the pages of ``window`` (a main window): its central widget moves into a holder
+    with the banner on top. Used by the login greetings, which come and go above whatever page is open."""
+    banner = MessageBanner(window)
+    banner.setObjectName(name)
+    central = window.centralWidget()
+    holder = QWidget(window)
+    layout = QVBoxLayout(holder)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    layout.addWidget(banner)
+    layout.addWidget(central, 1)
+    window.setCentralWidget(holder)
+    # Re-parenting hides a widget: the page area and its new holder must be shown again.
+    central.show()
+    holder.show()
+    return banner

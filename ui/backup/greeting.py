@@ -5,12 +5,12 @@ backup folder or a last good backup older than seven days. Nothing shows when al
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow
 
 from xadesk.backup import service as B
 from xadesk.services.login import login_notices
 
-from ..messages import MessageBanner
+from ..messages import MessageBanner, banner_above_pages
 
 
 def notice_lines(window: QMainWindow) -> tuple[list[str], list[str]]:
@@ -24,18 +24,7 @@ def greet(window: QMainWindow) -> MessageBanner | None:
     security, backup = notice_lines(window)
     if not security and not backup:
         return None
-    banner = MessageBanner(window)
-    banner.setObjectName("safetyGreeting")
-    central = window.centralWidget()
-    holder = QWidget(window)
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(0)
-    layout.addWidget(banner)
-    layout.addWidget(central, 1)
-    window.setCentralWidget(holder)
-    central.show()
-    holder.show()
+    banner = banner_above_pages(window, "safetyGreeting")
     window.safety_greeting = banner  # type: ignore[attr-defined]
     lines = [*security, *backup]
     action = None

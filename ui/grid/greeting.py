@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtWidgets import QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow
 
 from xadesk.services import grid_tracking as T
 
-from ..messages import MessageBanner
+from ..messages import MessageBanner, banner_above_pages
 from ..worker import BackgroundOp
 from .notices import NoticesDialog
 
@@ -53,19 +53,7 @@ def greet(window: QMainWindow) -> MessageBanner | None:
     ctx = window.ctx  # type: ignore[attr-defined]
     if not ctx.actor.can("grid.read"):
         return None
-    banner = MessageBanner(window)
-    banner.setObjectName("gridGreeting")
-    central = window.centralWidget()
-    holder = QWidget(window)
-    layout = QVBoxLayout(holder)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.setSpacing(0)
-    layout.addWidget(banner)
-    layout.addWidget(central, 1)
-    window.setCentralWidget(holder)
-    # Re-parenting hides a widget: the page area and its new holder must be shown again.
-    central.show()
-    holder.show()
+    banner = banner_above_pages(window, "gridGreeting")
     window.grid_greeting = banner  # type: ignore[attr-defined]
 
     def show(g: T.Greeting) -> None:
