@@ -81,12 +81,15 @@ bundled=$(find "$BUNDLE" -name '*.so*' -printf '%f\n' | sort -u)
 needed=$(find "$BUNDLE" -type f \( -name '*.so*' -o -name xadesk -o -name xadesk-gui \) -print0 \
   | xargs -0 readelf -d 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u)
 missing=0
+# Read the linker cache once, into a variable: a pipeline that stops reading early (awk's exit,
+# head) kills its writer with SIGPIPE, and under pipefail that ends the whole build (exit 141).
+LDCACHE=$(ldconfig -p)
 for so in $needed; do
   grep -qxF "$so" <<<"$bundled" && continue
-  path=$(ldconfig -p | awk -v s="$so" '$1 == s && /x86-64/ {print $NF; exit}')
+  path=$(awk -v s="$so" '$1 == s && /x86-64/ && !found {print $NF; found=1}' <<<"$LDCACHE")
   if [ -z "$path" ]; then echo "  $so: needed but not installed on this build machine" >&2; missing=1; continue; fi
-  pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1 || true)
-  [ -n "$pkg" ] || pkg=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1 || true)
+  pkg=$( (dpkg -S "$(readlink -f "$path")" 2>/dev/null || true) | sed -n '1s/:.*//p')
+  [ -n "$pkg" ] || pkg=$( (dpkg -S "$path" 2>/dev/null || true) | sed -n '1s/:.*//p')
   base=${pkg%t64}
   if grep -qw -- "$base" <<<"$ALWAYS_THERE"; then continue; fi
   if ! grep -Eq "(^|[ ,|])(${pkg}|${base})([ ,(|]|\$)" <<<"$DEPENDS"; then
