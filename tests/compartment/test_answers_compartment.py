@@ -34,7 +34,6 @@ from tests.screening.test_safety_path import (
     route_score_layout,
     route_wjx,
 )
-from tests.screening.conftest import counselor  # noqa: F401  (fixture)
 from tests.services.conftest import STAFF_PASSWORD
 from xadesk.compartment import answers as sealed
 from xadesk.errors import UserError
@@ -255,9 +254,9 @@ def test_double_entry_without_the_key_compares_with_its_own_pass_and_waits_other
 
 def test_a_substituted_public_key_is_found_and_replaced_at_the_next_key_holding_login(counselor, small_school,
                                                                                       keyless, camp):
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-
     import base64
+
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
     intruder = X25519PrivateKey.generate()
     with small_school.admin.db.write() as s:  # someone with the database key puts their own public key in
@@ -336,7 +335,7 @@ answers.seal_pending(db, bytes.fromhex(sys.argv[3]), batch=2, progress=progress)
 def test_a_kill_during_the_conversion_leaves_every_row_plaintext_or_sealed_and_the_next_login_finishes(
         counselor, small_school, camp):
     expected = {}
-    for i, (name, sid) in enumerate(small_school.student_ids.items()):
+    for i, sid in enumerate(small_school.student_ids.values()):
         values = [(i + j) % 4 for j in range(10)]
         save_paper_row(counselor, camp.id, sid, "phq9", [str(v) for v in values])
         expected[sid] = values
