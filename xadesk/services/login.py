@@ -338,6 +338,8 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
                 audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
             audit.record(s, user.id, user.login, "account.recover", target=user.login)
             kf.save()
+        if ck is not None:
+            answers.seal_pending(db, ck)   # item answers from before 0012, as a counselor's login would
     finally:
         db.close()
     return notes
