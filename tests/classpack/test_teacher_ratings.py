@@ -127,3 +127,24 @@ def test_rating_at_the_school_pc_then_the_same_teacher_rerates_in_the_pack(staff
     by = {(r.student_no, r.instrument_id): r for r in results(staff.counselor, rating_campaign.id)}
     assert by[(LIN, "demo_teacher_checklist")].scales["total"].raw == 12
     assert conflicts(staff.counselor) == []
+
+
+def test_teacher_ratings_stay_under_the_database_key_and_the_teacher_reads_them_back(staff, rating_campaign):
+    """A rating is the homeroom teacher's own observation (like the observations teachers log), not
+    counselling content: it is not sealed, and the teacher sees it again on the rating screen. The
+    students' own answers in the same campaign are sealed (xadesk.compartment.answers)."""
+    from xadesk.classpack.ratings import school_rating_tasks
+    from xadesk.compartment.answers import PREFIX
+
+    lin = staff.ids["林一鸣"]
+    rate_at_school(staff.homeroom, rating_campaign.id, lin, "demo_teacher_checklist", [1, 2, 1, 2, 1, 2])
+    kiosk = SchoolKiosk.start(staff.counselor, rating_campaign.id, "PC-01")
+    st = kiosk.identify(LIN, "2013-01-01")
+    item = kiosk.next_item(st, "phq9")
+    kiosk.answer(st, "phq9", item.index, 1, 5.0)
+    with staff.counselor.db.read() as s:
+        stored = dict(s.execute(select(ScreeningResponse.instrument_id, ScreeningResponse.answers_json)).all())
+    assert json.loads(stored["demo_teacher_checklist"]) == [1, 2, 1, 2, 1, 2]
+    assert stored["phq9"].startswith(PREFIX)
+    [task] = school_rating_tasks(staff.homeroom)
+    assert [s.answers for s in task.students if s.student_id == lin] == [(1.0, 2.0, 1.0, 2.0, 1.0, 2.0)]

@@ -176,3 +176,54 @@ def test_0009_moves_interview_times_to_utc(tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_0012_marks_answers_stored_before_it_and_a_counselor_login_seals_them(tmp_path):
+    """Item answers written before 0012 are plaintext under the database key. The upgrade (run by
+    whoever logs in first, here the administrator, who never holds the counselling key) only marks
+    them; the first counselor login seals them, and they read back the same."""
+    from xadesk.compartment import answers as sealed
+    from xadesk.services.screening_results import response_answers
+
+    path = tmp_path / "old.xadesk"
+    _fill_at(path, "0011", extra=[
+        "INSERT INTO user_account(login, display_name, active, must_change_password, created_at) "
+        "VALUES ('xinli', '心理老师', 1, 0, '2025-09-01 08:00:00')",
+        "INSERT INTO role_assignment(user_id, role) VALUES (2, 'counselor')",
+        "INSERT INTO campaign(uuid, name, school_year, semester, purpose, status, modes, consent_notes, target_json, "
+        "created_at) VALUES ('c-1', '旧活动', '2025-2026', 1, 'general', 'open', 'kiosk', '', '{}', "
+        "'2025-09-01 08:00:00')",
+        "INSERT INTO campaign_instrument(campaign_id, position, instrument_id, version, digest, grades) "
+        "VALUES (1, 0, 'phq9', 1, '', '')",
+        "INSERT INTO screening_response(campaign_id, student_id, instrument_id, definition_version, status, mode, "
+        "source, answers_json, seconds_json, started_at, updated_at, completed_at) VALUES (1, 1, 'phq9', 1, "
+        "'completed', 'kiosk', '', '[0,1,2,3,0,1,2,3,2,1]', '[4,4,4,4,4,4,4,4,4,4]', '2025-09-10 02:00:00', "
+        "'2025-09-10 02:05:00', '2025-09-10 02:05:00')",
+        "INSERT INTO screening_paper_entry(campaign_id, student_id, instrument_id, pass_no, answers_json, entered_at) "
+        "VALUES (1, 1, 'phq9', 1, '[0,1,2,3,0,1,2,3,2,1]', '2025-09-10 02:00:00')",
+    ])
+    kf = KeyFile.load(keyfile_path(path))
+    db_key = kf.unwrap(user_slot_id("admin"), ADMIN_PASSWORD)
+    kf.set_slot(user_slot_id("xinli"), "Counselor-Pass-2025!", db_key)
+    kf.save()
+
+    def stored() -> list[str]:
+        db = SchoolDatabase(path, db_key)
+        try:
+            with db.engine.connect() as conn:
+                return [*conn.exec_driver_sql("SELECT answers_json, seconds_json FROM screening_response").one(),
+                        conn.exec_driver_sql("SELECT answers_json FROM screening_paper_entry").scalar()]
+        finally:
+            db.close()
+
+    login(path, "admin", ADMIN_PASSWORD).close()   # upgrades; holds no counselling key
+    assert stored() == ["[0,1,2,3,0,1,2,3,2,1]", "[4,4,4,4,4,4,4,4,4,4]", "[0,1,2,3,0,1,2,3,2,1]"]
+    ctx = login(path, "xinli", "Counselor-Pass-2025!")
+    try:
+        assert all(v.startswith(sealed.PREFIX) for v in stored())
+        got = response_answers(ctx, 1, 1, "phq9")
+        assert (got["answers"], got["seconds"]) == ([0, 1, 2, 3, 0, 1, 2, 3, 2, 1], [4.0] * 10)
+        with ctx.db.read() as s:
+            assert not sealed.pending(s)
+    finally:
+        ctx.close()

@@ -35,7 +35,13 @@ def side_text(side: ConflictSide) -> str:
     return f"{mode}（{side.source}）· {state}" if side.source else f"{mode} · {state}"
 
 
-def _answers(values: tuple[float | None, ...], differing: tuple[int, ...]) -> str:
+LOCKED_TIP = ("每题答案属于辅导内容，需要辅导钥匙才能查看和处理重复作答；您的账号还没有。"
+              "另一位心理教师登录一次后会自动授予您。")
+
+
+def _answers(values: tuple[float | None, ...] | None, differing: tuple[int, ...]) -> str:
+    if values is None:
+        return "（需要辅导钥匙才能查看）"
     cells = []
     for j, v in enumerate(values, start=1):
         text = "–" if v is None else f"{v:g}"
@@ -102,8 +108,9 @@ class ConflictsDialog(QDialog):
 
     def _show_selected(self) -> None:
         c = self.selected()
-        self.keep_a.setEnabled(c is not None)
-        self.keep_b.setEnabled(c is not None)
+        for button in (self.keep_a, self.keep_b):
+            button.setEnabled(c is not None and not c.locked)
+            button.setToolTip(self.tr(LOCKED_TIP) if c is not None and c.locked else "")
         if c is None:
             self.detail.setHtml(self.tr("没有待处理的重复作答。"))
             return

@@ -276,9 +276,23 @@ class KioskWindow(QWidget):
     def confirm(self) -> None:
         self.next_task()
 
+    def _cannot_continue(self) -> None:
+        """An interrupted questionnaire whose answers this session cannot open (sealed item answers, an
+        account without the counselling key, after a restart): the student is sent to the teacher,
+        who sees the full reason when they try it from their own screen."""
+        self.start_error.setText(self.tr("这台电脑现在不能继续你上次没有答完的问卷，请告诉老师。"))
+        self.student = None
+        for edit in (self.number_edit, self.birth_edit, self.code_edit):
+            edit.clear()
+        self._show(self.start_page, self.number_edit)
+
     def next_task(self) -> None:
         """The first assigned questionnaire not finished: its instructions, or the end screen."""
-        tasks = [t for t in self.kiosk.tasks(self.student) if not t.completed]
+        try:
+            tasks = [t for t in self.kiosk.tasks(self.student) if not t.completed]
+        except UserError:
+            self._cannot_continue()
+            return
         if not tasks:
             self._show(self.end_page, self.end_button)
             return
@@ -297,7 +311,11 @@ class KioskWindow(QWidget):
         self.show_item()
 
     def show_item(self) -> None:
-        item = self.kiosk.next_item(self.student, self.instrument_id)
+        try:
+            item = self.kiosk.next_item(self.student, self.instrument_id)
+        except UserError:
+            self._cannot_continue()
+            return
         if item is None:
             self.next_task()
             return

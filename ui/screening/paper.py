@@ -80,7 +80,9 @@ class PaperGridModel(QAbstractTableModel):
             entered = r.pass1 if pass_no == 1 else r.pass2
             cells = [_code(v, grid.codes[j], values[j]) for j, v in enumerate(entered)] if entered \
                 else [""] * grid.n_items
-            if entered:
+            if entered == ():    # typed, but sealed: this account holds no counselling key
+                status = f"已录第{pass_no}遍（需辅导钥匙查看）"
+            elif entered:
                 status = "已保存" if r.stored else f"已录第{pass_no}遍"
             else:
                 status = "已有作答" if r.stored else ""
@@ -368,7 +370,11 @@ class PaperPanel(QWidget):
         if self.campaign is None or data is None:
             self.mismatch_model.set_rows([])
             return
-        self.mismatch_model.set_rows(screening_paper.paper_mismatches(self.ctx, self.campaign.id, data[0]))
+        try:
+            self.mismatch_model.set_rows(screening_paper.paper_mismatches(self.ctx, self.campaign.id, data[0]))
+        except UserError as exc:   # comparing passes another operator typed needs the counselling key
+            self.mismatch_model.set_rows([])
+            self.banner.show_user_error(exc)
 
     # -- saving -----------------------------------------------------------------------------------------
 
@@ -387,6 +393,8 @@ class PaperPanel(QWidget):
             return False
         if result.stored:
             self.model.set_status(row, self.tr("已保存"))
+        elif result.waiting_for_key:
+            self.model.set_status(row, self.tr("已录第%1遍；与另一遍的比对需要辅导钥匙").replace("%1", str(pass_no)))
         elif result.mismatch:
             items = "、".join(str(n) for n in result.mismatch)
             self.model.set_status(row, self.tr("两遍不一致：第%1题").replace("%1", items))

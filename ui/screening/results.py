@@ -202,6 +202,11 @@ class ResultsView(QWidget):
         self.rescore_button.setToolTip(self.tr("量表定义更新后使用：用新版本重新计分，原来的结果保留在历史中"))
         self.rescore_button.clicked.connect(self.rescore)
         self.rescore_button.setVisible(ctx.actor.can("screening.manage"))
+        if ctx.counselling_key is None:
+            # Rescoring reads every item answer, which is counselling content (xadesk.compartment.answers).
+            self.rescore_button.setEnabled(False)
+            self.rescore_button.setToolTip(self.tr("重新计分要读出每题答案，需要辅导钥匙；您的账号还没有。"
+                                                   "另一位心理教师登录一次后会自动授予您。"))
         self.count_label = QLabel(self)
 
         # Two rows: the text filter keeps room for its whole hint and the check box for its label

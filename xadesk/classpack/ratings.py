@@ -27,10 +27,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..compartment.answers import TEACHER_MODE, readable
 from ..domain.grades import class_label
 from ..errors import PermissionDenied, UserError
 from ..instruments.definition import RATER_TEACHER, Definition
-from ..screening.battery import check_value, is_shown, loads
+from ..screening.battery import check_value, is_shown
 from ..services import audit
 from ..services import grid_base as B
 from ..services.campaigns import load, require_open
@@ -40,7 +41,7 @@ from ..services.screening_answers import Incoming, IngestStats, ingest
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import Campaign, CampaignInstrument, CampaignTarget, ScreeningResponse
 
-MODE = "teacher"
+MODE = TEACHER_MODE  # answers stored in this mode are not sealed as counselling content
 # A clearly labelled fictional checklist for the demo school and tests: no real teacher-rated
 # instrument ships, because none with a licence we could verify was found (``instruments add``
 # takes a school's licensed one).
@@ -160,10 +161,11 @@ def school_rating_tasks(ctx: AppContext) -> list[SchoolRatingTask]:
                     .where(ScreeningResponse.campaign_id == c.id,
                            ScreeningResponse.instrument_id == task["instrument_id"],
                            ScreeningResponse.status == "completed"))}
+                # Teacher ratings stay under the database key (xadesk.compartment.answers): readable here.
                 students = tuple(
                     RatingStudent(sid, no, name,
                                   None if sid not in stored else
-                                  (tuple(loads(stored[sid])) if not overview else ()))
+                                  (tuple(readable(stored[sid]) or ()) if not overview else ()))
                     for sid, no, name in rows)
                 out.append(SchoolRatingTask(c.id, c.name, task["instrument_id"], cls.id,
                                             class_label(cls.grade_code, cls.number), defn, students,

@@ -43,7 +43,7 @@ from ..storage.keyfile import (
 from ..storage.models import Meta, RoleAssignment, User
 from ..storage.models_archive import ArchiveRecord
 from ..storage.models_grid import GridInterview
-from . import content
+from . import answers, content
 
 CHECK_META = "counselling_key_check"
 PENDING_META = "counselling_plaintext_pending"  # content left in plaintext until a key holder logs in
@@ -160,7 +160,22 @@ class Settled:
     keyfile_changed: bool = False
     encrypted: int = 0
     drop_from_slot: bool = False  # the slot holds the key but its owner is no longer a counselor
+    substituted: bool = False  # the stored answers public key did not match the key (replaced)
     warnings: list[str] = field(default_factory=list)
+
+
+SUBSTITUTED = msg(
+    "数据库中用于加密每题答案的公钥被改动过（与辅导钥匙不符），已恢复为正确的公钥。"
+    "在此期间由没有辅导钥匙的账号录入的作答可能无法打开。请告诉学校管理员检查谁能接触数据库文件。",
+    "The public key that seals item answers had been changed in the database (it did not match the "
+    "counselling key) and was restored. Answers stored meanwhile by accounts without the key may not open.")
+
+
+def _publish(s: Session, key: bytes, out: Settled) -> None:
+    """The answers public key for sessions without the counselling key (``answers``), checked."""
+    if answers.publish_public_key(s, key):
+        out.warnings.append(SUBSTITUTED)
+        out.substituted = True
 
 
 def _leave_pending(s: Session) -> None:
@@ -208,6 +223,7 @@ def settle(s: Session, kf: KeyFile, slot_id: str, wrapping: bytes, *, is_counsel
     out.keyfile_changed |= kf.grant_counselling(slot_id, key)
     out.keyfile_changed |= grant_all(s, kf, key)
     out.encrypted = encrypt_plaintext(s, key)
+    _publish(s, key, out)
     return out
 
 
@@ -236,6 +252,7 @@ def settle_with_recovery(s: Session, kf: KeyFile, normalised_recovery_key: str) 
     out.key = key
     out.keyfile_changed = grant_all(s, kf, key)
     out.encrypted = encrypt_plaintext(s, key)
+    _publish(s, key, out)
     return out
 
 

@@ -41,7 +41,13 @@ from ..exchange.passphrase import normalise
 from ..instruments.definition import Definition
 from ..services import audit
 from ..services.campaigns import get_campaign, load, require_open
-from ..services.screening_answers import battery_definition, find_response, record_answer, response_state
+from ..services.screening_answers import (
+    battery_definition,
+    current_answers,
+    find_response,
+    record_answer,
+    response_state,
+)
 from ..storage.keyfile import user_slot_id
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import CampaignTarget
@@ -152,8 +158,7 @@ class SchoolKiosk:
         defn = self._definition(instrument_id)
         with self._ctx.db.read() as s:
             r = find_response(s, load(s, self.campaign_id).id, int(student.token), instrument_id)
-            answers, seconds = (battery.loads(r.answers_json), battery.loads(r.seconds_json)) if r \
-                else battery.empty(defn)
+            answers, seconds = current_answers(self._ctx, s, defn, r)
         point = battery.resume_point(defn, answers, seconds)
         return None if point is None else battery.item_view(defn, answers, point)
 

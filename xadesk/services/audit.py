@@ -121,6 +121,7 @@ ACTION_LABELS.update({
     "keys.damaged": ("发现钥匙文件损坏并已修复", "damaged key file found and repaired"),
     "counselling.encrypt": ("加密升级前的辅导内容", "counselling content from before the upgrade encrypted"),
     "counselling.grant": ("用恢复密钥授予辅导钥匙", "counselling key granted with the recovery key"),
+    "counselling.pubkey": ("恢复被改动的每题答案加密公钥", "changed public key for item answers restored"),
 })
 
 

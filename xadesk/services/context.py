@@ -59,6 +59,9 @@ class AppContext:
     failed_attempts: list = field(default_factory=list)  # UTC times of this account's failed logins since its last
     # The counselling compartment's key (xadesk.compartment): only counselors who hold it; None for everyone else.
     counselling_key: bytes | None = field(default=None, repr=False)
+    # Item answers this session sealed without holding the key, kept in memory so a kiosk run by such a
+    # counselor continues a student's questionnaire (xadesk.compartment.answers.Codec).
+    answer_memory: dict = field(default_factory=dict, repr=False)
 
     def require(self, permission: str) -> None:
         if not self.actor.can(permission):

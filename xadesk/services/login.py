@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from .. import strength
 from ..compartment import access as compartment
+from ..compartment import answers
 from ..domain.names import check_name
 from ..domain.schoolyear import school_year_of
 from ..errors import (
@@ -258,6 +259,8 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
             warnings = [*warnings, *settled.warnings]
             if settled.encrypted:
                 audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
+            if settled.substituted:
+                audit.record(s, user.id, user.login, "counselling.pubkey", detail={"replaced": True})
             if settled.keyfile_changed:
                 # Before the commit: ciphertext under a new key never exists without that key in the key file.
                 kf.save()
@@ -265,6 +268,13 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
             user.last_login_at = now_utc()
             actor = load_actor(s, user)
         loginlog.clear_login(path, login_key)
+        if settled.key is not None:
+            # Item answers stored before compartments (or before the answers public key existed):
+            # sealed now, in batches each committed on its own, so a crash loses nothing.
+            sealed_rows = answers.seal_pending(db, settled.key)
+            if sealed_rows:
+                with db.write() as s:
+                    audit.record(s, actor.user_id, actor.login, "counselling.encrypt", detail={"answers": sealed_rows})
         with db.read() as s:
             inactive = list(s.scalars(select(User.login).where(User.active.is_(False))))
         # Slots of disabled accounts left in older copies (e.g. .keys.bak written before this version).
@@ -328,6 +338,8 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
                 audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
             audit.record(s, user.id, user.login, "account.recover", target=user.login)
             kf.save()
+        if ck is not None:
+            answers.seal_pending(db, ck)   # item answers from before 0012, as a counselor's login would
     finally:
         db.close()
     return notes

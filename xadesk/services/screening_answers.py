@@ -25,6 +25,13 @@ queue (``grid.floor``); a complete response with a critical item left blank adds
 "未作答关键题，需核实" entry. Every route (kiosk, lab pack, paper, 问卷星, score-layout file, conflict,
 re-import) passes through ``record_answer`` or ``ingest``, so none can stop short of the queue.
 
+Item answers are counselling content (``xadesk.compartment.answers``): every route seals them to the
+counselling public key as it stores them, so a session without the counselling key writes them and
+runs the safety path on the plaintext in hand, while reading them back (rescoring, resuming a kiosk
+response after a restart, a conflict, a comparison with answers stored earlier) needs the key: such
+reads are refused with :func:`answers.locked`, except where a comparison can be skipped safely
+(``ingest`` then stores the new copy as a replacement from the same source or as a conflict).
+
 Scores are append-only: a response scored again (rescore, a conflict resolved to "b", a corrected
 import) supersedes its current score row (``superseded_at``) and adds a new one.
 """
@@ -40,6 +47,7 @@ import numpy as np
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ..compartment import answers as sealed
 from ..domain.grades import GRADE_BY_CODE, class_label
 from ..errors import NotFound, UserError
 from ..grid import floor
@@ -82,14 +90,44 @@ def _target(s: Session, campaign: Campaign, student_id: int) -> CampaignTarget:
     return t
 
 
-def _state(defn: Definition, r: ScreeningResponse | None) -> AnswerState:
-    if r is None:
-        answers, seconds = battery.empty(defn)
-    else:
-        answers, seconds = battery.loads(r.answers_json), battery.loads(r.seconds_json)
+def _state(defn: Definition, answers: Sequence[float | None], seconds: Sequence[float | None]) -> AnswerState:
     shown = battery.shown_items(defn, answers)
     point = battery.resume_point(defn, answers, seconds)
     return AnswerState(defn.id, point, sum(answers[j] is not None for j in shown), len(shown), point is None)
+
+
+def codec(ctx: AppContext, s: Session) -> sealed.Codec:
+    """Sealing and opening item answers in this transaction, with this session's key and memory."""
+    return sealed.Codec(s, ctx.counselling_key, ctx.answer_memory)
+
+
+def _row(r: ScreeningResponse) -> str:
+    return sealed.response_row(r.campaign_id, r.student_id, r.instrument_id)
+
+
+def _seal_response(k: sealed.Codec, r: ScreeningResponse, answers: Sequence[float | None],
+                   seconds: Sequence[float | None]) -> None:
+    counselling = r.mode != sealed.TEACHER_MODE
+    r.answers_json = k.seal(sealed.RESPONSE, _row(r), "answers_json", answers, counselling=counselling)
+    r.seconds_json = k.seal(sealed.RESPONSE, _row(r), "seconds_json", seconds, counselling=counselling)
+
+
+def open_response(k: sealed.Codec, r: ScreeningResponse, what_zh: str = "读出这份作答",
+                  what_en: str = "Reading this response") -> tuple[list[float | None], list[float | None]]:
+    """A response's answers and seconds; refused (``answers.locked``) when sealed and unreadable here."""
+    return (k.need(sealed.RESPONSE, _row(r), "answers_json", r.answers_json, what_zh, what_en),
+            k.need(sealed.RESPONSE, _row(r), "seconds_json", r.seconds_json, what_zh, what_en))
+
+
+RESUME_ZH, RESUME_EN = "继续这份中途中断的问卷", "Continuing this interrupted questionnaire"
+
+
+def current_answers(ctx: AppContext, s: Session, defn: Definition, r: ScreeningResponse | None
+                    ) -> tuple[list[float | None], list[float | None]]:
+    """Where a student is in one questionnaire (the kiosk's next item); empty when not started."""
+    if r is None:
+        return battery.empty(defn)
+    return open_response(codec(ctx, s), r, RESUME_ZH, RESUME_EN)
 
 
 def response_state(ctx: AppContext, campaign_id: int, student_id: int, instrument_id: str) -> AnswerState:
@@ -98,7 +136,10 @@ def response_state(ctx: AppContext, campaign_id: int, student_id: int, instrumen
         c = load(s, campaign_id)
         defn = battery_definition(s, c, instrument_id)
         r = find_response(s, c.id, student_id, instrument_id)
-        return _state(defn, r)
+        if r is not None and r.status == "completed" and ctx.counselling_key is None:
+            # Finished: the kiosk needs no answers to say so (a session without the key could not read them).
+            return AnswerState(defn.id, None, defn.n_items, defn.n_items, True)
+        return _state(defn, *current_answers(ctx, s, defn, r))
 
 
 def find_response(s: Session, campaign_id: int, student_id: int, instrument_id: str) -> ScreeningResponse | None:
@@ -119,6 +160,7 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
         defn = battery_definition(s, c, instrument_id)
         value = battery.check_value(defn, index, value)
         now = now_utc()
+        k = codec(ctx, s)
         r = find_response(s, c.id, student_id, instrument_id)
         if r is None:
             answers, secs = battery.empty(defn)
@@ -129,7 +171,7 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
         else:
             if r.status == "completed":
                 raise UserError("这份问卷已经完成，不能再修改。", "This questionnaire is already completed.")
-            answers, secs = battery.loads(r.answers_json), battery.loads(r.seconds_json)
+            answers, secs = open_response(k, r, RESUME_ZH, RESUME_EN)
         if not battery.is_shown(defn, answers, index):
             raise UserError(f"第{index + 1}题现在不应出现。", f"Item {index + 1} is not shown now.")
         answers[index] = value
@@ -137,12 +179,14 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
         for j in range(defn.n_items):      # a changed answer can hide a conditional item again
             if not battery.is_shown(defn, answers, j):
                 answers[j] = secs[j] = None
-        r.answers_json, r.seconds_json, r.updated_at = battery.dumps(answers), battery.dumps(secs), now
+        _seal_response(k, r, answers, secs)
+        r.updated_at = now
         s.flush()
-        state = _state(defn, r)
+        state = _state(defn, answers, secs)
         if state.completed:
             r.status, r.completed_at = "completed", now
-            score_responses(ctx, s, c, defn, [r], now)
+            k.forget(sealed.RESPONSE, _row(r))
+            score_responses(ctx, s, c, defn, [r], now, plain=[(answers, secs)])
             audit.record_for(ctx, s, "screening.answer", student_id=student_id, target=f"campaign:{c.id}",
                              detail={"instrument": instrument_id, "mode": mode})
         else:
@@ -211,18 +255,27 @@ def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, stu
 
 def score_responses(ctx: AppContext, s: Session, c: Campaign, defn: Definition,
                     responses: Sequence[ScreeningResponse], now: datetime, *, supersede: bool = True,
-                    path: _SafetyPath | None = None) -> None:
+                    path: _SafetyPath | None = None,
+                    plain: Sequence[tuple[Sequence[float | None], Sequence[float | None]]] | None = None) -> None:
     """Score completed responses with ``defn`` (vectorised) and store one score row per response;
-    then the safety path (alerts, floor proposals, blank critical items) for each."""
-    responses = [r for r in responses if r.status == "completed"]
-    if not responses:
+    then the safety path (alerts, floor proposals, blank critical items) for each.
+
+    ``plain``: the answers and seconds of each response as the caller holds them (what it has just
+    stored); without it they are opened here, which needs the counselling key (a rescore)."""
+    pairs = list(zip(responses, plain, strict=True)) if plain is not None else None
+    if pairs is None:
+        k = codec(ctx, s)
+        pairs = [(r, open_response(k, r, "重新计分", "Scoring again")) for r in responses if r.status == "completed"]
+    pairs = [(r, p) for r, p in pairs if r.status == "completed"]
+    if not pairs:
         return
+    responses = [r for r, _ in pairs]
     n = len(responses)
     X = np.full((n, defn.n_items), np.nan)
     secs = np.full((n, defn.n_items), np.nan)
-    for i, r in enumerate(responses):
-        X[i] = [np.nan if v is None else v for v in json.loads(r.answers_json)]
-        secs[i] = [np.nan if v is None else v for v in json.loads(r.seconds_json)]
+    for i, (_r, (a, sec)) in enumerate(pairs):
+        X[i] = [np.nan if v is None else v for v in a]
+        secs[i] = [np.nan if v is None else v for v in sec]
     ids = [r.student_id for r in responses]
     info = {}
     for chunk in range(0, n, 900):
@@ -321,13 +374,21 @@ def _extends(old: Sequence[float | None], new: Sequence[float | None]) -> bool:
 
 def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: Sequence[Incoming], *, mode: str,
            source: str, now: datetime | None = None) -> IngestStats:
-    """Store many responses of one instrument inside the caller's write transaction (see module doc)."""
+    """Store many responses of one instrument inside the caller's write transaction (see module doc).
+
+    The answers are sealed as they are stored and scored from the plaintext in hand. Comparing with a
+    response stored earlier needs its answers: a session without the counselling key cannot open
+    them, so an incoming copy from the same mode and source replaces the stored one (as a corrected
+    file does) and one from elsewhere is kept as a conflict for a key holder to decide."""
     now = now or now_utc()
     defn = battery_definition(s, c, instrument_id)
+    k = codec(ctx, s)
+    counselling = mode != sealed.TEACHER_MODE
     stats = IngestStats()
     existing = {r.student_id: r for r in s.scalars(select(ScreeningResponse).where(
         ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == instrument_id))}
-    new_rows, to_score = [], []
+    new_rows, to_score, to_score_plain = [], [], []
+    new_plain: dict[int, tuple[list, list]] = {}
     unfinished: list[tuple[ScreeningResponse, list]] = []
     conflict_copies: list[tuple[ScreeningResponse, list, bool, datetime]] = []
     for inc in rows:
@@ -338,54 +399,64 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
         status = "completed" if inc.completed else "in_progress"
         r = existing.get(inc.student_id)
         if r is None:
+            row = sealed.response_row(c.id, inc.student_id, instrument_id)
             new_rows.append({"campaign_id": c.id, "student_id": inc.student_id, "instrument_id": instrument_id,
                              "definition_version": defn.version, "status": status, "mode": mode, "source": source,
-                             "answers_json": battery.dumps(answers), "seconds_json": battery.dumps(secs),
+                             "answers_json": k.seal(sealed.RESPONSE, row, "answers_json", answers,
+                                                    counselling=counselling),
+                             "seconds_json": k.seal(sealed.RESPONSE, row, "seconds_json", secs,
+                                                    counselling=counselling),
                              "started_at": inc.completed_at or now, "updated_at": now,
                              "completed_at": (inc.completed_at or now) if inc.completed else None})
+            new_plain[inc.student_id] = (answers, secs)
             stats.added += 1
             continue
-        old = battery.loads(r.answers_json)
-        if _same(old, answers) and (r.status == "completed" or not inc.completed):
+        old = k.open(sealed.RESPONSE, _row(r), "answers_json", r.answers_json)
+        if old is not None and _same(old, answers) and (r.status == "completed" or not inc.completed):
             stats.unchanged += 1
             continue
-        continuing = r.status == "in_progress" and _extends(old, answers)
+        continuing = old is not None and r.status == "in_progress" and _extends(old, answers)
         if continuing or (r.mode == mode and r.source == source):
-            r.answers_json, r.seconds_json, r.status = battery.dumps(answers), battery.dumps(secs), status
-            r.mode, r.source, r.updated_at = mode, source, now
+            r.status, r.mode, r.source, r.updated_at = status, mode, source, now
+            _seal_response(k, r, answers, secs)
             r.completed_at = (inc.completed_at or now) if inc.completed else None
             stats.updated += 1
             to_score.append(r)
+            to_score_plain.append((answers, secs))
             if not inc.completed:
                 unfinished.append((r, answers))
             continue
-        if not inc.completed and r.status == "completed" and _extends(answers, old):
+        if old is not None and not inc.completed and r.status == "completed" and _extends(answers, old):
             stats.unchanged += 1     # an unfinished copy of what is already complete here
             continue
-        b_json = battery.dumps(answers)
         conflict_copies.append((r, answers, inc.completed, inc.completed_at or now))
-        dup = s.scalar(select(ScreeningConflict.id).where(ScreeningConflict.response_id == r.id,
-                                                          ScreeningConflict.b_answers_json == b_json))
-        if dup is None:
-            s.add(ScreeningConflict(campaign_id=c.id, response_id=r.id, student_id=r.student_id,
-                                    instrument_id=instrument_id, b_mode=mode, b_source=source, b_status=status,
-                                    b_answers_json=b_json, b_seconds_json=battery.dumps(secs),
-                                    b_completed_at=inc.completed_at, created_at=now))
-            stats.conflicts += 1
-            stats.conflict_students.append(r.student_id)
-        else:
+        if _held_as_conflict(k, s, r, answers):
             stats.unchanged += 1
+            continue
+        kc = ScreeningConflict(campaign_id=c.id, response_id=r.id, student_id=r.student_id,
+                               instrument_id=instrument_id, b_mode=mode, b_source=source, b_status=status,
+                               b_answers_json="", b_seconds_json="", b_completed_at=inc.completed_at, created_at=now)
+        s.add(kc)
+        s.flush()  # the row id binds the sealed copy to this conflict
+        kc.b_answers_json = k.seal(sealed.CONFLICT, str(kc.id), "b_answers_json", answers, counselling=counselling)
+        kc.b_seconds_json = k.seal(sealed.CONFLICT, str(kc.id), "b_seconds_json", secs, counselling=counselling)
+        stats.conflicts += 1
+        stats.conflict_students.append(r.student_id)
     if new_rows:
         ids = list(s.scalars(insert(ScreeningResponse).returning(ScreeningResponse.id, sort_by_parameter_order=True),
                              new_rows))
         s.flush()
         fresh = s.scalars(select(ScreeningResponse).where(ScreeningResponse.id.in_(ids))).all() if len(ids) < 30_000 \
             else [s.get(ScreeningResponse, i) for i in ids]
-        to_score += [r for r in fresh if r.status == "completed"]
-        unfinished += [(r, battery.loads(r.answers_json)) for r in fresh if r.status != "completed"]
+        for r in fresh:
+            if r.status == "completed":
+                to_score.append(r)
+                to_score_plain.append(new_plain[r.student_id])
+            else:
+                unfinished.append((r, new_plain[r.student_id][0]))
     s.flush()
     path = _SafetyPath(ctx, s, c, [*to_score, *(r for r, _ in unfinished), *(k[0] for k in conflict_copies)])
-    score_responses(ctx, s, c, defn, to_score, now, path=path)
+    score_responses(ctx, s, c, defn, to_score, now, path=path, plain=to_score_plain)
     for r, answers in unfinished:
         path.unfinished(defn, r, answers, now)
     for r, answers, complete, answered_at in conflict_copies:
@@ -393,11 +464,24 @@ def ingest(ctx: AppContext, s: Session, c: Campaign, instrument_id: str, rows: S
     return stats
 
 
+def _held_as_conflict(k: sealed.Codec, s: Session, r: ScreeningResponse, answers: Sequence[float | None]) -> bool:
+    """The same other copy is already waiting as a conflict (a file imported twice). Copies this
+    session cannot open are not compared: at worst a key holder sees the same copy twice."""
+    for kid, value in s.execute(select(ScreeningConflict.id, ScreeningConflict.b_answers_json)
+                                .where(ScreeningConflict.response_id == r.id)):
+        theirs = k.open(sealed.CONFLICT, str(kid), "b_answers_json", value)
+        if theirs is not None and _same(theirs, answers):
+            return True
+    return False
+
+
 # --- rescoring -----------------------------------------------------------------------------------
 
 def rescore(ctx: AppContext, campaign_id: int | str, instrument_id: str | None = None) -> int:
     """Score completed responses again with the instrument's current definition; old scores are kept
-    (superseded). Only responses whose current score used another definition are touched."""
+    (superseded). Only responses whose current score used another definition are touched. Their
+    answers are opened in one pass (one key exchange per import that wrote them), which needs the
+    counselling key: a session without it is refused before anything changes."""
     ctx.require("screening.manage")
     n = 0
     with ctx.db.write() as s:
@@ -492,7 +576,7 @@ class ConflictSide:
     mode: str
     source: str
     status: str
-    answers: tuple[float | None, ...]
+    answers: tuple[float | None, ...] | None     # None: sealed, and this session holds no counselling key
     completed_at: datetime | None
 
 
@@ -509,6 +593,11 @@ class ConflictRow:
     differing_items: tuple[int, ...]    # 1-based
     resolution: str | None
 
+    @property
+    def locked(self) -> bool:
+        """The answers are sealed and this session cannot open them (nor decide the conflict)."""
+        return self.a.answers is None or self.b.answers is None
+
 
 def conflicts(ctx: AppContext, campaign_id: int | str, *, open_only: bool = True) -> list[ConflictRow]:
     ctx.require("screening.manage")
@@ -523,14 +612,21 @@ def conflicts(ctx: AppContext, campaign_id: int | str, *, open_only: bool = True
         if open_only:
             q = q.where(ScreeningConflict.resolution.is_(None))
         out = []
+        kc = codec(ctx, s)
         for k, r, no, name, g, n in s.execute(q):
-            a_ans, b_ans = battery.loads(r.answers_json), battery.loads(k.b_answers_json)
-            diff = tuple(j + 1 for j, (x, y) in enumerate(zip(a_ans, b_ans, strict=True)) if x != y)
+            a_ans = kc.open(sealed.RESPONSE, _row(r), "answers_json", r.answers_json)
+            b_ans = kc.open(sealed.CONFLICT, str(k.id), "b_answers_json", k.b_answers_json)
+            diff = () if a_ans is None or b_ans is None else \
+                tuple(j + 1 for j, (x, y) in enumerate(zip(a_ans, b_ans, strict=True)) if x != y)
             out.append(ConflictRow(k.id, k.student_id, no, name, class_label(g, n) if g else "", k.instrument_id,
-                                   ConflictSide(r.mode, r.source, r.status, tuple(a_ans), r.completed_at),
-                                   ConflictSide(k.b_mode, k.b_source, k.b_status, tuple(b_ans), k.b_completed_at),
+                                   ConflictSide(r.mode, r.source, r.status, _tuple(a_ans), r.completed_at),
+                                   ConflictSide(k.b_mode, k.b_source, k.b_status, _tuple(b_ans), k.b_completed_at),
                                    diff, k.resolution))
         return out
+
+
+def _tuple(values: Sequence[float | None] | None) -> tuple[float | None, ...] | None:
+    return None if values is None else tuple(values)
 
 
 def resolve_conflict(ctx: AppContext, conflict_id: int, keep: str) -> None:
@@ -546,14 +642,21 @@ def resolve_conflict(ctx: AppContext, conflict_id: int, keep: str) -> None:
         if k.resolution is not None:
             raise UserError("这条重复作答已经处理过。", "This conflict was already resolved.")
         now = now_utc()
+        r = s.get(ScreeningResponse, k.response_id)
+        kc = codec(ctx, s)
+        # Deciding means comparing the two copies: both are opened (refused without the counselling key).
+        what = ("处理重复作答", "Deciding a conflict")
+        open_response(kc, r, *what)
+        b_answers = kc.need(sealed.CONFLICT, str(k.id), "b_answers_json", k.b_answers_json, *what)
+        b_seconds = kc.need(sealed.CONFLICT, str(k.id), "b_seconds_json", k.b_seconds_json, *what)
         if keep == "b":
-            r = s.get(ScreeningResponse, k.response_id)
             c = s.get(Campaign, k.campaign_id)
-            r.answers_json, r.seconds_json, r.status = k.b_answers_json, k.b_seconds_json, k.b_status
-            r.mode, r.source, r.updated_at = k.b_mode, k.b_source, now
+            r.status, r.mode, r.source, r.updated_at = k.b_status, k.b_mode, k.b_source, now
+            _seal_response(kc, r, b_answers, b_seconds)   # sealed again, bound to the response's row
             r.completed_at = (k.b_completed_at or now) if k.b_status == "completed" else None
             s.flush()
-            score_responses(ctx, s, c, battery_definition(s, c, r.instrument_id), [r], now)
+            score_responses(ctx, s, c, battery_definition(s, c, r.instrument_id), [r], now,
+                            plain=[(b_answers, b_seconds)])
         k.resolution, k.resolved_at, k.resolved_by = keep, now, ctx.actor.user_id
         audit.record_for(ctx, s, "campaign.conflict", student_id=k.student_id, target=f"campaign:{k.campaign_id}",
                          detail={"instrument": k.instrument_id, "keep": keep})

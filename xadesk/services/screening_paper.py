@@ -11,20 +11,25 @@ API::
         are stored and scored, when they differ the row is listed by ``paper_mismatches``.
     paper_mismatches(ctx, campaign_id, instrument_id=None) -> list[PaperMismatch]
     resolve_paper(ctx, campaign_id, student_id, instrument_id, cells) -> PaperRowResult   # the checked values
+
+Each pass is item-level answers, sealed like every answer (``xadesk.compartment.answers``). A pass is
+compared with the other one at the moment it is saved, with its own values in hand; the other pass
+must be opened for that, so an operator without the counselling key can compare only with a pass
+typed in this same session. Otherwise the pass is kept, the safety path runs on it, and the row waits
+(``waiting_for_key``) until a key holder saves either pass again or settles it with ``resolve_paper``.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 
+from ..compartment import answers as sealed
 from ..domain.grades import class_label, grade
 from ..errors import UserError, ValidationFailed
-from ..screening import battery
 from ..screening.paper import SheetStudent, answer_sheets_pdf, check_cell
 from ..storage.models import School, SchoolClass, Student
 from ..storage.models_screening import CampaignTarget, PaperEntry
@@ -33,7 +38,7 @@ from .campaigns import _class_sort, _info, load, require_open
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
-from .screening_answers import Incoming, battery_definition, held_answers, ingest
+from .screening_answers import Incoming, battery_definition, codec, held_answers, ingest
 
 
 def answer_sheets(ctx: AppContext, campaign_id: int | str, class_id: int | None = None, *, blank: int = 0) -> bytes:
@@ -62,12 +67,19 @@ def answer_sheets(ctx: AppContext, campaign_id: int | str, class_id: int | None 
 
 @dataclass(frozen=True)
 class GridRow:
+    """``pass1``/``pass2``: None = not typed; () = typed, sealed, and this session holds no counselling key."""
+
     student_id: int
     student_no: str
     name: str
     pass1: tuple[float | None, ...] | None
     pass2: tuple[float | None, ...] | None
     stored: bool
+
+
+def _pass(k: sealed.Codec, e: PaperEntry) -> list[float | None] | None:
+    return k.open(sealed.PAPER, sealed.paper_row(e.campaign_id, e.student_id, e.instrument_id, e.pass_no),
+                  "answers_json", e.answers_json)
 
 
 @dataclass(frozen=True)
@@ -86,9 +98,10 @@ def paper_grid(ctx: AppContext, campaign_id: int | str, class_id: int, instrumen
         c = load(s, campaign_id)
         defn = battery_definition(s, c, instrument_id)
         entries: dict[tuple[int, int], tuple] = {}
+        k = codec(ctx, s)
         for e in s.scalars(select(PaperEntry).where(PaperEntry.campaign_id == c.id,
                                                     PaperEntry.instrument_id == instrument_id)):
-            entries[(e.student_id, e.pass_no)] = tuple(battery.loads(e.answers_json))
+            entries[(e.student_id, e.pass_no)] = tuple(_pass(k, e) or ())
         stored = set(s.scalars(select(ScreeningResponse.student_id).where(
             ScreeningResponse.campaign_id == c.id, ScreeningResponse.instrument_id == instrument_id)))
         q = (select(Student.id, Student.student_no, Student.name)
@@ -104,6 +117,7 @@ def paper_grid(ctx: AppContext, campaign_id: int | str, class_id: int, instrumen
 class PaperRowResult:
     stored: bool            # answers are in the campaign (scored)
     mismatch: tuple[int, ...]   # 1-based items where the two passes differ
+    waiting_for_key: bool = False   # kept; the other pass is sealed and this session cannot compare
 
 
 def _check_row(defn, cells: Sequence[object]) -> list[float | None]:
@@ -146,7 +160,10 @@ def save_paper_row(ctx: AppContext, campaign_id: int | str, student_id: int, ins
             e = PaperEntry(campaign_id=c.id, student_id=student_id, instrument_id=instrument_id, pass_no=pass_no,
                            answers_json="", entered_by=ctx.actor.user_id, entered_at=now_utc())
             s.add(e)
-        e.answers_json, e.entered_by, e.entered_at = battery.dumps(values), ctx.actor.user_id, now_utc()
+        k = codec(ctx, s)
+        e.answers_json = k.seal(sealed.PAPER, sealed.paper_row(c.id, student_id, instrument_id, pass_no),
+                                "answers_json", values)
+        e.entered_by, e.entered_at = ctx.actor.user_id, now_utc()
         s.flush()
         if not double_entry:
             _store(ctx, s, c, student_id, instrument_id, values)
@@ -160,7 +177,9 @@ def save_paper_row(ctx: AppContext, campaign_id: int | str, student_id: int, ins
                                                   PaperEntry.pass_no == 3 - pass_no))
         if other is None:
             return PaperRowResult(False, ())
-        theirs = battery.loads(other.answers_json)
+        theirs = _pass(k, other)
+        if theirs is None:
+            return PaperRowResult(False, (), waiting_for_key=True)
         diff = tuple(j + 1 for j, (a, b) in enumerate(zip(values, theirs, strict=True)) if a != b)
         if diff:
             return PaperRowResult(False, diff)
@@ -188,8 +207,11 @@ def paper_mismatches(ctx: AppContext, campaign_id: int | str, instrument_id: str
         if instrument_id:
             q = q.where(PaperEntry.instrument_id == instrument_id)
         passes: dict[tuple[int, str], dict[int, list]] = {}
+        k = codec(ctx, s)
         for e in s.scalars(q):
-            passes.setdefault((e.student_id, e.instrument_id), {})[e.pass_no] = json.loads(e.answers_json)
+            passes.setdefault((e.student_id, e.instrument_id), {})[e.pass_no] = _pass(k, e)
+        if any(v is None for p in passes.values() for v in p.values()):
+            raise sealed.locked("比对两遍录入", "Comparing the two entry passes")
         out = []
         for (sid, iid), p in passes.items():
             if 1 in p and 2 in p and p[1] != p[2]:
@@ -210,9 +232,11 @@ def resolve_paper(ctx: AppContext, campaign_id: int | str, student_id: int, inst
         c = load(s, campaign_id)
         require_open(c)
         values = _check_row(battery_definition(s, c, instrument_id), cells)
+        k = codec(ctx, s)
         for e in s.scalars(select(PaperEntry).where(PaperEntry.campaign_id == c.id, PaperEntry.student_id == student_id,
                                                     PaperEntry.instrument_id == instrument_id)):
-            e.answers_json = battery.dumps(values)
+            e.answers_json = k.seal(sealed.PAPER, sealed.paper_row(c.id, student_id, instrument_id, e.pass_no),
+                                    "answers_json", values)
         _store(ctx, s, c, student_id, instrument_id, values)
         audit.record_for(ctx, s, "screening.paper", student_id=student_id, target=f"campaign:{c.id}",
                          detail={"instrument": instrument_id, "resolved": True})

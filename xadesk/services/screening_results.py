@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 from ..domain.grades import class_label
 from ..errors import NotFound, UserError
 from ..reports.suppression import suppress_line_with_total
-from ..screening import battery
 from ..sheets import xlsx_append
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import ScreeningResponse, ScreeningScaleScore, ScreeningScore
@@ -37,6 +36,7 @@ from . import audit
 from .campaigns import _class_sort, load
 from .context import AppContext
 from .instruments import definition
+from .screening_answers import codec, open_response
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,8 @@ def _suppressed(counts: dict[tuple, int]) -> dict[tuple, int | str]:
 
 
 def response_answers(ctx: AppContext, campaign_id: int | str, student_id: int, instrument_id: str) -> dict:
-    """Item answers and seconds of one response, for the counselor only (audited)."""
+    """Item answers and seconds of one response, for the counselor holding the counselling key only
+    (audited): item answers are counselling content (``xadesk.compartment.answers``)."""
     ctx.require("screening.manage")
     with ctx.db.write() as s:
         c = load(s, campaign_id)
@@ -222,11 +223,11 @@ def response_answers(ctx: AppContext, campaign_id: int | str, student_id: int, i
                                                      ScreeningResponse.instrument_id == instrument_id))
         if r is None:
             raise NotFound("没有这份作答。", "No such response.")
+        answers, seconds = open_response(codec(ctx, s), r, "查看每题答案", "Viewing the item answers")
         audit.record_for(ctx, s, "screening.answers", student_id=student_id, target=f"campaign:{c.id}",
                          detail={"instrument": instrument_id})
         return {"instrument": instrument_id, "version": r.definition_version, "status": r.status, "mode": r.mode,
-                "source": r.source, "answers": battery.loads(r.answers_json),
-                "seconds": battery.loads(r.seconds_json), "completed_at": r.completed_at}
+                "source": r.source, "answers": answers, "seconds": seconds, "completed_at": r.completed_at}
 
 
 def export_results_xlsx(ctx: AppContext, campaign_id: int | str, path: Path) -> int:
