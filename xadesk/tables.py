@@ -18,6 +18,11 @@ skipped but never renumbered. ``cell_text`` renders a cell as text the way Excel
 a number too long for Excel's 15 significant digits comes out in E-notation (``6.10116199001011E+17``)
 so identifier validation recognises it as damaged rather than trusting invented digits.
 
+An .xlsx whose table sheet holds a formula cell without a saved result (written by a script or a
+program that does not calculate) is refused with :class:`FormulaWithoutValue`, naming the sheet, row
+and column of each such cell: it would otherwise read as blank. A formula with its saved result
+reads as that result, as Excel shows it.
+
 Any unreadable file (not really a spreadsheet, truncated, empty, password-protected, an unknown
 type) raises :class:`TableFileError` — a ``UserError`` naming the file — never a traceback.
 """
@@ -34,6 +39,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import Cancelled, NotFound, UserError, ValidationFailed
+from .i18n import msg
+from .xlsx_formulas import formula_cells_without_value, split_ref
 
 Cell = str | int | float | bool | datetime | date | time | None
 HeaderMatch = Callable[[list[str]], bool] | Iterable[str] | None
@@ -55,6 +62,29 @@ class HeaderNotFound(ValidationFailed):
         super().__init__(f"在文件“{source}”的前几行中找不到表头。", f"No header row found near the top of {source!r}.")
         self.source = source
         self.seen = seen  # the first non-empty row's texts, to tell the user what we found instead
+
+
+class FormulaWithoutValue(ValidationFailed):
+    """An .xlsx cell holds a formula whose result was never saved, so it would read as blank."""
+
+    def __init__(self, source: str, sheet: str | None, header: list[str], refs: list[str]) -> None:
+        self.source, self.sheet = source, sheet
+        self.cells = [split_ref(ref) for ref in refs]   # (row, column index, letters)
+        where = f"工作表“{sheet}”" if sheet else "表格"
+        where_en = f"sheet {sheet!r}" if sheet else "the sheet"
+        details = []
+        for (row, index, letters), ref in zip(self.cells, refs, strict=True):
+            named = f"“{header[index]}”列，" if 0 <= index < len(header) and header[index] else ""
+            named_en = f"column {header[index]!r}, " if 0 <= index < len(header) and header[index] else ""
+            details.append(msg(f"{where}第{row}行第{index + 1}列（{named}单元格 {ref}）",
+                               f"{where_en}, row {row}, column {index + 1} ({named_en}cell {ref})"))
+        super().__init__(
+            f"文件“{source}”的{where}中有 {len(refs)} 个单元格是公式，但文件里没有保存公式的计算结果，读出来会是空白，"
+            f"未导入任何数据。请用 Excel 或 WPS 打开这个文件，保存一次后再导入（保存时会算出并存下结果）。",
+            f"{source!r}: {len(refs)} cell(s) in {where_en} hold a formula whose result was never saved, so they "
+            f"would read as blank; nothing was imported. Open the file in Excel or WPS, save it once, and import "
+            f"it again (saving computes and stores the results).",
+            row=self.cells[0][0] or None, details=details)
 
 
 @dataclass(slots=True)
@@ -93,13 +123,16 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
     sheets = _open(data, path)
     first_seen: list[str] = []
     found_sheet = sheet is None
+    examined: list[str | None] = []
     try:
         for sheet_name, rows in sheets:
             if sheet is not None and sheet_name != sheet:
                 continue
             found_sheet = True
+            examined.append(sheet_name)
             table = _take(rows, name, sheet_name, accept, scan_rows, cancelled, first_seen)
             if table is not None:
+                _refuse_formulas_without_value(data, name, sheet_name, table.header)
                 return table
     finally:
         close = getattr(sheets, "close", None)
@@ -107,9 +140,16 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
             close()  # releases the workbook even when we stop at the first matching sheet
     if not found_sheet:
         raise TableFileError(f"文件“{name}”中没有名为“{sheet}”的工作表。", f"{name!r} has no sheet named {sheet!r}.")
+    for sheet_name in examined:   # no table found: unsaved formulas (read as blanks) are the likelier cause
+        _refuse_formulas_without_value(data, name, sheet_name, [])
     if accept is None:
         raise TableFileError(f"文件“{name}”中没有任何数据。", f"The file {name!r} holds no data.")
     raise HeaderNotFound(name, first_seen)
+
+
+def _refuse_formulas_without_value(data: bytes, name: str, sheet: str | None, header: list[str]) -> None:
+    if is_xlsx(data) and (refs := formula_cells_without_value(data, sheet, limit=50)):
+        raise FormulaWithoutValue(name, sheet, header, refs)
 
 
 def normalize_header(text: object) -> str:

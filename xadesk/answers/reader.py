@@ -12,7 +12,7 @@ names the row, column or cell, and nothing scored or stored:
   into E-notation (``6.10113E+17``: its last digits are gone), an id with invisible characters;
 - a cell that is not one of its item's option codes (see :mod:`.cells`: full-width digits are
   folded, other scripts' digits and invisible characters are refused and said so);
-- in an .xlsx, a formula cell without a saved result (:mod:`.formulas`);
+- in an .xlsx, a formula cell without a saved result (:mod:`xadesk.xlsx_formulas`);
 - bad ``seconds`` / ``grade`` / ``sex`` values.
 
 Size and memory: a CSV is read in slices of a few MB. When the file holds no quote character, a
@@ -41,7 +41,7 @@ from ..errors import ValidationFailed
 from ..instruments.definition import Definition
 from ..tables import Cell, TableFileError, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
 from .cells import TokenTable, accepted_texts, value_table, why_not
-from .formulas import formula_cells_without_value
+from ..xlsx_formulas import formula_cells_without_value, split_ref
 from .layout import Layout, column_letter, is_id_header, parse_header, where_column
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,7 +52,6 @@ _SLICE_BYTES = 1 << 20
 _ROWS_PER_CHUNK = 8192
 _LOSSY_ID = re.compile(r"^\d(\.\d+)?E\+\d+$", re.I)
 _LONE_CR = re.compile(rb"\r(?!\n)")
-_FORMULA_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 ACTIONS = {"score": ("未计分", "nothing was scored"), "import": ("未导入任何数据", "nothing was imported")}
 
@@ -190,8 +189,7 @@ def read_answers(path: str | Path, defns: Sequence[Definition], *, instrument: s
         problems = _Problems()
         if is_xlsx(data):
             for ref in formula_cells_without_value(data, sheet_name):
-                m = _FORMULA_REF.match(ref)
-                row, col = (int(m.group(2)), _column_index(m.group(1))) if m else (0, 0)
+                row, col, _ = split_ref(ref)
                 problems.add(row, col, f"单元格 {ref}（第{row}行）是公式，但文件中没有保存计算结果，读出来会是空白；"
                                        f"请在 Excel 中打开后保存，或把公式“选择性粘贴”为数值 / cell {ref} holds a formula "
                                        "with no saved result; open and save the file in Excel, or paste values")
@@ -221,12 +219,6 @@ def _close(sheets: object) -> None:
     if close is not None:
         close()  # releases an open workbook when we stop at the first sheet
 
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _clean(v: str) -> str | None:
