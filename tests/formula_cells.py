@@ -25,8 +25,9 @@ def save_results(path: Path, results: dict[str, str | int | float], sheet_part: 
                     kind = "" if isinstance(value, int | float) else ' t="str"'
                     text = str(value).replace("&", "&amp;").replace("<", "&lt;").encode()
                     pattern = re.compile(rb'<c r="' + ref.encode() + rb'"( [^>]*)?><f>(.*?)</f><v ?/>')
-                    data, n = pattern.subn(lambda m: b'<c r="' + ref.encode() + b'"' + kind.encode() + b"><f>" + m.group(2)
-                                           + b"</f><v>" + text + b"</v>", data)
+                    start = b'<c r="' + ref.encode() + b'"' + kind.encode() + b"><f>"
+                    data, n = pattern.subn(lambda m, start=start, text=text: start + m.group(2) + b"</f><v>" + text
+                                           + b"</v>", data)
                     assert n == 1, ref
             out.writestr(info, data)
     src.close()

@@ -73,7 +73,7 @@ class FormulaWithoutValue(ValidationFailed):
         where = f"工作表“{sheet}”" if sheet else "表格"
         where_en = f"sheet {sheet!r}" if sheet else "the sheet"
         details = []
-        for (row, index, letters), ref in zip(self.cells, refs, strict=True):
+        for (row, index, _), ref in zip(self.cells, refs, strict=True):
             named = f"“{header[index]}”列，" if 0 <= index < len(header) and header[index] else ""
             named_en = f"column {header[index]!r}, " if 0 <= index < len(header) and header[index] else ""
             details.append(msg(f"{where}第{row}行第{index + 1}列（{named}单元格 {ref}）",

@@ -17,8 +17,10 @@ import openpyxl
 import pytest
 
 from tests.formula_cells import save_results
+from tests.screening.conftest import campaign, counselor  # noqa: F401  (the survey cases' fixtures)
 from tests.screening.test_campaign_survey import PEOPLE
 from tests.screening.wjx_files import headers, rows
+from tests.services.conftest import small_school  # noqa: F401
 from xadesk.domain.idnumbers import make_id_number
 from xadesk.errors import ValidationFailed
 from xadesk.roster import RosterInvalid, parse_roster
@@ -27,9 +29,6 @@ from xadesk.services.campaigns import coverage
 from xadesk.services.roster_import import import_roster
 from xadesk.services.screening_results import results
 from xadesk.tables import FormulaWithoutValue, read_table
-
-from tests.screening.conftest import campaign, counselor  # noqa: F401  (the survey cases' fixtures)
-from tests.services.conftest import small_school  # noqa: F401
 
 TODAY = date(2026, 10, 1)
 BOY = make_id_number("610116", date(2013, 5, 1), 123)

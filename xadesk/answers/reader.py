@@ -40,8 +40,8 @@ import numpy as np
 from ..errors import ValidationFailed
 from ..instruments.definition import Definition
 from ..tables import Cell, TableFileError, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
-from .cells import TokenTable, accepted_texts, value_table, why_not
 from ..xlsx_formulas import formula_cells_without_value, split_ref
+from .cells import TokenTable, accepted_texts, value_table, why_not
 from .layout import Layout, column_letter, is_id_header, parse_header, where_column
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

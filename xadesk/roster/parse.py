@@ -48,7 +48,15 @@ from ..domain.idnumbers import (
 from ..domain.names import hidden_characters, name_problem
 from ..errors import Cancelled, UserError, ValidationFailed
 from ..i18n import msg
-from ..tables import FormulaWithoutValue, HeaderNotFound, Table, TableRow, cell_text, normalize_header, read_table
+from ..tables import (
+    FormulaWithoutValue,
+    HeaderNotFound,
+    Table,
+    TableRow,
+    cell_text,
+    normalize_header,
+    read_table,
+)
 from . import columns as col
 
 
