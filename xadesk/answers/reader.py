@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import ValidationFailed
 from ..instruments.definition import Definition
-from ..tables import Cell, TableFileError, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
+from ..tables import Cell, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
 from ..xlsx_formulas import formula_cells_without_value, split_ref
 from .cells import TokenTable, accepted_texts, value_table, why_not
 from .layout import Layout, column_letter, is_id_header, parse_header, where_column
@@ -133,12 +133,10 @@ def _open(path: str | Path) -> tuple[bytes, Iterator, bool, str]:
     spreadsheet = is_xlsx(data) or data.startswith(_OLE_MAGIC)
     if spreadsheet:
         return data, sheets, True, ""
-    # open_sheets has refused what is not text; its reader would hold the whole text (four bytes a
-    # character), so a CSV is read here from its bytes in slices instead.
-    _close(sheets)
-    # Plain ASCII (ids and numbers, the usual answer file) needs no trial decode of the whole file.
+    # open_sheets has refused what is not text, and reads a CSV in slices as it goes. The encoding
+    # is asked again for the fast path over raw bytes (plain ASCII, the usual file, costs nothing).
     encoding = "utf-8-sig" if data.isascii() else text_encoding(data) or "utf-8"
-    return data, iter([(None, _csv_records(data, encoding))]), False, encoding
+    return data, sheets, False, encoding
 
 
 def is_answer_file(path: str | Path) -> bool:
@@ -224,42 +222,6 @@ def _close(sheets: object) -> None:
 def _clean(v: str) -> str | None:
     v = v.strip()
     return v or None
-
-
-def _text_slices(data: bytes, encoding: str) -> Iterator[str]:
-    """The text in slices of about ``_SLICE_BYTES`` that end at a line break."""
-    if encoding.startswith("utf-16"):   # a byte 0x0A is not a line break there: cut the decoded text
-        text = data.decode(encoding)
-        start = 0
-        while start < len(text):
-            end = text.find("\n", start + _SLICE_BYTES)
-            end = len(text) if end < 0 else end + 1
-            yield text[start:end]
-            start = end
-        return
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    while start < len(data):
-        end = data.find(b"\n", start + _SLICE_BYTES)
-        end = len(data) if end < 0 else end + 1
-        yield data[start:end].decode(encoding)
-        start = end
-
-
-def _csv_records(data: bytes, encoding: str) -> Iterator[tuple[int, list[Cell]]]:
-    """(record number, cells stripped, empty → None), the way :func:`xadesk.tables.read_table` numbers
-    CSV rows; lines are fed to the csv module slice by slice, so quoted line breaks work across slices."""
-    delimiter = csv_delimiter(data[:65536].decode(encoding, errors="replace"))
-
-    def lines() -> Iterator[str]:
-        for piece in _text_slices(data, encoding):
-            yield from io.StringIO(piece, newline="")
-
-    try:
-        for number, record in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
-            yield number, [_clean(v) for v in record]
-    except csv.Error:
-        raise TableFileError("文件已损坏或不是有效的 CSV 文件，无法读取。请用 Excel 打开检查后重新保存。",
-                             "The file is damaged or not a valid CSV file. Open it in Excel and save it again.") from None
 
 
 def _csv_chunks(data: bytes, encoding: str, rows: Iterator[tuple[int, list[Cell]]], header_row: int, width: int,
