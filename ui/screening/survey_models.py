@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from xadesk.services.screening_import import ImportReport
-from xadesk.survey.mapping import EVIDENCE_LABELS, MappedColumn
+from xadesk.survey.mapping import MappedColumn, evidence_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NOT_IMPORTED = ""
@@ -65,7 +65,7 @@ class MappingModel(QAbstractTableModel):
             if col == 1:
                 return self.label(c.target)
             if col == 2:
-                text = EVIDENCE_LABELS.get(c.evidence, c.evidence)
+                text = evidence_label(c.evidence)
                 if not text:
                     return c.note
                 return f"{text}：{c.note}" if role == Qt.ItemDataRole.ToolTipRole and c.note else text
