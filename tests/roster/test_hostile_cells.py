@@ -19,7 +19,7 @@ import pytest
 from tests.formula_cells import save_results
 from tests.screening.conftest import campaign, counselor  # noqa: F401  (the survey cases' fixtures)
 from tests.screening.test_campaign_survey import PEOPLE
-from tests.screening.wjx_files import headers, rows
+from tests.screening.wjx_files import write_xlsx
 from tests.services.conftest import small_school  # noqa: F401
 from xadesk.domain.idnumbers import make_id_number
 from xadesk.errors import ValidationFailed
@@ -164,22 +164,12 @@ def test_no_break_spaces_are_ordinary_spaces(tmp_path):
 
 # --- 问卷星 files ----------------------------------------------------------------------------------
 
-def wjx_xlsx(path: Path, people: list[dict]) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(headers())
-    for r in rows(people, original=False):
-        ws.append(r)
-    wb.save(path)
-    return path
-
-
 def test_survey_formula_without_result_is_refused_and_nothing_stored(counselor, campaign, tmp_path):  # noqa: F811
     from xadesk.services.screening_import import import_survey
 
     people = [dict(p) for p in PEOPLE[:2]]
     people[1]["no"] = '="' + people[1]["no"] + '"'
-    path = wjx_xlsx(tmp_path / "All_Data_Readable.xlsx", people)
+    path = write_xlsx(tmp_path / "All_Data_Readable.xlsx", people, original=False)
     with pytest.raises(ValidationFailed) as exc:
         import_survey(counselor, campaign.id, path, accept="all")
     assert "第3行第7列（“1、你的学籍号”列，单元格 G3）" in exc.value.full_text()
@@ -192,6 +182,6 @@ def test_survey_class_with_a_zero_width_space_still_matches_by_name_and_class(co
     from xadesk.services.screening_import import import_survey
 
     person = dict(PEOPLE[2], **{"class": "初一\u200b(2)班", "name": "贺子\u200b轩"})
-    report = import_survey(counselor, campaign.id, wjx_xlsx(tmp_path / "All_Data_Readable.xlsx", [person]),
+    report = import_survey(counselor, campaign.id, write_xlsx(tmp_path / "All_Data_Readable.xlsx", [person], original=False),
                            dry_run=True)
     assert [m.name for m in report.to_confirm] == ["贺子轩"] and not report.unmatched
