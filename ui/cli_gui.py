@@ -11,6 +11,9 @@ from xadesk.i18n import msg
 
 from .platform_check import display_problem
 
+# Lazy imports: start-up speed, and a command line that works without Qt. This module is loaded
+# with every `xadesk` command (an entry point); Qt and the app load only when the GUI starts.
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("gui", help=msg("打开桌面程序（默认）", "open the desktop app (default)"))

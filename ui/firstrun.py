@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from xadesk.errors import UserError
-from xadesk.services.login import CreatedSchool
+from xadesk.services.login import CreatedSchool, create_school
 
 from .formutil import FittingDialog, no_auto_default, set_primary
 from .messages import MessageBanner
@@ -152,7 +152,6 @@ class NewSchoolDialog(FittingDialog):
             self.confirm_edit.clear()
             self.confirm_edit.setFocus()
             return
-        from xadesk.services.login import create_school
 
         path, school = self.db_path, self.school_edit.text()
         login, password = self.credentials()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from xadesk.errors import UserError
 from xadesk.services.context import AppContext
+from xadesk.services.login import login as core_login
 from xadesk.services.login import login_delay
 
 from .formutil import FittingDialog, fit_height, no_auto_default, set_primary
@@ -34,7 +35,6 @@ LoginFn = Callable[[Path, str, str], AppContext]
 
 
 def _core_login(path: Path, login: str, password: str) -> AppContext:
-    from xadesk.services.login import login as core_login
 
     return core_login(path, login, password)
 

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QApplication, QDialog
 from xadesk.services.context import AppContext
 
 from . import messages, worker
+from .app import create_app
+from .backup.greeting import greet as greet_safety
 from .classpack.teacher import PackOpenDialog, TeacherWindow
 from .firstrun import (
     FIRST_CLASSPACK,
@@ -28,6 +30,7 @@ from .firstrun import (
     NewSchoolDialog,
     RecoveryKeyDialog,
 )
+from .grid.greeting import greet
 from .idle import InactivityTimer
 from .login import LoginDialog
 from .mainwindow import MainWindow
@@ -39,6 +42,7 @@ LOCK_WAIT_MS = 10_000
 
 def demo_password() -> str:
     """``XADESK_PASSWORD`` when set (as for ``xadesk demo``), else the documented demo password."""
+    # lazy import: start-up speed (the demo builder loads the whole synthetic school; first run only)
     from xadesk.demo import DEMO_PASSWORD
 
     return os.environ.get("XADESK_PASSWORD") or DEMO_PASSWORD
@@ -128,6 +132,7 @@ class AppController(QObject):
         dialog.submit()
 
     def build_demo(self) -> None:
+        # lazy import: start-up speed (first run only, see demo_password)
         from xadesk.demo import build_demo
 
         path, password = self.db_path, demo_password()
@@ -173,11 +178,7 @@ class AppController(QObject):
         window.quit_requested.connect(self.quit)
         self.main_window = window
         window.show()
-        from .grid.greeting import greet
-
         greet(window)  # overdue follow-ups and approvals waiting, as a banner (nothing when none)
-        from .backup.greeting import greet as greet_safety
-
         greet_safety(window)  # key-file damage, a rolled-back database, failed logins, stale backups
         if ctx.actor.must_change_password:
             # An administrator set this password (a reset or a new account): ask for the person's own.
@@ -247,8 +248,6 @@ class AppController(QObject):
 
 def run_gui(db_path: Path, demo: bool = False) -> int:
     """Open the desktop app on ``db_path``; returns the process exit code."""
-    from .app import create_app
-
     app = create_app()
     # The controller decides when the app ends: between the login dialog closing and the main window
     # opening there is a moment without windows, which must not quit the app.

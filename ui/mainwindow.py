@@ -32,12 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from xadesk.backup.service import auto_backup, auto_backup_due
 from xadesk.integrity.pages import PageCheck, check_pages
 from xadesk.services import roles
 from xadesk.services.context import Actor, AppContext
 
 from . import messages, worker
 from .about import AboutDialog
+from .accounts.dialogs import ChangeOwnPasswordDialog
+from .backup.dialog import BackupDialog
 from .i18n import tr
 from .selftest_dialog import SelfTestDialog
 
@@ -273,7 +276,6 @@ class MainWindow(QMainWindow):
             start()
 
     def change_password(self) -> None:
-        from .accounts.dialogs import ChangeOwnPasswordDialog
 
         dialog = ChangeOwnPasswordDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -293,7 +295,6 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_backup(self) -> QWidget:
-        from .backup.dialog import BackupDialog
 
         dialog = BackupDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -306,9 +307,7 @@ class MainWindow(QMainWindow):
     def _auto_backup_then_close(self) -> bool:
         """When a counselor or administrator closes the app: the day's backup first (at most one a
         day, only with a usable folder). Returns True when a backup was started (the close waits)."""
-        from xadesk.backup.service import auto_backup, auto_backup_due
 
-        from . import worker
 
         if self._auto_backup_done:
             return False

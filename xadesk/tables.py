@@ -11,6 +11,9 @@ BOM); else GB18030 (a superset of GBK, which Excel on a Chinese Windows writes).
 statistical detector guesses poorly, while strict UTF-8 practically never accepts GBK Chinese (its
 byte pairs are almost never valid UTF-8 sequences), so this fixed order is the reliable choice.
 The delimiter is a tab when the first lines hold more tabs than commas, else a comma.
+The encoding check runs over the whole file slice by slice, keeping nothing; the rows are then
+decoded as they are read (:func:`csv_records`), so memory holds the file's bytes and a slice of
+text, not the whole text (which was 1.5× a Chinese file's size, four times for some files).
 
 Cells keep their spreadsheet type (str, int, float, bool, datetime, date, time) so callers can tell
 an Excel date from text; strings are stripped and empty strings become None. Fully empty rows are
@@ -18,12 +21,18 @@ skipped but never renumbered. ``cell_text`` renders a cell as text the way Excel
 a number too long for Excel's 15 significant digits comes out in E-notation (``6.10116199001011E+17``)
 so identifier validation recognises it as damaged rather than trusting invented digits.
 
+An .xlsx whose table sheet holds a formula cell without a saved result (written by a script or a
+program that does not calculate) is refused with :class:`FormulaWithoutValue`, naming the sheet, row
+and column of each such cell: it would otherwise read as blank. A formula with its saved result
+reads as that result, as Excel shows it.
+
 Any unreadable file (not really a spreadsheet, truncated, empty, password-protected, an unknown
 type) raises :class:`TableFileError` — a ``UserError`` naming the file — never a traceback.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import unicodedata
@@ -34,6 +43,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from .errors import Cancelled, NotFound, UserError, ValidationFailed
+from .i18n import msg
+from .xlsx_formulas import formula_cells_without_value, split_ref
 
 Cell = str | int | float | bool | datetime | date | time | None
 HeaderMatch = Callable[[list[str]], bool] | Iterable[str] | None
@@ -41,6 +52,8 @@ HeaderMatch = Callable[[list[str]], bool] | Iterable[str] | None
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".xls"}
+_SLICE_BYTES = 1 << 18     # CSV text is decoded this many bytes at a time (a few MB of str at peak)
+_HEAD_CHARS = 65536        # characters looked at to tell the delimiter and spot a web page
 _EXACT_FLOAT_LIMIT = 1e15  # Excel keeps 15 significant digits; above this, trailing digits are invented
 
 
@@ -55,6 +68,29 @@ class HeaderNotFound(ValidationFailed):
         super().__init__(f"在文件“{source}”的前几行中找不到表头。", f"No header row found near the top of {source!r}.")
         self.source = source
         self.seen = seen  # the first non-empty row's texts, to tell the user what we found instead
+
+
+class FormulaWithoutValue(ValidationFailed):
+    """An .xlsx cell holds a formula whose result was never saved, so it would read as blank."""
+
+    def __init__(self, source: str, sheet: str | None, header: list[str], refs: list[str]) -> None:
+        self.source, self.sheet = source, sheet
+        self.cells = [split_ref(ref) for ref in refs]   # (row, column index, letters)
+        where = f"工作表“{sheet}”" if sheet else "表格"
+        where_en = f"sheet {sheet!r}" if sheet else "the sheet"
+        details = []
+        for (row, index, _), ref in zip(self.cells, refs, strict=True):
+            named = f"“{header[index]}”列，" if 0 <= index < len(header) and header[index] else ""
+            named_en = f"column {header[index]!r}, " if 0 <= index < len(header) and header[index] else ""
+            details.append(msg(f"{where}第{row}行第{index + 1}列（{named}单元格 {ref}）",
+                               f"{where_en}, row {row}, column {index + 1} ({named_en}cell {ref})"))
+        super().__init__(
+            f"文件“{source}”的{where}中有 {len(refs)} 个单元格是公式，但文件里没有保存公式的计算结果，读出来会是空白，"
+            f"未导入任何数据。请用 Excel 或 WPS 打开这个文件，保存一次后再导入（保存时会算出并存下结果）。",
+            f"{source!r}: {len(refs)} cell(s) in {where_en} hold a formula whose result was never saved, so they "
+            f"would read as blank; nothing was imported. Open the file in Excel or WPS, save it once, and import "
+            f"it again (saving computes and stores the results).",
+            row=self.cells[0][0] or None, details=details)
 
 
 @dataclass(slots=True)
@@ -93,13 +129,16 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
     sheets = _open(data, path)
     first_seen: list[str] = []
     found_sheet = sheet is None
+    examined: list[str | None] = []
     try:
         for sheet_name, rows in sheets:
             if sheet is not None and sheet_name != sheet:
                 continue
             found_sheet = True
+            examined.append(sheet_name)
             table = _take(rows, name, sheet_name, accept, scan_rows, cancelled, first_seen)
             if table is not None:
+                _refuse_formulas_without_value(data, name, sheet_name, table.header)
                 return table
     finally:
         close = getattr(sheets, "close", None)
@@ -107,9 +146,16 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
             close()  # releases the workbook even when we stop at the first matching sheet
     if not found_sheet:
         raise TableFileError(f"文件“{name}”中没有名为“{sheet}”的工作表。", f"{name!r} has no sheet named {sheet!r}.")
+    for sheet_name in examined:   # no table found: unsaved formulas (read as blanks) are the likelier cause
+        _refuse_formulas_without_value(data, name, sheet_name, [])
     if accept is None:
         raise TableFileError(f"文件“{name}”中没有任何数据。", f"The file {name!r} holds no data.")
     raise HeaderNotFound(name, first_seen)
+
+
+def _refuse_formulas_without_value(data: bytes, name: str, sheet: str | None, header: list[str]) -> None:
+    if is_xlsx(data) and (refs := formula_cells_without_value(data, sheet, limit=50)):
+        raise FormulaWithoutValue(name, sheet, header, refs)
 
 
 def normalize_header(text: object) -> str:
@@ -224,14 +270,19 @@ def _open(data: bytes, path: Path) -> Iterator[SheetRows]:
     if suffix not in _TEXT_SUFFIXES:
         raise TableFileError(f"不支持文件“{name}”的类型：请使用 .xlsx、.xls 或 .csv 文件。",
                              f"{name!r} is not a supported file type: use .xlsx, .xls or .csv.")
-    text = _decode(data, name)
-    head = text.lstrip()[:200].lower()
-    if head.startswith("<"):
+    encoding, has_nul = _sniff(data)
+    if encoding is None:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise _corrupt(name)
+        raise TableFileError(f"无法识别文件“{name}”的文字编码：请在Excel中另存为“CSV UTF-8”或.xlsx后再导入。",
+                             f"Cannot tell the text encoding of {name!r}: save it as CSV UTF-8 or .xlsx and import again.")
+    head = _head(data, encoding)
+    if head.lstrip()[:200].lower().startswith("<"):
         raise TableFileError(f"文件“{name}”其实是网页格式，不是真正的Excel文件。请用Excel打开后“另存为”.xlsx再导入。",
                              f"{name!r} is really a web page, not a spreadsheet. Open it in Excel, save as .xlsx, and import that.")
-    if "\x00" in text:
+    if has_nul:
         raise _corrupt(name)
-    return iter([(None, _csv_rows(text, name))])
+    return iter([(None, csv_records(data, encoding, name))])
 
 
 def open_sheets(path: str | Path) -> tuple[bytes, Iterator[SheetRows]]:
@@ -264,33 +315,63 @@ def _corrupt(name: str) -> TableFileError:
 
 def text_encoding(data: bytes) -> str | None:
     """The encoding a CSV's bytes are read with (``utf-16``, ``utf-8-sig`` or ``gb18030``, in that
-    order, see the module notes), or None when none decodes them."""
+    order, see the module notes), or None when none decodes them. The whole file is checked, slice
+    by slice (no decoded copy is kept): a GBK file whose first Chinese character comes after a
+    megabyte of ASCII is still GB18030."""
+    return _sniff(data)[0]
+
+
+def _sniff(data: bytes) -> tuple[str | None, bool]:
+    """(the encoding as :func:`text_encoding` says, whether the text holds a NUL character)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates: tuple[str, ...] = ("utf-16",)
+    elif data.isascii():           # the usual export of ids and numbers: nothing to try
+        return "utf-8-sig", b"\x00" in data
     else:
         candidates = ("utf-8-sig", "gb18030")
     for encoding in candidates:
+        has_nul = False
         try:
-            data.decode(encoding)
+            for piece in _decoded(data, encoding):
+                has_nul = has_nul or "\x00" in piece
         except UnicodeDecodeError:
             continue
-        return encoding
-    return None
+        return encoding, has_nul
+    return None, False
 
 
-def _decode(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise _corrupt(name) from None
-    for encoding in ("utf-8-sig", "gb18030"):   # the order text_encoding documents
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TableFileError(f"无法识别文件“{name}”的文字编码：请在Excel中另存为“CSV UTF-8”或.xlsx后再导入。",
-                         f"Cannot tell the text encoding of {name!r}: save it as CSV UTF-8 or .xlsx and import again.")
+def _decoded(data: bytes, encoding: str) -> Iterator[str]:
+    """The text in pieces of about ``_SLICE_BYTES`` bytes, decoded strictly and incrementally (a
+    character cut by a slice boundary comes whole in the next piece)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    for start in range(0, len(data), _SLICE_BYTES):
+        piece = decoder.decode(view[start:start + _SLICE_BYTES], final=start + _SLICE_BYTES >= len(data))
+        if piece:
+            yield piece
+
+
+def _head(data: bytes, encoding: str) -> str:
+    """The first 65,536 characters (or the whole text when shorter), for sniffing."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    return decoder.decode(data[:4 * _HEAD_CHARS], final=len(data) <= 4 * _HEAD_CHARS)[:_HEAD_CHARS]
+
+
+def _lines(data: bytes, encoding: str) -> Iterator[str]:
+    """The text line by line (endings kept: ``\n``, ``\r\n`` or a lone ``\r``), as
+    ``io.StringIO(text, newline="")`` would give it, without holding the whole text. A piece is cut
+    after its last line end; a ``\r`` at the very end waits for the next piece, which may start with
+    its ``\n``."""
+    carry = ""
+    for piece in _decoded(data, encoding):
+        text = carry + piece
+        end = len(text) - 1 if text.endswith("\r") else len(text)
+        cut = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
+        carry = text[cut:]
+        if cut:
+            yield from io.StringIO(text[:cut], newline="")
+    if carry:
+        yield from io.StringIO(carry, newline="")
 
 
 def csv_delimiter(text: str) -> str:
@@ -299,9 +380,12 @@ def csv_delimiter(text: str) -> str:
     return "\t" if sum(s.count("\t") for s in sample) > sum(s.count(",") for s in sample) else ","
 
 
-def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Cell]]]:
-    delimiter = csv_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+def csv_records(data: bytes, encoding: str, name: str) -> Iterator[tuple[int, list[Cell]]]:
+    """A CSV's records ``(number, cells)`` (stripped, empty → None), numbered as Excel shows its rows
+    when no cell holds a line break; decoded as it is read, so memory holds one slice of text, not
+    the file's. ``encoding`` from :func:`text_encoding`."""
+    delimiter = csv_delimiter(_head(data, encoding))
+    reader = csv.reader(_lines(data, encoding), delimiter=delimiter)
     number = 0
     try:
         for number, record in enumerate(reader, start=1):
@@ -315,6 +399,8 @@ def _csv_rows(text: str, name: str) -> Iterator[tuple[int, list[Cell]]]:
                 f"{name!r}: a cell starting on row {number + 1} is longer than {limit:,} characters. Usually a "
                 f"quote (\") is not closed, so everything after it joined one cell; check that row in Excel "
                 f"and save again.") from None
+        raise _corrupt(name) from None
+    except UnicodeDecodeError:   # the bytes changed under us since the encoding was chosen
         raise _corrupt(name) from None
 
 

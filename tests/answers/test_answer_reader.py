@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from xadesk.answers import reader
-from xadesk.answers.formulas import formula_cells_without_value
 from xadesk.answers.reader import is_answer_file, read_answers
 from xadesk.errors import ValidationFailed
 from xadesk.instruments import load_builtin
+from xadesk.xlsx_formulas import formula_cells_without_value
 
 PHQ = load_builtin("phq9")
 GAD = load_builtin("gad7")

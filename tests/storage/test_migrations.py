@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import inspect, text
 
 from tests.conftest import ADMIN_PASSWORD
+from tests.storage.old_school import fill_at
 from xadesk.services.login import login
 from xadesk.storage import migrate
 from xadesk.storage.database import SchoolDatabase
-from xadesk.storage.keyfile import KeyFile, keyfile_path, new_database_key, user_slot_id
+from xadesk.storage.keyfile import KeyFile, keyfile_path, user_slot_id
 from xadesk.storage.schema import metadata
 
 
@@ -37,37 +38,12 @@ def test_new_database_matches_the_models(db_path, new_school):
         assert {c["name"] for c in insp.get_columns(name)} == {c.name for c in table.columns}, name
 
 
-def _fill_at(path, revision: str, extra: tuple[str, ...] | list[str] = ()):
-    """A database built up to ``revision`` by the migrations alone, filled with rows through raw SQL
-    (the models may already be ahead of that revision)."""
-    key = new_database_key()
-    kf = KeyFile.create(keyfile_path(path))
-    kf.set_slot(user_slot_id("admin"), ADMIN_PASSWORD, key)
-    kf.save()
-    db = SchoolDatabase(path, key)
-    migrate.upgrade(db, revision, backup=False)
-    with db.engine.begin() as conn:
-        x = conn.exec_driver_sql
-        x("INSERT INTO meta(key, value) VALUES ('app', 'xadesk')")
-        x("INSERT INTO school(uuid, name, created_at) VALUES ('u-1', '旧版学校', '2025-09-01 08:00:00')")
-        x("INSERT INTO user_account(login, display_name, active, must_change_password, created_at) "
-          "VALUES ('admin', '管理员', 1, 0, '2025-09-01 08:00:00')")
-        x("INSERT INTO role_assignment(user_id, role) VALUES (1, 'admin')")
-        x("INSERT INTO school_class(grade_code, number, active) VALUES ('J1', 1, 1)")
-        x("INSERT INTO student(student_no, name, sex, birth_date, class_id, boarding, status, created_at, updated_at) "
-          "VALUES ('G610113201301010011', '旧数据学生', 'M', '2013-01-01', 1, 0, 'enrolled', "
-          "'2025-09-01 08:00:00', '2025-09-01 08:00:00')")
-        for sql in extra:
-            x(sql)
-    db.close()
-
-
 @pytest.mark.parametrize("start", _revisions()[:-1] or ["0001"])
 def test_upgrade_from_each_previous_revision_keeps_data(tmp_path, start):
     from xadesk.services.roster import list_students
 
     path = tmp_path / "old.xadesk"
-    _fill_at(path, start)
+    fill_at(path, start)
     ctx = login(path, "admin", ADMIN_PASSWORD)  # upgrades in-process
     try:
         with ctx.db.engine.connect() as conn:
@@ -82,7 +58,7 @@ def test_upgrade_from_each_previous_revision_keeps_data(tmp_path, start):
 
 def test_0007_marks_existing_id_numbers_as_resident_ids(tmp_path):
     path = tmp_path / "old.xadesk"
-    _fill_at(path, "0005", extra=["UPDATE student SET id_number = '610113201301010011' WHERE id = 1"])
+    fill_at(path, "0005", extra=["UPDATE student SET id_number = '610113201301010011' WHERE id = 1"])
     ctx = login(path, "admin", ADMIN_PASSWORD)  # upgrades in-process
     try:
         with ctx.db.engine.connect() as conn:
@@ -96,7 +72,7 @@ def test_0006_gives_existing_alerts_the_time_of_their_answer(tmp_path):
     """An alert raised before 0006 shows when the student answered (the response's completion time),
     not when the alert row was written; nothing else about it changes."""
     path = tmp_path / "old.xadesk"
-    _fill_at(path, "0005")
+    fill_at(path, "0005")
     key = KeyFile.load(keyfile_path(path)).unwrap(user_slot_id("admin"), ADMIN_PASSWORD)
     db = SchoolDatabase(path, key)
     with db.engine.begin() as conn:
@@ -126,7 +102,7 @@ def test_class_pack_tables_arrive_empty_beside_the_old_data(tmp_path):
     from xadesk.services.roster import list_students
 
     path = tmp_path / "old.xadesk"
-    _fill_at(path, "0005")
+    fill_at(path, "0005")
     ctx = login(path, "admin", ADMIN_PASSWORD)
     try:
         insp = inspect(ctx.db.engine)
@@ -144,28 +120,11 @@ def test_0009_moves_interview_times_to_utc(tmp_path, monkeypatch):
     monkeypatch.setenv("TZ", "Asia/Shanghai")
     time.tzset()
     try:
-        key = new_database_key()
-        kf = KeyFile.create(keyfile_path(path))
-        kf.set_slot(user_slot_id("admin"), ADMIN_PASSWORD, key)
-        kf.save()
-        db = SchoolDatabase(path, key)
-        migrate.upgrade(db, "0005", backup=False)
-        with db.engine.begin() as conn:
-            x = conn.exec_driver_sql
-            x("INSERT INTO meta(key, value) VALUES ('app', 'xadesk')")
-            x("INSERT INTO school(uuid, name, created_at) VALUES ('u-1', '旧版学校', '2025-09-01 08:00:00')")
-            x("INSERT INTO user_account(login, display_name, active, must_change_password, created_at) "
-              "VALUES ('admin', '管理员', 1, 0, '2025-09-01 08:00:00')")
-            x("INSERT INTO role_assignment(user_id, role) VALUES (1, 'admin')")
-            x("INSERT INTO role_assignment(user_id, role) VALUES (1, 'counselor')")
-            x("INSERT INTO school_class(grade_code, number, active) VALUES ('J1', 1, 1)")
-            x("INSERT INTO student(student_no, name, sex, birth_date, class_id, boarding, status, created_at, "
-              "updated_at) VALUES ('G610113201301010011', '旧数据学生', 'M', '2013-01-01', 1, 0, 'enrolled', "
-              "'2025-09-01 08:00:00', '2025-09-01 08:00:00')")
-            x("INSERT INTO grid_interview(student_id, interviewer_id, interviewer_name, held_at, findings, "
-              "recommendation, created_at) VALUES (1, 1, '管理员', '2026-11-02 10:00:00.000000', 'f', 'none', "
-              "'2026-11-02 02:05:00.000000')")
-        db.close()
+        fill_at(path, "0005", extra=[
+            "INSERT INTO role_assignment(user_id, role) VALUES (1, 'counselor')",
+            "INSERT INTO grid_interview(student_id, interviewer_id, interviewer_name, held_at, findings, "
+            "recommendation, created_at) VALUES (1, 1, '管理员', '2026-11-02 10:00:00.000000', 'f', 'none', "
+            "'2026-11-02 02:05:00.000000')"])
         ctx = login(path, "admin", ADMIN_PASSWORD)
         try:
             with ctx.db.engine.connect() as conn:

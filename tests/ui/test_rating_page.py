@@ -138,3 +138,35 @@ def test_no_open_rating_campaign_says_what_to_expect(qtbot, staff):  # noqa: F81
     assert page.task_combo.count() == 0
     assert page.empty.isVisible() and "没有需要班主任评定" in page.empty.text()
     _shots(page, staff.school.path, "bzr", "rating-page-empty")
+
+
+def test_grade_leader_sees_the_grades_progress_read_only(qtbot, staff, rating_campaign):  # noqa: F811
+    """The 年级组长 of 七年级 sees each 七年级 class's progress (who is rated, not the answers) and
+    cannot rate; the page was empty for this role before."""
+    from xadesk.classpack.ratings import rate_at_school, school_rating_tasks
+    from xadesk.errors import PermissionDenied
+
+    rate_at_school(staff.homeroom, rating_campaign.id, staff.ids["林一鸣"], INSTRUMENT, [1] * 6)
+    page = _page(qtbot, staff.grade_leader)
+    labels = [page.task_combo.itemText(k) for k in range(page.task_combo.count())]
+    assert len(labels) == 2 and all("七年级" in t for t in labels), labels     # 七年级 1班 and 2班, not 八年级
+    assert not page.empty.isVisible() and "只读" in page.instructions.text()
+    assert page.progress.text().startswith("已评 1 /")
+    assert not any(b.isEnabled() for b in page.findChildren(QRadioButton))
+    before = _stored(staff.counselor, rating_campaign.id)
+    _keys(qtbot, page, "222222")
+    assert _stored(staff.counselor, rating_campaign.id) == before
+    tasks = school_rating_tasks(staff.grade_leader)
+    assert all(not t.can_rate and all(st.answers in (None, ()) for st in t.students) for t in tasks)
+    try:
+        rate_at_school(staff.grade_leader, rating_campaign.id, staff.ids["林一鸣"], INSTRUMENT, [2] * 6)
+    except PermissionDenied:
+        pass
+    else:
+        raise AssertionError("a grade leader rated a student")
+    _shots(page, staff.school.path, "nj", "rating-page-grade-leader")
+
+
+def test_grade_leader_without_an_open_rating_is_told_what_will_appear(qtbot, staff):  # noqa: F811
+    page = _page(qtbot, staff.grade_leader)
+    assert page.empty.isVisible() and "各班的评定进度" in page.empty.text()

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from xadesk.archive import kinds as K
-from xadesk.errors import UserError
 from xadesk.services import records
 from xadesk.services.context import AppContext
 
@@ -37,16 +36,73 @@ from ..roster.detail import DETAIL_ACTIONS
 from ..worker import BackgroundOp
 
 
-class ObservationDialog(FittingDialog):
+class RecordDialog(FittingDialog):
+    """What the two record dialogs share: whom the record is about (named in the dialog itself: a
+    window title is easy to miss, and absent in some window managers, and a note on the wrong student
+    is the mistake to prevent), the message banner, 保存 / 取消 with Ctrl+Enter, and saving in the
+    background. A subclass makes its fields, then calls :meth:`finish` with its body."""
+
     saved = Signal(int)  # student id
 
-    def __init__(self, ctx: AppContext, student_id: int, student_label: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, student_id: int, student_label: str, parent: QWidget | None, *,
+                 name: str, title: str) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.student_id = student_id
-        self.setObjectName("observationDialog")
-        self.setWindowTitle(self.tr("记录观察 · {who}").format(who=student_label))
+        self.setObjectName(name)
+        self.setWindowTitle(self.tr(title).format(who=student_label))
         self.banner = MessageBanner(self)
+        self.who_label = QLabel(self.tr("学生：{who}").format(who=student_label), self)
+        self.who_label.setObjectName("recordStudent")
+        bold = self.who_label.font()
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        self.who_label.setFont(bold)
+        self.em = self.fontMetrics().height()
+
+    def finish(self, body: list, save_name: str) -> None:
+        """Lay out: student, banner, ``body`` (widgets and layouts; the last one stretches), buttons.
+        The buttons are made here, after the fields, so Tab reaches them last."""
+        buttons = QDialogButtonBox(self)
+        self.save_button = buttons.addButton(self.tr("保存(&S)"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.save_button.setObjectName(save_name)
+        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 16)
+        layout.addWidget(self.who_label)
+        layout.addWidget(self.banner)
+        for k, part in enumerate(body):
+            stretch = 1 if k == len(body) - 1 else 0
+            if isinstance(part, QWidget):
+                layout.addWidget(part, stretch)
+            else:
+                layout.addLayout(part, stretch)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(self.em * 26)
+
+    def save(self) -> None:
+        raise NotImplementedError
+
+    def store(self, write) -> None:
+        """Run ``write()`` (a records service call) in the background; close when it has saved."""
+        self.save_button.setEnabled(False)
+
+        def done(_row) -> None:
+            self.saved.emit(self.student_id)
+            self.accept()
+
+        (BackgroundOp(self, lambda _t: write(), title=self.tr("正在保存…"), cancellable=False)
+         .success(done).failure(self.banner.show_user_error)
+         .always(lambda: self.save_button.setEnabled(True)).run())
+
+
+class ObservationDialog(RecordDialog):
+    def __init__(self, ctx: AppContext, student_id: int, student_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, student_id, student_label, parent, name="observationDialog",
+                         title="记录观察 · {who}")
         # the house style draws checked push buttons like plain ones: make the choice visible
         self.setStyleSheet("QPushButton:checked { background: #1565C0; color: white; border-color: #0D47A1; }")
 
@@ -75,42 +131,13 @@ class ObservationDialog(FittingDialog):
         self.text.setObjectName("observationText")
         self.text.setPlaceholderText(self.tr("看到了什么（事实，不下结论）：时间、场合、学生的言行……"))
         self.text.setTabChangesFocus(True)
-        em = self.fontMetrics().height()
-        self.text.setMinimumHeight(em * 5)
+        self.text.setMinimumHeight(self.em * 5)
         text_label = QLabel(self.tr("观察内容(&N)："), self)
         text_label.setBuddy(self.text)
         # a category click moves the cursor to the text: the next thing a teacher does is type
         self.categories.buttonClicked.connect(lambda _b: self.text.setFocus())
-
-        buttons = QDialogButtonBox(self)
-        self.save_button = buttons.addButton(self.tr("保存(&S)"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("saveObservation")
-        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
-
-        # Whom this is about, in the dialog itself (a window title is easy to miss, and absent in some
-        # window managers): a note on the wrong student is the mistake to prevent.
-        self.who_label = QLabel(self.tr("学生：{who}").format(who=student_label), self)
-        self.who_label.setObjectName("recordStudent")
-        bold = self.who_label.font()
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.15)
-        self.who_label.setFont(bold)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.addWidget(self.who_label)
-        layout.addWidget(self.banner)
-        layout.addWidget(QLabel(self.tr("类别："), self))
-        layout.addLayout(cat_grid)
-        layout.addWidget(QLabel(self.tr("程度："), self))
-        layout.addLayout(sev_row)
-        layout.addWidget(text_label)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(em * 26)
+        self.finish([QLabel(self.tr("类别："), self), cat_grid, QLabel(self.tr("程度："), self), sev_row, text_label,
+                     self.text], "saveObservation")
         first = self.categories.buttons()[0]
         first.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -128,39 +155,15 @@ class ObservationDialog(FittingDialog):
             self.banner.show_error(self.tr("请先点选观察类别（情绪、人际关系、学业……）。"))
             return
         text, sev = self.text.toPlainText(), self.severity()
-        self.save_button.setEnabled(False)
-
-        def done(_row) -> None:
-            self.saved.emit(self.student_id)
-            self.accept()
-
-        def failed(exc: UserError) -> None:
-            self.banner.show_user_error(exc)
-
-        (BackgroundOp(self, lambda _t: records.add_observation(self.ctx, self.student_id, category=cat, text=text,
-                                                               severity=sev),
-                      title=self.tr("正在保存…"), cancellable=False)
-         .success(done).failure(failed).always(lambda: self.save_button.setEnabled(True)).run())
+        self.store(lambda: records.add_observation(self.ctx, self.student_id, category=cat, text=text, severity=sev))
 
 
-class HomeVisitDialog(FittingDialog):
+class HomeVisitDialog(RecordDialog):
     """记录家访: date (today), who visited (the teacher), who was at home, what was found."""
 
-    saved = Signal(int)  # student id
-
     def __init__(self, ctx: AppContext, student_id: int, student_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.student_id = student_id
-        self.setObjectName("homeVisitDialog")
-        self.setWindowTitle(self.tr("记录家访 · {who}").format(who=student_label))
-        self.banner = MessageBanner(self)
-        self.who_label = QLabel(self.tr("学生：{who}").format(who=student_label), self)
-        self.who_label.setObjectName("recordStudent")
-        bold = self.who_label.font()
-        bold.setBold(True)
-        bold.setPointSizeF(bold.pointSizeF() * 1.15)
-        self.who_label.setFont(bold)
+        super().__init__(ctx, student_id, student_label, parent, name="homeVisitDialog",
+                         title="记录家访 · {who}")
         self.day_edit = QDateEdit(QDate.currentDate(), self)
         self.day_edit.setCalendarPopup(True)
         self.day_edit.setDisplayFormat("yyyy-MM-dd")
@@ -174,43 +177,20 @@ class HomeVisitDialog(FittingDialog):
         self.text.setObjectName("homeVisitText")
         self.text.setPlaceholderText(self.tr("家庭情况、家长的看法、商定的做法……"))
         self.text.setTabChangesFocus(True)
-        em = self.fontMetrics().height()
-        self.text.setMinimumHeight(em * 5)
+        self.text.setMinimumHeight(self.em * 5)
         form = QFormLayout()
         form.addRow(self.tr("日期(&D)："), self.day_edit)
         form.addRow(self.tr("家访人员(&V)："), self.visitors)
         form.addRow(self.tr("在场家庭成员(&P)："), self.present)
         form.addRow(self.tr("家访情况(&N)："), self.text)
-        buttons = QDialogButtonBox(self)
-        self.save_button = buttons.addButton(self.tr("保存(&S)"), QDialogButtonBox.ButtonRole.AcceptRole)
-        self.save_button.setObjectName("saveHomeVisit")
-        buttons.addButton(self.tr("取消"), QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.save)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(20, 16, 20, 16)
-        layout.addWidget(self.who_label)
-        layout.addWidget(self.banner)
-        layout.addLayout(form, 1)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(em * 26)
+        self.finish([form], "saveHomeVisit")
         self.present.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save(self) -> None:
         day = self.day_edit.date().toPython()
         visitors, present, text = self.visitors.text(), self.present.text(), self.text.toPlainText()
-        self.save_button.setEnabled(False)
-
-        def done(_row) -> None:
-            self.saved.emit(self.student_id)
-            self.accept()
-
-        (BackgroundOp(self, lambda _t: records.add_home_visit(self.ctx, self.student_id, day=day, visitors=visitors,
-                                                              present=present, findings=text),
-                      title=self.tr("正在保存…"), cancellable=False)
-         .success(done).failure(self.banner.show_user_error)
-         .always(lambda: self.save_button.setEnabled(True)).run())
+        self.store(lambda: records.add_home_visit(self.ctx, self.student_id, day=day, visitors=visitors,
+                                                  present=present, findings=text))
 
 
 # What can be recorded about a student from anywhere the student appears (roster, grid, archive,

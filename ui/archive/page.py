@@ -38,7 +38,11 @@ from ..tablemodel import (
     set_column_widths,
 )
 from ..worker import BackgroundOp
-from .observe import HomeVisitDialog, attach_record_menu, open_record_dialog
+from .export import ExportDialog
+from .import_dialog import ImportDialog
+from .observe import HomeVisitDialog, ObservationDialog, attach_record_menu, open_record_dialog
+from .view import open_archive
+from .year import PromoteDialog
 
 
 class ArchivePage(QWidget):
@@ -247,14 +251,12 @@ class ArchivePage(QWidget):
                                              self.tr("已记录对 {name} 的家访。").format(name=row.name)))
 
     def open_selected(self) -> None:
-        from .view import open_archive
 
         row = self.selected()
         if row is not None:
             open_archive(self.ctx, row.id, self)
 
     def observe_selected(self) -> None:
-        from .observe import ObservationDialog
 
         row = self.selected()
         if row is None:
@@ -266,7 +268,6 @@ class ArchivePage(QWidget):
         self.dialog.open()
 
     def start_export(self) -> None:
-        from .export import ExportDialog
 
         row = self.selected()
         self.dialog = ExportDialog(self.ctx, self, student=(row.id, f"{row.class_label} {row.name}") if row else None,
@@ -274,14 +275,12 @@ class ArchivePage(QWidget):
         self.dialog.open()
 
     def start_import(self) -> None:
-        from .import_dialog import ImportDialog
 
         self.dialog = ImportDialog(self.ctx, self)
         self.dialog.finished.connect(lambda _r: self._load_students())
         self.dialog.open()
 
     def start_promote(self) -> None:
-        from .year import PromoteDialog
 
         self.dialog = PromoteDialog(self.ctx, self)
         self.dialog.finished.connect(lambda _r: self.reload())
@@ -292,7 +291,6 @@ register_page(PageSpec("archive", "成长档案", ArchivePage, order=40, permiss
 
 
 def _open_from_detail(ctx: AppContext, student_id: int, parent: QWidget) -> None:
-    from .view import open_archive
 
     open_archive(ctx, student_id, parent)
 

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 
 from xadesk.archive import kinds as K
 from xadesk.archive.document import section_title, series_of, summary_lines, timeline, view_archive
+from xadesk.archive.pdf import student_pdf
 from xadesk.services.context import AppContext
+from xadesk.storage.atomic import atomic_write_bytes
 
 from .. import messages
 from ..formutil import FittingDialog
@@ -170,7 +172,6 @@ class ArchiveDialog(FittingDialog):
         return {e.kind for e in self.model.rows()}
 
     def export_pdf(self, edition: str) -> None:
-        from xadesk.archive.pdf import student_pdf
 
         st = self.doc["student"]
         label = self.tr("完整版") if edition == "full" else self.tr("转移版")
@@ -184,7 +185,6 @@ class ArchiveDialog(FittingDialog):
         sid = self.student_id
 
         def work(_task) -> Path:
-            from xadesk.storage.atomic import atomic_write_bytes
 
             atomic_write_bytes(path, student_pdf(self.ctx, sid, edition=edition))
             return path

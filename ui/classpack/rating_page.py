@@ -4,7 +4,8 @@ once (through ``xadesk.classpack.ratings.rate_at_school``) when its last item is
 
 Keys: 1–9 choose the option of the current item and move on; Backspace goes back one item; ↑/↓ in
 the student list (or PgUp/PgDn anywhere) change student. A counselor who teaches no class sees each
-class's progress, read-only: only the homeroom teacher rates (the core enforces it).
+class's progress, read-only, and a grade leader their grade's: only the homeroom teacher rates (the
+core enforces it).
 """
 
 from __future__ import annotations
@@ -127,8 +128,12 @@ class RatingPage(QWidget):
         self.empty.setVisible(not has)
         self._split.setVisible(has)
         self._top.setVisible(has)
-        self.empty.setText(self.tr("现在没有需要班主任评定的测评活动。心理老师在测评活动中加入班主任评定量表并开放后，"
-                                   "您的班级会出现在这里。"))
+        if self.ctx.actor.class_ids:
+            self.empty.setText(self.tr("现在没有需要班主任评定的测评活动。心理老师在测评活动中加入班主任评定量表并开放后，"
+                                       "您的班级会出现在这里。"))
+        else:
+            self.empty.setText(self.tr("现在没有开放的班主任评定。心理老师在测评活动中加入班主任评定量表并开放后，"
+                                       "这里会显示各班的评定进度（只读，评定由班主任完成）。"))
         if has:
             self.task_combo.setCurrentIndex(min(max(keep, 0), len(self.tasks) - 1))
             self._task_changed(self.task_combo.currentIndex())

@@ -50,6 +50,11 @@ from ..tablemodel import (
 )
 from ..worker import BackgroundOp
 from .common import OVERDUE_RED, StyledRowModel, day_text, level_map, signed, tint
+from .monitors import MonitorsPanel
+from .propose import ProposeDialog
+from .review import ReviewPanel
+from .settings import GridSettingsPanel
+from .student import TrackingDialog
 
 NODE_ROLE = Qt.ItemDataRole.UserRole + 10
 
@@ -427,7 +432,6 @@ class GridView(QWidget):
             self.banner.show_info(self.tr("请先在名单里选中一名学生。"))
 
     def open_student(self, student_id: int):
-        from .student import TrackingDialog
 
         if self.tracking is not None:
             self.tracking.close()
@@ -439,7 +443,6 @@ class GridView(QWidget):
         return self.tracking
 
     def propose(self, student_id: int | None = None):
-        from .propose import ProposeDialog
 
         dialog = ProposeDialog(self.ctx, list(self.levels.values()), self, student_id=student_id)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -463,18 +466,15 @@ class GridPage(QWidget):
         self.tabs.addTab(self.grid, self.tr("网格与名单"))
         self.review = None
         if ctx.actor.can("grid.manage"):
-            from .review import ReviewPanel
 
             self.review = ReviewPanel(ctx, self)
             self.review.decided.connect(self.grid.reload)
             self.grid.proposed.connect(self.review.reload)
             self.tabs.addTab(self.review, self.tr("复核队列"))
-            from .settings import GridSettingsPanel
 
             self.settings = GridSettingsPanel(ctx, self)
             self.settings.changed.connect(self.grid.reload)
             self.tabs.addTab(self.settings, self.tr("预警设置"))
-        from .monitors import MonitorsPanel
 
         self.monitors = MonitorsPanel(ctx, self)
         self.tabs.addTab(self.monitors, self.tr("健康委员"))

@@ -44,6 +44,7 @@ from ..messages import MessageBanner
 from ..tablemodel import CENTER, Column, FilterProxy, configure_table_view, set_column_widths
 from ..worker import BackgroundOp
 from .common import StyledRowModel, day_text, level_map, level_text, tint
+from .student import TrackingDialog
 
 
 def _interview_text(r: G.QueueRow, levels) -> str:
@@ -402,7 +403,6 @@ class ReviewPanel(QWidget):
         r = self._need_row()
         if r is None:
             return
-        from .student import TrackingDialog
 
         d = TrackingDialog(self.ctx, r.student_id, self)
         d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -41,6 +41,7 @@ from ..formutil import set_enabled_why, set_primary
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
 from ..worker import BackgroundOp
+from .care import CrisisDialog, ReferralDialog, ReferralOutcomeDialog
 from .common import OVERDUE_RED, day_text, level_map, level_text
 
 RELEASE_STATUS = {"pending": "待审批", "approved": "已同意", "rejected": "未同意"}
@@ -360,17 +361,14 @@ class TrackingDialog(QDialog):
         return dialog
 
     def add_crisis(self) -> QDialog:
-        from .care import CrisisDialog
 
         return self._open_sub(CrisisDialog(self.ctx, self.student_id, self))
 
     def add_referral(self) -> QDialog:
-        from .care import ReferralDialog
 
         return self._open_sub(ReferralDialog(self.ctx, self.student_id, self))
 
     def referral_outcome(self) -> QDialog | None:
-        from .care import ReferralOutcomeDialog
 
         index = self.referral_view.currentIndex()
         rows = self.referral_model.rows()

@@ -29,6 +29,7 @@ from ..messages import MessageBanner
 from ..tablemodel import RowTableModel, configure_table_view, connect_filter_edit
 from ..worker import BackgroundOp
 from .detail import StudentDetailDialog
+from .import_wizard import ImportWizard
 from .table import STATUS_COLUMN, RosterProxy, size_columns, student_columns
 from .tree import ClassTree, Scope
 
@@ -211,7 +212,6 @@ class RosterPage(QWidget):
         self.detail_dialog = None
 
     def start_import(self) -> None:
-        from .import_wizard import ImportWizard
 
         if self.wizard is not None and self.wizard.isVisible():
             self.wizard.raise_()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from xadesk.errors import UserError
 from xadesk.exchange.passphrase import format_groups, generate
+from xadesk.screening.kiosk import LabKiosk
 from xadesk.services import screening_lab
 from xadesk.services.campaigns import CampaignInfo
 from xadesk.services.context import AppContext
@@ -38,6 +39,7 @@ from xadesk.services.context import AppContext
 from ..formutil import no_auto_default, set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
+from .kiosk import KioskWindow
 from .results import ask_save_path
 
 KIT_FILTER = "机房测评包 (*.xakit);;所有文件 (*)"
@@ -160,9 +162,7 @@ class LabPanel(QWidget):
 
 def open_lab_kiosk(kit_path: Path, passphrase: str, folder: Path, pc_id: str, parent: QWidget | None = None):
     """On a lab PC: the kiosk over a kit. Leaving with the passphrase writes ``<folder>/<pc>.xapack``."""
-    from xadesk.screening.kiosk import LabKiosk
 
-    from .kiosk import KioskWindow
 
     kiosk = LabKiosk.open(Path(kit_path), passphrase, Path(folder), pc_id)
     window = KioskWindow(kiosk, parent)

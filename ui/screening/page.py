@@ -35,7 +35,9 @@ from PySide6.QtWidgets import (
 )
 
 from xadesk.display import instrument_names
+from xadesk.domain.grades import grade
 from xadesk.errors import UserError
+from xadesk.screening.kiosk import SchoolKiosk
 from xadesk.services import campaigns, grid_screening, screening_answers
 from xadesk.services.campaigns import CampaignInfo, Coverage, CoverageCount, CoverageStudent
 from xadesk.services.context import AppContext
@@ -56,7 +58,13 @@ from ..tablemodel import (
     set_column_widths,
 )
 from ..worker import BackgroundOp
+from .conflicts import ConflictsDialog
+from .create_dialog import CreateCampaignDialog
+from .kiosk import KioskWindow
+from .lab import LabPanel
+from .paper import PaperPanel
 from .results import ResultsView, set_widths
+from .survey_import import SurveyImportPanel
 
 ALERT_POLL_MS = 15_000
 STATE_LABELS = {"completed": "已完成", "in_progress": "未答完", "missing": "未参加", "absent": "缺测",
@@ -226,14 +234,11 @@ class CampaignsPage(QWidget):
 
     def _add_manage_tabs(self) -> None:
         """Survey import and paper entry: counselors only."""
-        from .survey_import import SurveyImportPanel
 
         survey = SurveyImportPanel(self.ctx, self)
         survey.imported.connect(self._answers_changed)
         self.extra_tabs["survey"] = survey
         self.tabs.addTab(survey, self.tr("问卷导入"))
-        from .lab import LabPanel
-        from .paper import PaperPanel
 
         paper = PaperPanel(self.ctx, self)
         paper.saved.connect(self._mark_stale)
@@ -327,7 +332,6 @@ class CampaignsPage(QWidget):
         return n
 
     def show_conflicts(self) -> QDialog | None:
-        from .conflicts import ConflictsDialog
 
         c = self.selected()
         if c is None:
@@ -380,7 +384,6 @@ class CampaignsPage(QWidget):
     # -- actions --------------------------------------------------------------------------------------------
 
     def create_campaign(self) -> QDialog:
-        from .create_dialog import CreateCampaignDialog
 
         dialog = CreateCampaignDialog(self.ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -442,9 +445,7 @@ class CampaignsPage(QWidget):
             window.show_page("grid").show_review(campaign_id)
 
     def start_kiosk(self):
-        from xadesk.screening.kiosk import SchoolKiosk
 
-        from .kiosk import KioskWindow
 
         c = self.selected()
         if c is None:
@@ -517,7 +518,6 @@ class CampaignsPage(QWidget):
 
 
 def _class_in_grade(k: CoverageCount, g: CoverageCount) -> bool:
-    from xadesk.domain.grades import grade
 
     return bool(g.key) and k.label.startswith(grade(g.key).label)
 

@@ -30,11 +30,15 @@ from PySide6.QtWidgets import (
 
 from xadesk.display import instrument_name
 from xadesk.errors import UserError
+from xadesk.reports.page import build_pdf
+from xadesk.reports.styles import para
+from xadesk.reports.tables import grid_table
 from xadesk.screening.paper import check_cell
 from xadesk.services import campaigns, instruments, roster, screening_paper
 from xadesk.services.campaigns import CampaignInfo
 from xadesk.services.context import AppContext
 from xadesk.services.screening_paper import PaperGrid
+from xadesk.storage.atomic import atomic_write_bytes
 
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
@@ -479,7 +483,6 @@ class PaperPanel(QWidget):
 
 
 def _write(path: Path, data: bytes) -> None:
-    from xadesk.storage.atomic import atomic_write_bytes
 
     try:
         atomic_write_bytes(path, data)
@@ -491,9 +494,6 @@ def codes_pdf(campaign_name: str, class_label: str, codes) -> bytes:
     """One line per student, large code, to cut into slips (core report helpers; no Qt)."""
     from reportlab.lib.units import mm
 
-    from xadesk.reports.page import build_pdf
-    from xadesk.reports.styles import para
-    from xadesk.reports.tables import grid_table
 
     rows = [[c.class_label, c.student_no, c.name, c.code] for c in codes]
     story = [para(f"{campaign_name} · {class_label} · 学生自助测评登录码", "h1"),

@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from xadesk.services.screening_import import ImportReport
-from xadesk.survey.mapping import EVIDENCE_LABELS, MappedColumn
+from xadesk.survey.mapping import MappedColumn, evidence_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 NOT_IMPORTED = ""
@@ -21,28 +21,17 @@ KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 WEAK = {"order", "conflict", "text?"}
 
 
-class MappingModel(QAbstractTableModel):
-    """One row per file column: 列 | 对应到 (editable) | 依据 | 前几行的内容."""
+class ListModel(QAbstractTableModel):
+    """A table over a list (``self.items``), one row an item, with ``HEADERS`` as its columns."""
 
-    edited = Signal()
-    HEADERS = ("文件中的列", "对应到量表的题目", "依据", "前几行的内容")
+    HEADERS: tuple[str, ...] = ()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[MappedColumn] = []
-        self._samples: list[str] = []
-        self.targets: dict[str, str] = {}        # key → label, in the order offered
-
-    def load(self, columns: list[MappedColumn], samples: list[str], targets: dict[str, str]) -> None:
-        self.beginResetModel()
-        self._rows, self._samples, self.targets = list(columns), list(samples), dict(targets)
-        self.endResetModel()
-
-    def rows(self) -> list[MappedColumn]:
-        return list(self._rows)
+        self.items: list[Any] = []
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self.items)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
@@ -52,20 +41,41 @@ class MappingModel(QAbstractTableModel):
             return self.tr(self.HEADERS[section])
         return None
 
+
+class MappingModel(ListModel):
+    """One row per file column: 列 | 对应到 (editable) | 依据 | 前几行的内容."""
+
+    edited = Signal()
+    HEADERS = ("文件中的列", "对应到量表的题目", "依据", "前几行的内容")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.items: list[MappedColumn] = []
+        self._samples: list[str] = []
+        self.targets: dict[str, str] = {}        # key → label, in the order offered
+
+    def load(self, columns: list[MappedColumn], samples: list[str], targets: dict[str, str]) -> None:
+        self.beginResetModel()
+        self.items, self._samples, self.targets = list(columns), list(samples), dict(targets)
+        self.endResetModel()
+
+    def rows(self) -> list[MappedColumn]:
+        return list(self.items)
+
     def label(self, key: str) -> str:
         return self.targets.get(key, self.tr("（不导入）")) if key else self.tr("（不导入）")
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        c, col = self._rows[index.row()], index.column()
+        c, col = self.items[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 return c.header
             if col == 1:
                 return self.label(c.target)
             if col == 2:
-                text = EVIDENCE_LABELS.get(c.evidence, c.evidence)
+                text = evidence_label(c.evidence)
                 if not text:
                     return c.note
                 return f"{text}：{c.note}" if role == Qt.ItemDataRole.ToolTipRole and c.note else text
@@ -84,16 +94,16 @@ class MappingModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or index.column() != 1:
             return False
         key = str(value or "")
-        c = self._rows[index.row()]
+        c = self.items[index.row()]
         if key == c.target:
             return False
-        self._rows[index.row()] = replace(c, target=key, evidence="person" if key else "", note="")
+        self.items[index.row()] = replace(c, target=key, evidence="person" if key else "", note="")
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(self.HEADERS) - 1))
         self.edited.emit()
         return True
 
     def set_use(self, header: str, key: str) -> None:
-        for row, c in enumerate(self._rows):
+        for row, c in enumerate(self.items):
             if c.header == header:
                 self.setData(self.index(row, 1), key)
                 return
@@ -103,7 +113,7 @@ class MappingModel(QAbstractTableModel):
         """(identity, items) as the person set them."""
         identity: dict[str, str] = {}
         items: dict[str, str] = {}
-        for c in self._rows:
+        for c in self.items:
             if c.target.startswith("identity:"):
                 identity[c.target.split(":", 1)[1]] = c.header
             elif c.target:
@@ -141,7 +151,7 @@ class MatchLine:
     group: int = -1     # duplicates: lines of one student share a group
 
 
-class MatchModel(QAbstractTableModel):
+class MatchModel(ListModel):
     """Rows a person decides: name + class matches (tick to accept) and duplicate submissions (tick
     the one to keep; one per student)."""
 
@@ -149,42 +159,31 @@ class MatchModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._lines: list[MatchLine] = []
+        self.items: list[MatchLine] = []
 
     def load(self, report: ImportReport | None) -> None:
         self.beginResetModel()
-        self._lines = []
+        self.items = []
         if report is not None:
             for m in [*report.to_confirm, *report.accepted]:
-                self._lines.append(MatchLine("name", m.row, m.name, m.class_label,
+                self.items.append(MatchLine("name", m.row, m.name, m.class_label,
                                              self.tr("按姓名和班级匹配：") + m.reason, m in report.accepted))
             for g, d in enumerate(report.duplicates):
                 for row, when in zip(d.rows, d.submitted, strict=True):
                     note = self.tr("重复提交") + (f"（{when}）" if when else "")
                     if row == d.kept and d.chosen_by == "later":
                         note += self.tr("，较晚提交，默认保留")
-                    self._lines.append(MatchLine("duplicate", row, d.name, d.class_label, note, row == d.kept, g))
-        self._lines.sort(key=lambda x: (x.kind != "name", x.row))
+                    self.items.append(MatchLine("duplicate", row, d.name, d.class_label, note, row == d.kept, g))
+        self.items.sort(key=lambda x: (x.kind != "name", x.row))
         self.endResetModel()
 
     def lines(self) -> list[MatchLine]:
-        return list(self._lines)
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.HEADERS[section])
-        return None
+        return list(self.items)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        line, col = self._lines[index.row()], index.column()
+        line, col = self.items[index.row()], index.column()
         if role == Qt.ItemDataRole.ToolTipRole:
             return line.note
         if role == Qt.ItemDataRole.CheckStateRole and col == 0:
@@ -202,29 +201,29 @@ class MatchModel(QAbstractTableModel):
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if role != Qt.ItemDataRole.CheckStateRole or index.column() != 0:
             return False
-        line = self._lines[index.row()]
+        line = self.items[index.row()]
         on = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
         if line.kind == "duplicate":
             if not on:
                 return False             # one row of a student is always kept: choose another instead
-            for other in self._lines:
+            for other in self.items:
                 if other.kind == "duplicate" and other.group == line.group:
                     other.checked = other is line
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._lines) - 1, 0))
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, 0))
             return True
         line.checked = on
         self.dataChanged.emit(index, index)
         return True
 
     def accept_all(self) -> None:
-        for line in self._lines:
+        for line in self.items:
             if line.kind == "name":
                 line.checked = True
-        if self._lines:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self._lines) - 1, 0))
+        if self.items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1, 0))
 
     def accepted_rows(self) -> list[int]:
-        return [x.row for x in self._lines if x.kind == "name" and x.checked]
+        return [x.row for x in self.items if x.kind == "name" and x.checked]
 
     def kept_rows(self) -> list[int]:
-        return [x.row for x in self._lines if x.kind == "duplicate" and x.checked]
+        return [x.row for x in self.items if x.kind == "duplicate" and x.checked]

@@ -12,7 +12,7 @@ names the row, column or cell, and nothing scored or stored:
   into E-notation (``6.10113E+17``: its last digits are gone), an id with invisible characters;
 - a cell that is not one of its item's option codes (see :mod:`.cells`: full-width digits are
   folded, other scripts' digits and invisible characters are refused and said so);
-- in an .xlsx, a formula cell without a saved result (:mod:`.formulas`);
+- in an .xlsx, a formula cell without a saved result (:mod:`xadesk.xlsx_formulas`);
 - bad ``seconds`` / ``grade`` / ``sex`` values.
 
 Size and memory: a CSV is read in slices of a few MB. When the file holds no quote character, a
@@ -39,9 +39,9 @@ import numpy as np
 
 from ..errors import ValidationFailed
 from ..instruments.definition import Definition
-from ..tables import Cell, TableFileError, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
+from ..tables import Cell, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
+from ..xlsx_formulas import formula_cells_without_value, split_ref
 from .cells import TokenTable, accepted_texts, value_table, why_not
-from .formulas import formula_cells_without_value
 from .layout import Layout, column_letter, is_id_header, parse_header, where_column
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -52,7 +52,6 @@ _SLICE_BYTES = 1 << 20
 _ROWS_PER_CHUNK = 8192
 _LOSSY_ID = re.compile(r"^\d(\.\d+)?E\+\d+$", re.I)
 _LONE_CR = re.compile(rb"\r(?!\n)")
-_FORMULA_REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 ACTIONS = {"score": ("未计分", "nothing was scored"), "import": ("未导入任何数据", "nothing was imported")}
 
@@ -134,12 +133,10 @@ def _open(path: str | Path) -> tuple[bytes, Iterator, bool, str]:
     spreadsheet = is_xlsx(data) or data.startswith(_OLE_MAGIC)
     if spreadsheet:
         return data, sheets, True, ""
-    # open_sheets has refused what is not text; its reader would hold the whole text (four bytes a
-    # character), so a CSV is read here from its bytes in slices instead.
-    _close(sheets)
-    # Plain ASCII (ids and numbers, the usual answer file) needs no trial decode of the whole file.
+    # open_sheets has refused what is not text, and reads a CSV in slices as it goes. The encoding
+    # is asked again for the fast path over raw bytes (plain ASCII, the usual file, costs nothing).
     encoding = "utf-8-sig" if data.isascii() else text_encoding(data) or "utf-8"
-    return data, iter([(None, _csv_records(data, encoding))]), False, encoding
+    return data, sheets, False, encoding
 
 
 def is_answer_file(path: str | Path) -> bool:
@@ -190,8 +187,7 @@ def read_answers(path: str | Path, defns: Sequence[Definition], *, instrument: s
         problems = _Problems()
         if is_xlsx(data):
             for ref in formula_cells_without_value(data, sheet_name):
-                m = _FORMULA_REF.match(ref)
-                row, col = (int(m.group(2)), _column_index(m.group(1))) if m else (0, 0)
+                row, col, _ = split_ref(ref)
                 problems.add(row, col, f"单元格 {ref}（第{row}行）是公式，但文件中没有保存计算结果，读出来会是空白；"
                                        f"请在 Excel 中打开后保存，或把公式“选择性粘贴”为数值 / cell {ref} holds a formula "
                                        "with no saved result; open and save the file in Excel, or paste values")
@@ -222,52 +218,10 @@ def _close(sheets: object) -> None:
         close()  # releases an open workbook when we stop at the first sheet
 
 
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
 
 def _clean(v: str) -> str | None:
     v = v.strip()
     return v or None
-
-
-def _text_slices(data: bytes, encoding: str) -> Iterator[str]:
-    """The text in slices of about ``_SLICE_BYTES`` that end at a line break."""
-    if encoding.startswith("utf-16"):   # a byte 0x0A is not a line break there: cut the decoded text
-        text = data.decode(encoding)
-        start = 0
-        while start < len(text):
-            end = text.find("\n", start + _SLICE_BYTES)
-            end = len(text) if end < 0 else end + 1
-            yield text[start:end]
-            start = end
-        return
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    while start < len(data):
-        end = data.find(b"\n", start + _SLICE_BYTES)
-        end = len(data) if end < 0 else end + 1
-        yield data[start:end].decode(encoding)
-        start = end
-
-
-def _csv_records(data: bytes, encoding: str) -> Iterator[tuple[int, list[Cell]]]:
-    """(record number, cells stripped, empty → None), the way :func:`xadesk.tables.read_table` numbers
-    CSV rows; lines are fed to the csv module slice by slice, so quoted line breaks work across slices."""
-    delimiter = csv_delimiter(data[:65536].decode(encoding, errors="replace"))
-
-    def lines() -> Iterator[str]:
-        for piece in _text_slices(data, encoding):
-            yield from io.StringIO(piece, newline="")
-
-    try:
-        for number, record in enumerate(csv.reader(lines(), delimiter=delimiter), start=1):
-            yield number, [_clean(v) for v in record]
-    except csv.Error:
-        raise TableFileError("文件已损坏或不是有效的 CSV 文件，无法读取。请用 Excel 打开检查后重新保存。",
-                             "The file is damaged or not a valid CSV file. Open it in Excel and save it again.") from None
 
 
 def _csv_chunks(data: bytes, encoding: str, rows: Iterator[tuple[int, list[Cell]]], header_row: int, width: int,

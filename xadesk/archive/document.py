@@ -57,6 +57,9 @@ from ..compartment import content
 from ..domain.grades import class_label, grade
 from ..domain.schoolyear import school_year_of
 from ..i18n import msg
+from ..services import audit, roster
+from ..services.records import consents_of, records_of, travel_basis
+from ..services.roster import TAG_LABELS
 from ..storage.models import Meta, School, Student, StudentTag
 from ..storage.models_archive import ArchiveImport, ArchiveImportedSection, ClassHistory
 from . import kinds as K
@@ -222,7 +225,6 @@ def _school(session: Session) -> School:
 def build_document(session: Session, student_id: int, opts: BuildOptions | None = None, *,
                    school: School | None = None) -> dict[str, Any]:
     """The archive of one student (no permission check: ``view_archive`` and the exporters check)."""
-    from ..services.records import consents_of, records_of, travel_basis  # services import us
 
     opts = opts or BuildOptions()
     if opts.edition not in EDITIONS:
@@ -274,7 +276,6 @@ def build_document(session: Session, student_id: int, opts: BuildOptions | None 
     if not transfer or policy.group_history:
         tags = session.scalars(select(StudentTag).where(StudentTag.student_id == st.id)
                                .order_by(StudentTag.set_on, StudentTag.id))
-        from ..services.roster import TAG_LABELS
 
         group_history = [{"uuid": stable_id(school.uuid, "tag", t.id), "tag": t.tag,
                           "label": TAG_LABELS.get(t.tag, t.tag), "set_on": _iso(t.set_on),
@@ -499,7 +500,6 @@ def series_of(doc: dict) -> list[dict]:
 
 def view_archive(ctx, student_id: int) -> dict[str, Any]:
     """The archive as the acting user may see it (in-app view), audited as a view."""
-    from ..services import audit, roster
 
     ctx.require("archive.read")
     with ctx.db.write() as s:
@@ -514,7 +514,6 @@ def view_archive(ctx, student_id: int) -> dict[str, Any]:
 
 def set_transfer_policy(ctx, policy: TransferPolicy) -> None:
     """The school's choice of what travels in transfer files (administrators)."""
-    from ..services import audit
 
     ctx.require("school.manage")
     with ctx.db.write() as s:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..errors import UserError
 from ..i18n import msg
+from ..services.roster import TAG_LABELS
 
 OBSERVATION = "observation"
 HOME_VISIT = "home_visit"
@@ -62,7 +63,6 @@ def category_label(kind: str, code: str | None) -> str | None:
     if code is None:
         return None
     if kind == GROUP_CHANGE:
-        from ..services.roster import TAG_LABELS
 
         return TAG_LABELS.get(code, code)
     return CATEGORY_VOCAB.get(kind, {}).get(code, code)

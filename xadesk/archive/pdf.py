@@ -21,10 +21,14 @@ from ..reports.fonts import register_fonts
 from ..reports.page import build_pdf
 from ..reports.styles import MUTED, para
 from ..reports.tables import grid_table
+from ..services import audit, roster
 from . import kinds as K
 from .document import (
     EDITION_LABELS,
+    BuildOptions,
     TimelineEntry,
+    build_document,
+    load_policy,
     record_text,
     section_title,
     series_of,
@@ -303,8 +307,6 @@ def student_pdf(ctx, student_id: int, *, edition: str = "full") -> bytes:
     ``full``: everything, with counselling content only for users who may read it; ``transfer``:
     exactly what the transfer file would carry under the school's policy.
     """
-    from ..services import audit, roster
-    from .document import BuildOptions, build_document, load_policy
 
     if edition not in ("full", "transfer"):
         raise ValueError(edition)

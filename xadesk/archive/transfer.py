@@ -37,10 +37,13 @@ from ..exchange.errors import ExchangeError
 from ..exchange.manifest import Manifest
 from ..exchange.passphrase import generate
 from ..i18n import msg
+from ..reports.handover import HandoverRow, handover_list_pdf
 from ..roster.columns import ID_TYPES
 from ..services import audit, roster
 from ..services.login import current_school_name, now_utc
-from ..storage.models import SchoolClass, Student
+from ..services.year_end import mark_exported
+from ..storage.atomic import atomic_write_bytes
+from ..storage.models import School, SchoolClass, Student
 from ..storage.models_archive import (
     ArchiveConsent,
     ArchiveImport,
@@ -50,7 +53,16 @@ from ..storage.models_archive import (
 )
 from ..strength import check_passphrase
 from . import kinds as K
-from .document import SCHEMA_NAME, SCHEMA_VERSION, BuildOptions, build_document, load_policy, section_title
+from .document import (
+    SCHEMA_NAME,
+    SCHEMA_VERSION,
+    BuildOptions,
+    build_document,
+    discover_section_modules,
+    load_policy,
+    section_title,
+)
+from .pdf import render_archive_pdf
 
 KIND = "archive"
 ENTRY_JSON = "archive.json"
@@ -130,14 +142,12 @@ def _transfer_docs(ctx, s: Session, student_ids: list[int], now: datetime) -> li
     policy = load_policy(s)
     opts = BuildOptions(edition="transfer", may_read_counselling=False, policy=policy, generated_at=now,
                         exporter_name=ctx.actor.display_name, counselling_key=ctx.counselling_key)
-    from ..storage.models import School
 
     school = s.scalar(select(School).order_by(School.id))
     return [build_document(s, sid, opts, school=school) for sid in student_ids]
 
 
 def _write_one(path: Path, doc: dict, ctx, key: ExchangeKey, cancelled: CancelCheck) -> Manifest:
-    from .pdf import render_archive_pdf
 
     pdf = render_archive_pdf(doc)
     return write_container(path, kind=KIND, manifest_fields=_manifest_fields(doc, ctx),
@@ -146,7 +156,6 @@ def _write_one(path: Path, doc: dict, ctx, key: ExchangeKey, cancelled: CancelCh
 
 
 def _audit_exports(ctx, files: list[ExportedFile], docs: list[dict], batch: str | None) -> None:
-    from ..services.year_end import mark_exported
 
     with ctx.db.write() as s:
         for f, doc in zip(files, docs, strict=True):
@@ -190,7 +199,6 @@ def batch_students(ctx, grade_text: str, *, key_only: bool = False, select_: Key
         students = sorted(s.scalars(q), key=lambda st: (st.school_class.number, st.student_no))
         ids = [st.id for st in students]
         if key_only:
-            from .document import discover_section_modules
 
             discover_section_modules()  # the grid registers its selector beside its sections
             selector = select_ or _key_selector
@@ -216,7 +224,6 @@ def export_batch(ctx, student_ids: list[int], folder: Path, *, passphrase: str |
 
     On cancel or failure every file this call wrote is removed again and nothing is audited.
     """
-    from ..reports.handover import HandoverRow, handover_list_pdf
 
     ctx.require("archive.export")
     folder = Path(folder)
@@ -261,7 +268,6 @@ def export_batch(ctx, student_ids: list[int], folder: Path, *, passphrase: str |
             exported_at=now.astimezone().strftime("%Y-%m-%d %H:%M"), exporter=ctx.actor.display_name,
             passphrase=phrase if generated else None,
             passphrase_note=None if generated else "由导出人另行告知（未打印在本单上）")
-        from ..storage.atomic import atomic_write_bytes
 
         atomic_write_bytes(handover, pdf)
         written.append(handover)

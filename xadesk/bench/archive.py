@@ -2,7 +2,8 @@
 
 Setup (not timed): a temporary school with N fictional 九年级 students, each with a handful of
 records of every kind, special-group tags, a counselling consent for one in ten, and a stand-in
-screening section with two scales over three years (so every PDF draws a chart). Timed: the batch
+screening section with two scales over three years (so every PDF draws a chart). Counselling
+notes are written by a counselor through ``records.add_counselling``, sealed as in a real school. Timed: the batch
 export (one passphrase, real Argon2id parameters: derived once for the batch), and the import of
 every file at a second school. Target: 500 students exported in ≤ 60 s on a 2-core machine.
 """
@@ -17,6 +18,9 @@ from pathlib import Path
 
 from ..i18n import msg
 from .measure import measure
+
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
 
 PASSWORD = "bench-pass-123"
 
@@ -44,11 +48,13 @@ def _screenings(session, student_id: int, edition: str) -> dict:
             "series": [{"name": k, "points": v} for k, v in points.items()]}
 
 
-def _build_school(folder: Path, count: int):
+def build_school(folder: Path, count: int) -> Path:
+    """The bench school at ``folder/a.xadesk`` (admin and counselor "xinli", password :data:`PASSWORD`)."""
     from ..domain.synthetic import generate_students
     from ..services import roles
     from ..services.accounts import RoleSpec, add_user
     from ..services.login import create_school, login, now_utc
+    from ..services.records import add_counselling
     from ..storage.models import SchoolClass, Student, StudentTag
     from ..storage.models_archive import ArchiveConsent, ArchiveRecord
 
@@ -60,6 +66,7 @@ def _build_school(folder: Path, count: int):
     rng = random.Random(7)
     stamp = now_utc()
     texts = ["课间常独处，情绪低落。", "与同学发生争执后主动和解。", "上课注意力不集中，作业拖欠。", "近期睡眠不好，精神欠佳。"]
+    sessions: list[tuple[int, date, str]] = []   # (student, day, notes): written by the counselor below
     with admin.db.write() as s:
         ids = {}
         for g, n in classes:
@@ -80,8 +87,12 @@ def _build_school(folder: Path, count: int):
                                                   ("home_visit", None, None), ("parent_contact", "phone", None),
                                                   ("counselling", "individual", None), ("strength", "award", None),
                                                   ("strength", "good_moment", None), ("life_event", "other", None)]):
+                day = base + timedelta(days=rng.randrange(600))
+                if kind == "counselling":
+                    sessions.append((st.id, day, texts[(i + k) % len(texts)]))
+                    continue
                 s.add(ArchiveRecord(uuid=str(uuid.uuid4()), student_id=st.id, kind=kind,
-                                    occurred_on=base + timedelta(days=rng.randrange(600)), category=cat, severity=sev,
+                                    occurred_on=day, category=cat, severity=sev,
                                     text=texts[(i + k) % len(texts)], visitors="班主任" if kind == "home_visit" else None,
                                     present="母亲" if kind == "home_visit" else None, author_name="王老师",
                                     created_at=stamp))
@@ -91,6 +102,14 @@ def _build_school(folder: Path, count: int):
                                      recorded_by_name="心理老师", created_at=stamp))
     add_user(admin, "xinli", "心理老师", [RoleSpec(roles.COUNSELOR)], PASSWORD)
     admin.close()
+    # Counselling notes go through the service that seals them under the counselling key (and audits
+    # them), as a counselor writes them: never as plaintext rows left for the next login to encrypt.
+    counselor = login(path, "xinli", PASSWORD)
+    try:
+        for student_id, day, notes in sessions:
+            add_counselling(counselor, student_id, text=notes, session_type="individual", day=day, today=stamp.date())
+    finally:
+        counselor.close()
     return path
 
 
@@ -108,7 +127,7 @@ def run(args, cli) -> int:
         root = Path(args.keep) if args.keep else Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
         cli.out(msg(f"准备 {count} 名学生的示例数据…", f"Setting up {count} students…"))
-        path = _build_school(root, count)
+        path = build_school(root, count)
         register_section("screenings", _screenings, title=("心理测评", "screenings"), order=10)
         ctx = login(path, "xinli", PASSWORD)
         try:

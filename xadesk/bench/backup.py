@@ -11,6 +11,9 @@ from ..i18n import msg
 from ..sheets import csv_row
 from .measure import measure
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 PASSWORD = "bench-password-1"
 
 

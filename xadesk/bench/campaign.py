@@ -18,6 +18,9 @@ from ..i18n import msg
 from ..sheets import csv_row
 from .measure import measure
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 HELP_ZH = "测评活动：3000 名学生 × 100 题的作答导入、计分并保存（目标 ≤ 10 秒）。"
 
 

@@ -14,6 +14,9 @@ from pathlib import Path
 from ..i18n import msg
 from .measure import measure
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 PASSWORD = "bench-pass-123"
 
 

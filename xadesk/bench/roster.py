@@ -12,6 +12,9 @@ from pathlib import Path
 from ..i18n import msg
 from .measure import measure
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 HELP_ZH = "花名册导入：解析、校验 5000 名学生的 xlsx，写入新的加密数据库。"
 
 

@@ -26,6 +26,9 @@ import numpy as np
 from ..i18n import msg
 from .measure import best_of, measure
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 E2E_TARGETS = {"csv_ratio_max": 5.0, "json_ratio_max": 10.0, "peak_rss_mb_max": 400.0}
 HELP_ZH = "计分引擎：100,000 人 × 100 题，与逐人参考实现对比；另测 xadesk score 端到端（与 csv 模块读文件之比、峰值内存）。"
 

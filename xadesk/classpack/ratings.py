@@ -139,16 +139,21 @@ def school_rating_tasks(ctx: AppContext) -> list[SchoolRatingTask]:
     """What the school PC's 班主任评定 screen offers this user: for a homeroom teacher, every open
     teacher-rated campaign instrument of their class(es), with the students and their stored
     ratings; for a counselor who teaches no class, every class's progress (who is rated), without
-    the answers — only the homeroom teacher rates (:func:`rate_at_school`)."""
+    the answers — only the homeroom teacher rates (:func:`rate_at_school`). A grade leader sees the
+    progress of their grade's classes the same way (teacher ratings feed the grade's part of the
+    grid; the grade leader is the one who reminds a class's teacher), also beside a class of their
+    own, which they rate."""
     ctx.require("observation.write")
     own = set(ctx.actor.class_ids)
-    overview = not own and ctx.actor.can("classpack.import")
+    everything = not own and ctx.actor.can("classpack.import")
+    grades = ctx.actor.grade_codes
     out: list[SchoolRatingTask] = []
     with ctx.db.read() as s:
         classes = s.scalars(select(SchoolClass).where(SchoolClass.active.is_(True))
                             .order_by(SchoolClass.grade_code, SchoolClass.number)).all()
         for cls in classes:
-            if cls.id not in own and not overview:
+            overview = cls.id not in own
+            if overview and not (everything or cls.grade_code in grades):
                 continue
             for task in rating_tasks(s, cls.id):
                 c = s.scalar(select(Campaign).where(Campaign.uuid == task["campaign_uuid"]))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..display import local_time
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("audit", help=msg("审计日志", "audit log"))

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("backup", help=msg("备份与还原", "backups and restore"))

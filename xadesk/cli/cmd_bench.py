@@ -7,6 +7,9 @@ import pkgutil
 
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 _NOT_BENCHES = {"measure"}
 
 

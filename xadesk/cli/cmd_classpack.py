@@ -16,6 +16,9 @@ from pathlib import Path
 from ..errors import UserError
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 PASS_ENV = "XADESK_PACK_PASSPHRASE"
 
 

@@ -7,6 +7,9 @@ from ..display import grade_span
 from ..display.sources import citation_parts
 from ..i18n import language, msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 _REPORT = {"self": ("自评", "self-report"), "teacher": ("教师评", "teacher report"), "parent": ("家长评", "parent report")}
 
 

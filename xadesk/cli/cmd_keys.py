@@ -6,6 +6,9 @@ import os
 
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("keys", help=msg("钥匙文件", "the key file"))

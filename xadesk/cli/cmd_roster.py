@@ -6,6 +6,9 @@ from pathlib import Path
 
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("roster", help=msg("学生名单", "the roster"))

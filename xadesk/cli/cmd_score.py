@@ -8,6 +8,9 @@ from pathlib import Path
 from ..errors import NotFound, UserError
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("score", help=msg("对答卷文件计分（不需要数据库）", "score a file of answers (no database)"),

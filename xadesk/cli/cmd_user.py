@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..errors import UserError
 from ..i18n import msg
 
+# Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
+# command loads the services it runs only when it runs (`xadesk --help` stays quick).
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("user", help=msg("账号管理", "accounts"))

@@ -13,6 +13,9 @@ from typing import Any
 from ..errors import UserError
 from ..i18n import msg
 
+# Lazy imports: start-up speed. Every command builds a CliContext; only those that open the database
+# load the login service (SQLCipher, SQLAlchemy), so `xadesk --help` and `xadesk score` stay quick.
+
 
 class CliContext:
     def __init__(self, args: argparse.Namespace) -> None:

@@ -23,6 +23,9 @@ from ..errors import UserError
 from ..i18n import msg
 from .context import CliContext
 
+# Lazy imports: start-up speed. `--version` loads alembic and SQLCipher and the crash report its
+# own helpers: only when they are needed.
+
 CLOSED_PIPE = 141
 
 

@@ -1,5 +1,6 @@
 """Paragraph styles for Chinese documents: the embedded font everywhere and CJK line breaking
-(``wordWrap="CJK"`` breaks between any two characters, as Chinese typesetting does)."""
+(``wordWrap="CJK"`` breaks between any two characters, as Chinese typesetting does, with the rules of
+:mod:`.linebreak`)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,12 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import paragraph as _rl_paragraph
 
+from . import linebreak
 from .fonts import register_fonts
 
-# reportlab's CJK wrap keeps a character that may not start a line on the line before, but its list
-# is Japanese: it lacks the full-width Chinese marks, so a line could start with "；" or "，". Chinese
-# typesetting (GB/T 15834 usage) never starts a line with these.
-CANNOT_START_ZH = "，；：！？、。）》」』】〕〉…—·％"
-_rl_paragraph.ALL_CANNOT_START = "".join(dict.fromkeys(_rl_paragraph.ALL_CANNOT_START + CANNOT_START_ZH))
+# No closing mark starts a line, no opening mark ends one, also where two marks meet (see linebreak).
+linebreak.install()
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#616e7c")

@@ -45,10 +45,18 @@ from ..domain.idnumbers import (
     parse_id_number,
     parse_student_no,
 )
-from ..domain.names import name_problem
+from ..domain.names import hidden_characters, name_problem
 from ..errors import Cancelled, UserError, ValidationFailed
 from ..i18n import msg
-from ..tables import HeaderNotFound, Table, TableRow, cell_text, normalize_header, read_table
+from ..tables import (
+    FormulaWithoutValue,
+    HeaderNotFound,
+    Table,
+    TableRow,
+    cell_text,
+    normalize_header,
+    read_table,
+)
 from . import columns as col
 
 
@@ -153,6 +161,14 @@ def _read(path: str | Path, cancelled: Callable[[], bool] | None) -> Table:
 
     try:
         return read_table(path, header=looks_like_roster, cancelled=cancelled)
+    except FormulaWithoutValue as exc:
+        raise RosterInvalid(
+            f"文件“{exc.source}”中有公式没有保存计算结果，读出来会是空白，未导入任何学生。"
+            f"请用 Excel 或 WPS 打开这个文件，保存一次后再导入。",
+            f"{exc.source!r} holds formulas whose results were never saved, so they would read as blank; no "
+            f"student was imported. Open the file in Excel or WPS, save it once, and import it again.",
+            [RowProblem(None, None, text) for text in exc.details],   # each names its sheet, row and column
+        ) from None
     except HeaderNotFound as exc:
         need = "、".join(col.FIELD_LABELS[f] for f in col.REQUIRED_COLUMNS)
         optional = "、".join(col.FIELD_LABELS[f] for f in col.COLUMN_ALIASES if f not in col.REQUIRED_COLUMNS)
@@ -207,6 +223,7 @@ class _RowValidator:
         self.bad_rows: set[int] = set()
         self._student_nos: dict[str, int] = {}
         self._id_numbers: dict[str, int] = {}
+        self._row = 0   # the row being checked, for problems found while reading its cells
 
     def _label(self, f: str) -> str:
         return self.label.get(f, col.FIELD_LABELS[f])
@@ -219,13 +236,27 @@ class _RowValidator:
         self.bad_rows.add(row)
 
     def _text(self, cells: list, f: str) -> str:
+        """The cell's text with runs of whitespace (no-break spaces included) made one space. A
+        zero-width space, BOM, direction mark or other invisible character is a problem of the row,
+        named with its field: a code or class holding one would be refused for a reason no one can
+        see, a 学号 or name would be stored different from what it looks like. The text is returned
+        without them so the rest of the row is still checked (and the row is refused)."""
         index = self.mapping.get(f)
         if index is None:
             return ""
-        return " ".join(cell_text(cells[index]).split())
+        text = " ".join(cell_text(cells[index]).split())
+        hidden = hidden_characters(text)
+        if hidden:
+            label = self._label(f)
+            problem = name_problem(text, label, f"the {label} column")
+            assert problem is not None
+            self._problem(self._row, f, problem)
+            text = " ".join("".join(ch for ch in text if ch not in hidden).split())
+        return text
 
     def check(self, table_row: TableRow) -> None:
         row, cells = table_row.number, table_row.cells
+        self._row = row
         before = len(self.problems)
 
         name = self._text(cells, "name")
@@ -236,8 +267,6 @@ class _RowValidator:
                                         "the name contains garbled characters; save the file as .xlsx and retry."))
         elif len(name) > 50:
             self._problem(row, "name", ("姓名超过50个字。", "the name is longer than 50 characters."))
-        elif (hidden := name_problem(name)) is not None:
-            self._problem(row, "name", hidden)
 
         student_no = None
         raw_no = self._text(cells, "student_no")

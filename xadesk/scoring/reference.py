@@ -11,6 +11,7 @@ import math
 
 from ..instruments.definition import Definition
 from . import rules as R
+from .engine import norm_group_order
 
 
 def score_one(defn: Definition, answers: list[float | None], *, seconds: float | list[float] | None = None,
@@ -63,7 +64,6 @@ def score_one(defn: Definition, answers: list[float | None], *, seconds: float |
     for norm in defn.norms:
         raw = raws[norm.scale]
         group = None
-        from .engine import norm_group_order
         for k in norm_group_order(norm):
             g = norm.groups[k]
             if (g.grades is None or grade in g.grades) and (g.sex is None or sex == g.sex):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..archive.document import current_options, register_section
+from ..services.instruments import definition
 from ..storage.models_screening import (
     Campaign,
     CampaignTarget,
@@ -51,7 +52,6 @@ class _Names:
     def definition(self, instrument_id: str, version: int):
         key = (instrument_id, version)
         if key not in self._defs:
-            from ..services.instruments import definition
 
             try:
                 self._defs[key] = definition(self.session, instrument_id, version)

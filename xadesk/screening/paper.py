@@ -19,6 +19,9 @@ from dataclasses import dataclass
 
 from ..errors import UserError
 from ..instruments.definition import Definition
+from ..reports.page import build_pdf
+from ..reports.styles import RULE, para
+from ..reports.tables import grid_table
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,6 @@ def answer_sheets_pdf(school_name: str, campaign_name: str, defns: Sequence[Defi
     from reportlab.lib.units import mm
     from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 
-    from ..reports.page import build_pdf
-    from ..reports.styles import RULE, para
-    from ..reports.tables import grid_table
 
     story = []
     for k, st in enumerate(students or [SheetStudent()]):

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UserError, ValidationFailed
+from ..i18n import msg
 from ..instruments.definition import Definition, Item
 from ..tables import TableRow, cell_text, is_lossy_number, read_table
 
@@ -167,16 +168,16 @@ def check_mapping(mapping: object, sf: SurveyFile, defns: Sequence[Definition]) 
     problems: list[str] = []
     if not isinstance(mapping, dict) or mapping.get("format") != MAPPING_FORMAT:
         raise ValidationFailed("对应关系文件格式不对。", "Not a survey mapping file.",
-                               details=[f"format 应为 {MAPPING_FORMAT}"])
+                               details=[msg(f"format 应为 {MAPPING_FORMAT}", f"format must be {MAPPING_FORMAT}")])
     if mapping.get("coding") not in CODINGS:
-        problems.append(f"coding 应为 {' / '.join(CODINGS)}")
+        problems.append(msg(f"coding 应为 {' / '.join(CODINGS)}", f"coding must be {' / '.join(CODINGS)}"))
     by_id = {d.id: d for d in defns}
     identity = mapping.get("identity") or {}
     if not (identity.get("student_no") or (identity.get("name") and identity.get("class"))):
         problems.append("需要指明学籍号列，或姓名列加班级列 / identify students by 学籍号, or by name and class")
     for key, header in identity.items():
         if key not in _ID_WORDS:
-            problems.append(f"identity 中未知的项目：{key}")
+            problems.append(msg(f"identity 中未知的项目：{key}", f"unknown key in identity: {key}"))
         elif header and sf.column(header) is None:
             problems.append(f"文件中没有列“{header}” / no column {header!r}")
     seen: dict[str, str] = {}
@@ -188,7 +189,8 @@ def check_mapping(mapping: object, sf: SurveyFile, defns: Sequence[Definition]) 
         if d is None or item not in {it.id for it in d.items}:
             problems.append(f"列“{header}”对应的题目 {target} 不在本次测评中 / {target} is not in the battery")
         elif target in seen:
-            problems.append(f"题目 {target} 同时对应了“{seen[target]}”和“{header}”两列")
+            problems.append(msg(f"题目 {target} 同时对应了“{seen[target]}”和“{header}”两列",
+                                f"item {target} is fed by two columns, {seen[target]!r} and {header!r}"))
         else:
             seen[target] = header
     if not mapping.get("items"):
@@ -286,7 +288,8 @@ def parse_answers(sf: SurveyFile, mapping: dict, defns: Sequence[Definition]) ->
             if v is None:
                 allowed = "、".join(o.label_zh if coding == "label" else
                                    (str(k + 1) if coding == "ordinal" else o.code) for k, o in enumerate(it.options))
-                why = "是多选答案，不能对应单选题" if MULTI_SEP in text else f"不是该题的选项（{allowed}）"
+                why = msg("是多选答案，不能对应单选题", " is a multiple choice; the item takes one answer") \
+                    if MULTI_SEP in text else msg(f"不是该题的选项（{allowed}）", f" is not an option ({allowed})")
                 problems.append((r.number, col, text, why))
                 continue
             answers[d.id][j] = v
@@ -326,22 +329,30 @@ def _refusal(sf: SurveyFile, problems: list, filled: dict[int, int], cols: list,
     rows = []
     for number, col, text, why in problems:
         d, it = target_of[col.index]
-        rows.append(f"第{number}行，第{col.index + 1}列（{_column_letter(col.index)}，“{col.header}”→{d.name_zh}第"
-                    f"{it.position}题）：“{text}”{why} / row {number}, column {col.index + 1}: {text!r} is not an option")
+        rows.append(msg(f"第{number}行，第{col.index + 1}列（{_column_letter(col.index)}，“{col.header}”→{d.name_zh}第"
+                        f"{it.position}题）：“{text}”{why}",
+                        f"row {number}, column {col.index + 1} ({_column_letter(col.index)}, {col.header!r} → "
+                        f"{d.name_zh} item {it.position}): {text!r}{why}"))
     causes = set(cause_of.values())
     hints = []
     if "mapping" in causes:
         cols_txt = "、".join(f"“{c.header}”" for c in sf.columns if cause_of.get(c.index) == "mapping")[:200]
-        hints.append(f"更可能是对应关系的问题：{cols_txt}列的答案大多不是所对应题目的选项（或是另一题的选项），"
-                     "请核对这些列对应的题目")
+        hints.append(msg(f"更可能是对应关系的问题：{cols_txt}列的答案大多不是所对应题目的选项（或是另一题的选项），"
+                         "请核对这些列对应的题目",
+                         f"more likely the mapping: most answers in columns {cols_txt} are not options of the item "
+                         "they feed (or are another item's): check which items these columns feed"))
     if "kind" in causes:
-        hints.append("更可能是导出方式选错了：这些列的数字大多不是所选导出方式（按序号/按分数）下的有效值；"
-                     "问卷星上设置的分数也可能与量表的分值不同")
+        hints.append(msg("更可能是导出方式选错了：这些列的数字大多不是所选导出方式（按序号/按分数）下的有效值；"
+                         "问卷星上设置的分数也可能与量表的分值不同",
+                         "more likely the wrong export kind: most numbers in these columns are not valid for the chosen "
+                         "kind (ordinals/scores); the scores set on 问卷星 may also differ from the scale's values"))
     if "data" in causes:
-        hints.append("个别单元格的问题更可能出在数据本身（学生填写或文件被改动）：可改正文件，或在“特别的答案文字”中写明其分值")
+        hints.append(msg("个别单元格的问题更可能出在数据本身（学生填写或文件被改动）：可改正文件，或在“特别的答案文字”中写明其分值",
+                         "single cells are more likely a problem of the data itself (typed by a student, or the file "
+                         "was edited): correct the file, or give their value under special answer texts"))
     number, col, text, _ = problems[0]
     more = len(rows) - 50
-    details = hints + rows[:50] + ([f"……另有 {more} 处 / … {more} more"] if more > 0 else [])
+    details = hints + rows[:50] + ([msg(f"……另有 {more} 处", f"… {more} more")] if more > 0 else [])
     return ValidationFailed(
         f"{sf.source}：第{number}行第{col.index + 1}列（“{col.header}”）的“{text}”不是该题的选项；"
         f"共 {len(problems)} 处问题，未导入任何数据。{hints[0]}。",

@@ -34,7 +34,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.grades import class_label, grade, parse_grade
+from ..domain.grades import class_label, grade, parse_class_label, parse_grade
 from ..domain.schoolyear import semester_of
 from ..errors import NotFound, PermissionDenied, UserError
 from ..exchange.passphrase import ALPHABET
@@ -478,7 +478,6 @@ def coverage(ctx: AppContext, campaign_id: int | str) -> Coverage:
 
 
 def _class_sort(label: str) -> tuple:
-    from ..domain.grades import parse_class_label
 
     try:
         code, number = parse_class_label(label)

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import select
 
 from ..domain.grades import class_label, grade
-from ..domain.schoolyear import semester_of
+from ..domain.schoolyear import school_year_of, semester_of
 from ..errors import NotFound, UserError
 from ..storage.models import SchoolClass, Semester, Student
 from ..storage.models_grid import HealthMonitor, MonitorAttendance, MonitorTraining
@@ -61,7 +61,6 @@ def _semester_bounds(s, day: date) -> tuple[date, date]:
     row = s.scalars(select(Semester).where(Semester.start_date <= day, Semester.end_date >= day)).first()
     if row is not None:
         return row.start_date, row.end_date
-    from ..domain.schoolyear import school_year_of
 
     _, number = semester_of(day)
     _, start, end = school_year_of(day).semesters[number - 1]

@@ -34,7 +34,7 @@ from ..domain.grades import class_label, parse_grade
 from ..errors import UserError
 from ..grid import due as D
 from ..grid import levels as LV
-from ..storage.models import SchoolClass, Student, User
+from ..storage.models import School, SchoolClass, Student, User
 from ..storage.models_grid import (
     GridCase,
     GridCrisis,
@@ -48,6 +48,7 @@ from ..storage.models_grid import (
     GridRelease,
     HealthMonitor,
 )
+from ..storage.models_screening import Campaign
 from . import audit, roles, roster
 from . import grid as G
 from . import grid_base as B
@@ -91,10 +92,6 @@ def _zero() -> dict[str, int]:
 
 
 def _last_campaign_start(s: Session) -> date | None:
-    try:
-        from ..storage.models_screening import Campaign
-    except ImportError:  # pragma: no cover - the screening area is part of the app
-        return None
     row = s.execute(select(Campaign.opens_on, Campaign.opened_at, Campaign.created_at)
                     .where(Campaign.status != "draft")
                     .order_by(Campaign.opens_on.desc().nulls_last(), Campaign.id.desc())).first()
@@ -127,8 +124,6 @@ def grid_tree(ctx: AppContext, *, grade: str | None = None, class_: str | None =
     campaign opened); left out when there is no campaign and no ``since``."""
     ctx.require("grid.read")
     with ctx.db.read() as s:
-        from ..storage.models import School
-
         school = s.scalars(select(School)).first()
         q = (select(Student.id, Student.class_id).outerjoin(SchoolClass, Student.class_id == SchoolClass.id)
              .where(ctx.actor.student_filter(), Student.status == "enrolled"))

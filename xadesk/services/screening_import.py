@@ -122,8 +122,10 @@ class ImportReport:
         for d in self.duplicates:
             rows = "、".join(str(r) for r in d.rows)
             how = "较晚提交的" if d.chosen_by == "later" else "您选定的"
+            how_en = "the later one" if d.chosen_by == "later" else "as you chose"
             lines.append(msg(f"第{rows}行：{d.class_label}的{d.name}提交了 {len(d.rows)} 次，导入{how}第{d.kept}行",
-                             f"Rows {rows}: the same student submitted {len(d.rows)} times; row {d.kept} is used"))
+                             f"Rows {rows}: the same student submitted {len(d.rows)} times; row {d.kept} is used "
+                             f"({how_en})"))
         return "\n".join(lines + self.unmatched)
 
     def to_json(self) -> dict:
@@ -189,14 +191,15 @@ def _coding(sf: survey.SurveyFile, mapping: dict, how: str, coding: str | None, 
         if c is None:
             raise UserError(f"未知的导出方式“{coding}”：应为 text（按文本）、ordinal（按序号）或 score（按分数）。",
                             f"Unknown export kind {coding!r}: text, ordinal or score.")
-        return kinds.KindVerdict(c, "person", "由您选定。")
+        return kinds.KindVerdict(c, "person", msg("由您选定。", "Chosen by you."))
     if how in ("given", "score_layout") and mapping.get("coding") in survey.CODINGS:
-        return kinds.KindVerdict(mapping["coding"], "person", "对应关系文件中写明。")
+        return kinds.KindVerdict(mapping["coding"], "person", msg("对应关系文件中写明。", "Stated in the mapping file."))
     if sf.kind != "wjx":
         # A plain table: numbers are the printed values unless a column holds text.
         v = kinds.judge(sf.source, _item_cells(sf, mapping, defns))
         if v.coding is None:
-            return kinds.KindVerdict("value", "values", "普通表格：数字按分值读取。")
+            return kinds.KindVerdict("value", "values", msg("普通表格：数字按分值读取。",
+                                                            "A plain table: numbers are read as scores."))
         return v
     return kinds.judge(sf.source, _item_cells(sf, mapping, defns))
 

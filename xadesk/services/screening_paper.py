@@ -32,7 +32,7 @@ from ..domain.grades import class_label, grade
 from ..errors import UserError, ValidationFailed
 from ..screening.paper import SheetStudent, answer_sheets_pdf, check_cell
 from ..storage.models import School, SchoolClass, Student
-from ..storage.models_screening import CampaignTarget, PaperEntry
+from ..storage.models_screening import CampaignTarget, PaperEntry, ScreeningResponse
 from . import audit
 from .campaigns import _class_sort, _info, load, require_open
 from .context import AppContext
@@ -92,7 +92,6 @@ class PaperGrid:
 
 def paper_grid(ctx: AppContext, campaign_id: int | str, class_id: int, instrument_id: str) -> PaperGrid:
     ctx.require("screening.manage")
-    from ..storage.models_screening import ScreeningResponse
 
     with ctx.db.read() as s:
         c = load(s, campaign_id)

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..archive.document import stable_id
 from ..domain.grades import class_label, grade, next_grade
 from ..domain.schoolyear import school_year_of
 from ..errors import UserError
@@ -125,7 +126,6 @@ def promote(ctx: AppContext, *, dry_run: bool = False, today: date | None = None
     if dry_run:
         return preview_promotion(ctx, today=today)
     ctx.require("school.manage")
-    from ..archive.document import stable_id
 
     day = today or date.today()
     with ctx.db.write() as s:

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 
 from .. import __version__
 from ..errors import DatabaseTooNew
+from .database import SchoolDatabase
 
 # The release that last opened a database, kept in ``meta`` so a refusal can name it.
 APP_VERSION_KEY = "app_version"
@@ -114,7 +115,6 @@ def _autogenerate(rev_id: str, message: str) -> None:  # pragma: no cover - a de
     """Write a draft revision: upgrade a scratch database to head, then diff it against the models."""
     import tempfile
 
-    from .database import SchoolDatabase
 
     with tempfile.TemporaryDirectory() as tmp:
         db = SchoolDatabase(Path(tmp) / "scratch.xadesk", b"\x01" * 32)

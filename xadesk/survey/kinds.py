@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import msg
 from ..instruments.definition import Item
 
 KIND_LABELS = {"label": "按文本", "ordinal": "按序号", "value": "按分数"}
@@ -49,13 +50,15 @@ def coding_from_name(file_name: str) -> str | None:
 class KindVerdict:
     coding: str | None          # label / ordinal / value; None = a person must choose
     source: str                 # "name" / "values" / "person" / "ambiguous" / "conflict"
-    reason: str                 # one sentence for the preview, Chinese
+    reason: str                 # one sentence for the preview, in the current language
 
     @property
     def label(self) -> str:
         if self.coding is None:
-            return "无法确定（按序号还是按分数？）" if self.source == "ambiguous" else "导出方式与文件名不符"
-        how = {"name": "据文件名", "values": "据单元格内容", "person": "由您选定"}.get(self.source, "")
+            return (msg("无法确定（按序号还是按分数？）", "undecided (ordinals or scores?)") if self.source == "ambiguous"
+                    else msg("导出方式与文件名不符", "the export kind differs from the file name"))
+        how = {"name": msg("据文件名", "from the file name"), "values": msg("据单元格内容", "from the cells"),
+               "person": msg("由您选定", "chosen by you")}.get(self.source, "")
         return f"{KIND_LABELS[self.coding]}（{how}）" if how else KIND_LABELS[self.coding]
 
 
@@ -94,21 +97,34 @@ def judge(file_name: str, cells: Iterable[tuple[Item, str]]) -> KindVerdict:
             (named == "ordinal" and score_only is not None and ordinal_only is None) or \
             (named == "value" and ordinal_only is not None and score_only is None)
         if clash:
-            got = {"label": "答案文字", "ordinal": f"只有选项序号才会出现的“{ordinal_only}”",
-                   "value": f"只有分数才会出现的“{score_only}”"}.get(seen or "", "与之不符的内容")
+            got = {"label": msg("答案文字", "answer texts"),
+                   "ordinal": msg(f"只有选项序号才会出现的“{ordinal_only}”", f"{ordinal_only!r}, which only an ordinal can be"),
+                   "value": msg(f"只有分数才会出现的“{score_only}”", f"{score_only!r}, which only a score can be"),
+                   }.get(seen or "", msg("与之不符的内容", "something else"))
             if named == "label":
-                got = "数字"
-            return KindVerdict(None, "conflict", f"文件名表明是{KIND_LABELS[named]}导出，但题目列里是{got}："
-                                                  "请确认导出方式（问卷星上设置的分数也可能与量表的分值不同）。")
-        return KindVerdict(named, "name", f"文件名中写明了“{KIND_LABELS[named]}”。")
+                got = msg("数字", "numbers")
+            return KindVerdict(None, "conflict", msg(
+                f"文件名表明是{KIND_LABELS[named]}导出，但题目列里是{got}：请确认导出方式（问卷星上设置的分数也可能与量表的"
+                f"分值不同）。",
+                f"The file name says a {KIND_LABELS[named]} export, but the item columns hold {got}: confirm the export "
+                f"kind (the scores set on 问卷星 may also differ from the scale's values)."))
+        return KindVerdict(named, "name", msg(f"文件名中写明了“{KIND_LABELS[named]}”。",
+                                              f"The file name says {KIND_LABELS[named]}."))
     if seen == "label":
-        return KindVerdict("label", "values", "题目列里是答案文字。")
+        return KindVerdict("label", "values", msg("题目列里是答案文字。", "The item columns hold answer texts."))
     if seen == "ordinal":
-        return KindVerdict("ordinal", "values", f"题目列里出现了“{ordinal_only}”，只有选项序号才会这样。")
+        return KindVerdict("ordinal", "values", msg(f"题目列里出现了“{ordinal_only}”，只有选项序号才会这样。",
+                                                    f"The item columns hold {ordinal_only!r}, which only an ordinal can be."))
     if seen == "value":
-        return KindVerdict("value", "values", f"题目列里出现了“{score_only}”，只有分数才会这样。")
+        return KindVerdict("value", "values", msg(f"题目列里出现了“{score_only}”，只有分数才会这样。",
+                                                  f"The item columns hold {score_only!r}, which only a score can be."))
     if ordinal_only is not None and score_only is not None:
-        return KindVerdict(None, "ambiguous", f"题目列里既有只有序号才会出现的“{ordinal_only}”，又有只有分数才会出现的"
-                                              f"“{score_only}”：对应关系可能有误，或导出方式不明，请选择。")
-    return KindVerdict(None, "ambiguous", "题目列里的数字既可能是选项序号，也可能是分数（按错了每题都会差一分）：请选择"
-                                          "导出方式。")
+        return KindVerdict(None, "ambiguous", msg(
+            f"题目列里既有只有序号才会出现的“{ordinal_only}”，又有只有分数才会出现的“{score_only}”：对应关系可能有误，"
+            f"或导出方式不明，请选择。",
+            f"The item columns hold {ordinal_only!r} (only an ordinal) and {score_only!r} (only a score): the mapping "
+            f"may be wrong, or the export kind is unclear; please choose."))
+    return KindVerdict(None, "ambiguous", msg(
+        "题目列里的数字既可能是选项序号，也可能是分数（按错了每题都会差一分）：请选择导出方式。",
+        "The numbers in the item columns could be ordinals or scores (the wrong choice is one point off on every "
+        "item): please choose the export kind."))

@@ -28,16 +28,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..errors import ValidationFailed
+from ..i18n import msg
 from ..instruments.definition import Definition, Item
 from ..screening.survey import MAPPING_FORMAT, Column, SurveyFile, norm
 
 ID_WORDS = {"student_no": ("全国学籍号", "学籍号", "学号", "学生编号"), "name": ("姓名", "名字", "学生姓名"),
             "class": ("班级", "所在班级", "班别"), "grade": ("年级", "所在年级")}
-IDENTITY_LABELS = {"student_no": "学籍号", "name": "姓名", "class": "班级", "grade": "年级"}
-EVIDENCE_LABELS = {"number": "按题号和子项位置", "number+text": "按题号，题干也相符", "text": "按题干文字",
-                   "text?": "题干相近，请核对",
-                   "order": "仅按顺序推测，请核对", "conflict": "题号与题干不一致，请核对", "saved": "沿用上次确认的对应",
-                   "person": "由您指定", "identity": "按列名", "": ""}
+IDENTITY_LABELS = {"student_no": ("学籍号", "student number"), "name": ("姓名", "name"), "class": ("班级", "class"),
+                   "grade": ("年级", "grade")}
+EVIDENCE_LABELS = {"number": ("按题号和子项位置", "by question number and row"),
+                   "number+text": ("按题号，题干也相符", "by question number, the wording agrees"),
+                   "text": ("按题干文字", "by the question's wording"),
+                   "text?": ("题干相近，请核对", "similar wording: please check"),
+                   "order": ("仅按顺序推测，请核对", "guessed from the order only: please check"),
+                   "conflict": ("题号与题干不一致，请核对", "number and wording disagree: please check"),
+                   "saved": ("沿用上次确认的对应", "as confirmed last time"),
+                   "person": ("由您指定", "chosen by you"), "identity": ("按列名", "by the column name"), "": ("", "")}
 PROVEN = {"number", "number+text", "text", "saved", "person", "identity"}
 
 
@@ -53,7 +59,12 @@ class MappedColumn:
 
     @property
     def evidence_label(self) -> str:
-        return EVIDENCE_LABELS.get(self.evidence, self.evidence)
+        return evidence_label(self.evidence)
+
+
+def evidence_label(code: str) -> str:
+    """How a column's target was found, in words (the current language)."""
+    return msg(*EVIDENCE_LABELS.get(code, (code, code)))
 
 
 @dataclass
@@ -102,16 +113,18 @@ def short_name(d: Definition) -> str:
 def target_label(target: str, defns: Sequence[Definition]) -> str:
     """What the table shows for a target: ``PHQ-9 第3题 入睡困难、睡不安稳或睡眠过多``."""
     if not target:
-        return "（不导入）"
+        return msg("（不导入）", "(not imported)")
     if target.startswith("identity:"):
-        return f"学生的{IDENTITY_LABELS.get(target[9:], target[9:])}"
+        zh, en = IDENTITY_LABELS.get(target[9:], (target[9:], target[9:]))
+        return msg(f"学生的{zh}", f"the student's {en}")
     iid, _, item = target.partition(":")
     for d in defns:
         if d.id == iid:
             for it in d.items:
                 if it.id == item:
-                    scored = "" if it in required_items(d) else "（不计分）"
-                    return f"{short_name(d)} 第{it.position}题{scored} {it.text_zh or ''}".rstrip()
+                    scored = "" if it in required_items(d) else msg("（不计分）", " (not scored)")
+                    return msg(f"{short_name(d)} 第{it.position}题{scored} {it.text_zh or ''}",
+                               f"{short_name(d)} item {it.position}{scored} {it.text_zh or ''}").rstrip()
     return target
 
 
@@ -195,10 +208,12 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
             evidence = "text"
         for k, (c, it) in enumerate(zip(cols, targets, strict=True), start=1):
             t = f"{d.id}:{it.id}"
-            note = f"第{number}题的第{k}个子项 → {d.name_zh}第{it.position}题"
+            note = msg(f"第{number}题的第{k}个子项 → {d.name_zh}第{it.position}题",
+                       f"question {number}, row {k} → {d.name_zh} item {it.position}")
             ev = evidence
             if c.header in by_text and by_text[c.header] != t:
-                ev, note = "conflict", note + f"；但题干更像{target_label(by_text[c.header], defns)}"
+                ev, note = "conflict", note + msg(f"；但题干更像{target_label(by_text[c.header], defns)}",
+                                                  f"; but the wording is more like {target_label(by_text[c.header], defns)}")
             chosen[c.header] = (t, ev, note)
         done.add(d.id)
 
@@ -208,9 +223,9 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
         if c.header in chosen or t is None or t in taken or t.split(":")[0] in done:
             continue
         if matched[c.header][1] >= STRONG_TEXT:
-            chosen[c.header] = (t, "text", "题干与该题相符")
+            chosen[c.header] = (t, "text", msg("题干与该题相符", "the wording matches this item"))
         else:
-            chosen[c.header] = (t, "text?", "题干与该题相近，但不完全相同")
+            chosen[c.header] = (t, "text?", msg("题干与该题相近，但不完全相同", "the wording is close to this item, not the same"))
         taken.add(t)
 
     # Order, last: only when what is left fits exactly; shown as a guess.
@@ -218,8 +233,9 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
     left = [c for c in free if c.header not in chosen]
     if missing and len(left) == len(missing):
         for c, (d, it) in zip(left, missing, strict=True):
-            chosen[c.header] = (f"{d.id}:{it.id}", "order",
-                                f"剩余的列正好与未对应的题目一样多，按顺序推测为{d.name_zh}第{it.position}题")
+            chosen[c.header] = (f"{d.id}:{it.id}", "order", msg(
+                f"剩余的列正好与未对应的题目一样多，按顺序推测为{d.name_zh}第{it.position}题",
+                f"as many columns are left as unmapped items: guessed from the order as {d.name_zh} item {it.position}"))
 
     mapping = {"format": MAPPING_FORMAT, "coding": None, "identity": identity,
                "items": {h: t for h, (t, _, _) in chosen.items()}, "values": {}}
@@ -240,12 +256,14 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
 
 def _why_not(c: Column, by_text: dict[str, str], defns: Sequence[Definition]) -> str:
     if c.header in by_text:
-        return f"题干像{target_label(by_text[c.header], defns)}，但该题已有对应的列"
+        label = target_label(by_text[c.header], defns)
+        return msg(f"题干像{label}，但该题已有对应的列", f"the wording is like {label}, which another column already feeds")
     for d in defns:
         scored = {it.id for it in required_items(d)}
         for it in d.items:
             if it.id not in scored and it.text_zh and _similar(c.stem, it.text_zh) >= 0.5:
-                return f"像{short_name(d)}第{it.position}题（不计分），默认不导入；需要时可在此选择"
+                return msg(f"像{short_name(d)}第{it.position}题（不计分），默认不导入；需要时可在此选择",
+                           f"like {short_name(d)} item {it.position} (not scored): not imported unless chosen here")
     return ""
 
 
@@ -274,9 +292,12 @@ def coverage_problems(mapping: dict, defns: Sequence[Definition]) -> list[str]:
         iid, _, item = str(target).partition(":")
         d = by_id.get(iid)
         if d is None or item not in {it.id for it in d.items}:
-            problems.append(f"列“{header}”对应的 {target} 不是本次测评的题目")
+            problems.append(msg(f"列“{header}”对应的 {target} 不是本次测评的题目",
+                                f"column {header!r} feeds {target}, which is not an item of this campaign"))
         elif target in seen:
-            problems.append(f"{target_label(target, defns)} 同时对应了“{seen[target]}”和“{header}”两列")
+            label = target_label(target, defns)
+            problems.append(msg(f"{label} 同时对应了“{seen[target]}”和“{header}”两列",
+                                f"{label} is fed by two columns, {seen[target]!r} and {header!r}"))
         else:
             seen[target] = header
     for d in defns:
@@ -285,9 +306,10 @@ def coverage_problems(mapping: dict, defns: Sequence[Definition]) -> list[str]:
             continue             # not in this file at all (see absent_instruments)
         if missing:
             nums = "、".join(str(it.position) for it in missing)
-            problems.append(f"{d.name_zh}的第{nums}题没有对应的列")
+            problems.append(msg(f"{d.name_zh}的第{nums}题没有对应的列",
+                                f"{d.name_zh}: no column feeds item(s) {nums.replace('、', ', ')}"))
     if not seen:
-        problems.append("没有任何列对应到量表的题目")
+        problems.append(msg("没有任何列对应到量表的题目", "no column feeds an item of the scales"))
     return problems
 
 

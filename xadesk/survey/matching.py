@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from ..domain.grades import class_label, parse_class_label, parse_grade
 from ..domain.idnumbers import normalize_code
 from ..errors import UserError
+from ..i18n import msg
 
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 
@@ -65,7 +66,7 @@ class NameMatch:
     student_id: int
     name: str
     class_label: str
-    reason: str                  # why the number did not decide (Chinese)
+    reason: str                  # why the number did not decide (current language)
 
 
 @dataclass(frozen=True)
@@ -157,20 +158,23 @@ class Roster:
                 self.by_name_class.setdefault((_name_key(e.name), e.class_id), []).append(e.student_id)
 
     def by_name_and_class(self, ident: RowIdentity) -> tuple[int | None, str]:
-        text = ident.class_text
+        text = _visible(ident.class_text)   # 八(4)班 pasted with a zero-width space is still 八(4)班
         try:
-            grade = parse_grade(ident.grade_text) if ident.grade_text else None
+            grade = parse_grade(_visible(ident.grade_text)) if ident.grade_text else None
             code, number = parse_class_label(text, grade_code=grade, stages=self.stages)
         except UserError as exc:
-            return None, f"看不懂班级“{text}”：{exc.zh}"
+            return None, msg(f"看不懂班级“{text}”：{exc.zh}", f"cannot read the class {text!r}: {exc.en}")
         cid = self.classes.get((code, number))
         if cid is None:
-            return None, f"没有班级“{class_label(code, number)}”"
+            return None, msg(f"没有班级“{class_label(code, number)}”", f"there is no class {class_label(code, number)}")
         found = self.by_name_class.get((_name_key(ident.name), cid), [])
         if not found:
-            return None, f"{class_label(code, number)}没有名为“{ident.name}”的学生"
+            return None, msg(f"{class_label(code, number)}没有名为“{ident.name}”的学生",
+                             f"{class_label(code, number)} has no student named {ident.name!r}")
         if len(found) > 1:
-            return None, f"{class_label(code, number)}有 {len(found)} 名学生叫“{ident.name}”，无法区分；请补上学籍号"
+            return None, msg(f"{class_label(code, number)}有 {len(found)} 名学生叫“{ident.name}”，无法区分；请补上学籍号",
+                             f"{class_label(code, number)} has {len(found)} students named {ident.name!r}: add the "
+                             f"student number to tell them apart")
         return found[0], ""
 
 
@@ -179,7 +183,8 @@ def _name_key(name: str) -> str:
 
 
 def _who(ident: RowIdentity) -> str:
-    return f"第{ident.row}行" + (f"（“{ident.name}”）" if ident.name else "")
+    return msg(f"第{ident.row}行" + (f"（“{ident.name}”）" if ident.name else ""),
+               f"row {ident.row}" + (f" ({ident.name!r})" if ident.name else ""))
 
 
 def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int], *,
@@ -194,24 +199,26 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
         number_note = ""
         no = normalize_student_no(ident.student_no) if ident.student_no else ""
         if ident.lossy:
-            number_note = "学籍号被 Excel 变成了科学计数法（如 1.23E+17），后几位已丢失"
+            number_note = msg("学籍号被 Excel 变成了科学计数法（如 1.23E+17），后几位已丢失",
+                              "Excel turned the student number into E-notation (like 1.23E+17): its last digits are lost")
         elif no:
             sid = roster.by_no.get(no)
             if sid is None:
-                number_note = "学籍号不在学生名单中，可能填错了"
+                number_note = msg("学籍号不在学生名单中，可能填错了", "the student number is not on the roster; perhaps mistyped")
             elif ident.name and _name_key(ident.name) != _name_key(roster.entries[sid].name):
                 # The number names someone else than the name typed: a person decides which is right.
                 e = roster.entries[sid]
                 if sid in targets:
                     out.by_name.append(NameMatch(ident.row, sid, e.name, e.class_label,
-                                                 f"学籍号是{e.name}的，与填写的姓名“{ident.name}”不符"))
+                                                 msg(f"学籍号是{e.name}的，与填写的姓名“{ident.name}”不符",
+                                                     f"the student number is {e.name}'s, not {ident.name!r} as typed")))
                     if accept == "all" or ident.row in accept:
                         out.accepted.add(ident.row)
                         hits.append((ident, sid))
                     continue
 
         else:
-            number_note = "没有填学籍号"
+            number_note = msg("没有填学籍号", "no student number given")
         if sid is None:
             if ident.name and ident.class_text:
                 sid, why = roster.by_name_and_class(ident)
@@ -223,12 +230,16 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                     else:
                         continue               # listed for a person to confirm; not stored yet
                 else:
-                    why = f"{number_note}；按姓名和班级也找不到：{why}" if ident.student_no or ident.lossy else why
+                    why = msg(f"{number_note}；按姓名和班级也找不到：{why}",
+                              f"{number_note}; not found by name and class either: {why}") \
+                        if ident.student_no or ident.lossy else why
             else:
-                why = number_note + ("，也没有姓名和班级" if not (ident.name and ident.class_text) else "")
+                why = number_note + (msg("，也没有姓名和班级", ", and no name and class")
+                                     if not (ident.name and ident.class_text) else "")
         if sid is not None and sid not in targets:
             e = roster.entries[sid]
-            sid, why = None, f"{e.class_label}的{e.name}不在本次测评对象中"
+            sid, why = None, msg(f"{e.class_label}的{e.name}不在本次测评对象中",
+                                 f"{e.name} of {e.class_label} is not a target of this campaign")
         if sid is None:
             out.unmatched.append(f"{_who(ident)}：{why}")
             continue

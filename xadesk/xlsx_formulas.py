@@ -3,8 +3,9 @@
 A workbook written by a script, or saved by a program that does not calculate (WPS in some modes,
 online converters), can hold ``<c r="J5"><f>2+1</f></c>`` with no ``<v>`` value. openpyxl's
 ``data_only`` mode then gives ``None``, which an answer reader would take for a blank answer — a
-safety item answered by formula would silently vanish. Every reader of spreadsheet answers calls
-:func:`formula_cells_without_value` and refuses the file naming the cells.
+safety item answered by formula would silently vanish, a 学籍号 typed as ``="G…"`` would read as
+missing. Every reader of spreadsheets calls :func:`formula_cells_without_value` and refuses the file
+naming the cells: :func:`xadesk.tables.read_table` (rosters, 问卷星 files) and the answer reader.
 
 The sheet XML is streamed (``iterparse``, elements cleared as they pass), so memory stays flat
 whatever the sheet's size. Only the zip's own structure is trusted: a damaged file gives
@@ -15,15 +16,19 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
-from ..errors import UserError
+from .errors import UserError
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
 class FormulaScanError(UserError):
@@ -46,6 +51,17 @@ def formula_cells_without_value(source: bytes | str | Path, sheet: str | None = 
         raise FormulaScanError("表格文件已损坏，无法检查其中的公式。请用 Excel 打开检查后重新保存。",
                                "The workbook is damaged; its formulas cannot be checked. Open it in Excel "
                                "and save it again.") from exc
+
+
+def split_ref(ref: str) -> tuple[int, int, str]:
+    """``"J5"`` → (row 5, column index 9 counted from 0, letters ``"J"``); (0, 0, "") when not a reference."""
+    m = _REF.match(ref)
+    if m is None:
+        return 0, 0, ""
+    index = 0
+    for ch in m.group(1):
+        index = index * 26 + ord(ch) - 64
+    return int(m.group(2)), index - 1, m.group(1)
 
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
