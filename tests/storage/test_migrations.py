@@ -145,7 +145,7 @@ def test_0012_marks_answers_stored_before_it_and_a_counselor_login_seals_them(tm
     from xadesk.services.screening_results import response_answers
 
     path = tmp_path / "old.xadesk"
-    _fill_at(path, "0011", extra=[
+    fill_at(path, "0011", extra=[
         "INSERT INTO user_account(login, display_name, active, must_change_password, created_at) "
         "VALUES ('xinli', '心理老师', 1, 0, '2025-09-01 08:00:00')",
         "INSERT INTO role_assignment(user_id, role) VALUES (2, 'counselor')",

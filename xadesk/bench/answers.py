@@ -18,6 +18,9 @@ from pathlib import Path
 from ..i18n import msg
 from .measure import measure
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 HELP_ZH = "每题答案加密：升级前作答的一次性加密（默认 20 万份），以及一次活动的批量解密。"
 
 
