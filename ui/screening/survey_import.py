@@ -373,8 +373,9 @@ class SurveyImportPanel(QWidget):
             self.matches.load(report)
         if report.to_confirm or report.duplicates:
             self.side.setCurrentIndex(1)
-        if report.unmatched or report.to_confirm:
-            self.banner.show_warning(head, report.unmatched)
+        if report.safety_unplaced or report.safety_held or report.unmatched or report.to_confirm:
+            # Safety answers in rows that were left out come first: a person must act on them now.
+            self.banner.show_warning(head, [*report.safety_unplaced, *report.safety_held, *report.unmatched])
         else:
             self.banner.show_success(head)
         if not report.dry_run:

@@ -50,6 +50,8 @@ MULTI_SEP = "┋"
 
 _QUESTION = re.compile(r"^(\d+)\s*[、.．]\s*(.*)$", re.S)
 _MATRIX = re.compile(r"^(?:第)?(\d+)(?:题)?\s*[(（](.+)[)）]\s*$", re.S)
+_ORDINAL = re.compile(r"([0-9]+)(?:\.0+)?", re.ASCII)            # "3", or "3.0" as a re-saved CSV writes it
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _ID_WORDS = {"student_no": ("全国学籍号", "学籍号", "学号", "学生编号"), "name": ("姓名", "名字", "学生姓名"),
              "class": ("班级", "所在班级", "班别"), "grade": ("年级", "所在年级")}
 
@@ -222,18 +224,21 @@ def _column_letter(index: int) -> str:
 def _value(it: Item, text: str, coding: str, overrides: dict[str, float]) -> float | None:
     if text in overrides:
         return float(overrides[text])
+    # Digits are ASCII only (full-width ones were made ASCII by ``norm``): Python's int() and float()
+    # also read other scripts' digits (``٣`` is 3), which no 问卷星 export writes — such a cell is a
+    # damaged or doctored file, refused rather than read.
     if coding == "ordinal":
-        if re.fullmatch(r"\d+", text) and 1 <= int(text) <= len(it.options):
-            return it.options[int(text) - 1].value
+        m = _ORDINAL.fullmatch(text)
+        if m and 1 <= int(m.group(1)) <= len(it.options):
+            return it.options[int(m.group(1)) - 1].value
         return None
     if coding == "value":
         for o in it.options:
             if text.upper() == o.code.upper():
                 return o.value
-        try:
-            v = float(text)
-        except ValueError:
+        if not _NUMBER.fullmatch(text):
             return None
+        v = float(text)
         return v if v in it.values else None
     t = re.sub(r"\s", "", text)
     for o in it.options:

@@ -196,7 +196,7 @@ class _SafetyPath:
 
 
 def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, student_id: int,
-                 answers: Sequence[float | None], note: str) -> None:
+                 answers: Sequence[float | None], note: str, answered_at: datetime | None = None) -> None:
     """Answers held outside a response, waiting for something (a paper sheet's first pass waiting
     for its second): a safety rule that holds on them puts the student in the review queue now.
     There is no response to hang an alert on yet; the alert comes when the answers are stored."""
@@ -204,7 +204,7 @@ def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, stu
     if hits:
         f = floor.Floor(ctx, s, c.id, [student_id])
         for rule in hits:
-            f.safety(student_id, defn, rule, now_utc(), note)
+            f.safety(student_id, defn, rule, answered_at or now_utc(), note)
 
 
 # --- scoring -------------------------------------------------------------------------------------

@@ -88,6 +88,10 @@ class Matches:
     accepted: set[int] = field(default_factory=set)               # rows of by_name a person accepted
     duplicates: list[Duplicate] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    # Rows that name a known student but are not stored (a name match not yet confirmed, a student
+    # who is not a target, the other copy of a duplicate submission): row → (student id, why, in Chinese). Their
+    # answers are still read for safety (a "yes" to a critical item there reaches the review queue).
+    held: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def to_confirm(self) -> list[NameMatch]:
@@ -208,6 +212,8 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                     if accept == "all" or ident.row in accept:
                         out.accepted.add(ident.row)
                         hits.append((ident, sid))
+                    else:
+                        out.held[ident.row] = (sid, "学籍号与姓名不符，尚未确认")
                     continue
 
         else:
@@ -221,6 +227,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                     if accept == "all" or ident.row in accept:
                         out.accepted.add(ident.row)
                     else:
+                        out.held[ident.row] = (sid, "按姓名和班级对应，尚未确认")
                         continue               # listed for a person to confirm; not stored yet
                 else:
                     why = f"{number_note}；按姓名和班级也找不到：{why}" if ident.student_no or ident.lossy else why
@@ -228,6 +235,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                 why = number_note + ("，也没有姓名和班级" if not (ident.name and ident.class_text) else "")
         if sid is not None and sid not in targets:
             e = roster.entries[sid]
+            out.held[ident.row] = (sid, "不在本次测评对象中")
             sid, why = None, f"{e.class_label}的{e.name}不在本次测评对象中"
         if sid is None:
             out.unmatched.append(f"{_who(ident)}：{why}")
@@ -251,4 +259,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                                         tuple(f"{i.submitted:%Y-%m-%d %H:%M:%S}" if i.submitted else "" for i in idents),
                                         kept.row, how))
         out.matched[kept.row] = sid
+        for i in idents:
+            if i.row != kept.row:
+                out.held[i.row] = (sid, "同一学生的另一份提交，未采用")
     return out
