@@ -171,3 +171,64 @@ def test_an_ordinal_written_as_a_float_is_read(setup):
     path, m = wjx(tmp / "wjx.csv", [(LIN[4], LIN[0], "七年级1班", ["1.0"] * 8 + ["4.0", "1"], "2026/09/03 10:00:00")])
     assert import_survey(ctx, c.id, path, mapping=m).total.added == 1
     assert _safety_rows(school, c)[LIN[0]]
+
+
+# --- answers that arrive after the campaign closed ----------------------------------------------
+
+def test_a_file_for_a_closed_campaign_is_refused_but_its_safety_answers_reach_the_queue(setup):
+    from xadesk.errors import UserError
+    from xadesk.services.campaigns import close_campaign
+
+    ctx, school, c, tmp = setup
+    path, m = wjx(tmp / "wjx.csv", [(LIN[4], LIN[0], "七年级1班", POS, "2026/09/03 10:00:00"),
+                                    (SU[4], SU[0], "七年级1班", NEG, "2026/09/03 10:30:00")])
+    close_campaign(ctx, c.id)
+    with pytest.raises(UserError) as exc:
+        import_survey(ctx, c.id, path, mapping=m)
+    assert "已结束" in exc.value.message and "1 处安全题阳性作答已列入复核队列" in exc.value.message
+    assert "活动已结束后才导入" in _safety_rows(school, c)[LIN[0]][0]
+    from xadesk.storage.models_screening import ScreeningResponse
+
+    with ctx.db.read() as s:
+        assert s.query(ScreeningResponse).count() == 0        # nothing else was stored
+
+
+def test_a_harmless_file_for_a_closed_campaign_changes_nothing(setup):
+    from xadesk.errors import UserError
+    from xadesk.services.campaigns import close_campaign
+    from xadesk.storage.models import AuditEntry
+
+    ctx, school, c, tmp = setup
+    path, m = wjx(tmp / "wjx.csv", [(SU[4], SU[0], "七年级1班", NEG, "2026/09/03 10:30:00")])
+    close_campaign(ctx, c.id)
+    with ctx.db.read() as s:
+        before = s.query(AuditEntry).count()
+    with pytest.raises(UserError, match="已结束"):
+        import_survey(ctx, c.id, path, mapping=m)
+    with ctx.db.read() as s:
+        assert s.query(AuditEntry).count() == before
+    assert _queue(school, c) == []
+
+
+def test_a_lab_pack_for_a_closed_campaign_is_refused_but_its_safety_answers_reach_the_queue(setup):
+    """Lab PCs are offline: a pack may come back after the counselor closed the campaign."""
+    from tests.screening.test_safety_path import BIRTH, PASS
+    from xadesk.errors import UserError
+    from xadesk.screening.kiosk import LabKiosk
+    from xadesk.services.campaigns import close_campaign
+    from xadesk.services.screening_lab import export_kit, import_pack
+
+    ctx, school, _, tmp = setup
+    c = create_campaign(ctx, "机房", ["asq"], grades=["J1"], open_now=True)
+    export_kit(ctx, c.id, tmp / "kit.xakit", PASS)
+    pc = LabKiosk.open(tmp / "kit.xakit", PASS, tmp / "pc1", "LAB-01")
+    st = pc.identify(LIN[4], BIRTH)
+    for v in [0, 1]:          # stops after "yes" on question 2
+        pc.answer(st, "asq", pc.next_item(st, "asq").index, v, 4.0)
+    pack = pc.write_pack(tmp / "pc1.xapack")
+    close_campaign(ctx, c.id)
+    with pytest.raises(UserError) as exc:
+        import_pack(ctx, pack, PASS)
+    assert "结果包未导入" in exc.value.message and "已列入复核队列" in exc.value.message
+    [reason] = _safety_rows(school, c)[LIN[0]]
+    assert reason.startswith("ASQ 阳性") and "pc1.xapack" in reason

@@ -196,15 +196,17 @@ class _SafetyPath:
 
 
 def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, student_id: int,
-                 answers: Sequence[float | None], note: str, answered_at: datetime | None = None) -> None:
+                 answers: Sequence[float | None], note: str, answered_at: datetime | None = None, *,
+                 complete: bool = True) -> int:
     """Answers held outside a response, waiting for something (a paper sheet's first pass waiting
     for its second): a safety rule that holds on them puts the student in the review queue now.
     There is no response to hang an alert on yet; the alert comes when the answers are stored."""
-    hits = critical.safety_hits(defn, answers, complete=True)
+    hits = critical.safety_hits(defn, answers, complete=complete)
     if hits:
         f = floor.Floor(ctx, s, c.id, [student_id])
         for rule in hits:
             f.safety(student_id, defn, rule, answered_at or now_utc(), note)
+    return len(hits)
 
 
 # --- scoring -------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from ..answers.reader import AnswerFile, is_answer_file, read_answers
 from ..domain.grades import GRADE_BY_CODE
-from ..errors import Cancelled, UserError
+from ..errors import Cancelled, UserError, ValidationFailed
 from ..grid import safety
 from ..i18n import msg
 from ..instruments.definition import Definition
@@ -324,10 +324,18 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
     else:
         sf = survey.read_survey(path)
     report: ImportReport | None = None
+    closed: UserError | None = None
     try:
         with ctx.db.write() as s:
             c = load(s, campaign_id)
-            require_open(c)
+            if c.status == "closed":
+                # Nothing is stored in a closed campaign, but the file is still read for safety (see
+                # _late_file): the refusal is raised once the queue entries are committed.
+                closed = UserError(f"测评活动“{c.name}”已结束，不能再录入作答，文件未导入。",
+                                   f"Campaign {c.name!r} is closed; no more answers can be recorded. Nothing "
+                                   "was imported.")
+            else:
+                require_open(c)
             battery = _battery(s, c)
             defns = [d for d, _ in battery]
             if answers is not None:
@@ -368,6 +376,9 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
             report = ImportReport(source, kind, len(parsed), 0, dry_run=dry_run, mapping=used,
                                   coding=coding_used)
             matched, held = _match(s, c, parsed, report, accept, keep)
+            if closed is not None:
+                held = {**held, **{p.row: (sid, "活动已结束后才导入") for p, sid, _ in matched}}
+                matched = []
             now = now_utc()
             # The response's time is the student's 提交答卷时间 (so an alert shows when the child
             # answered), not the time of the import.
@@ -391,7 +402,13 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                 if progress is not None:
                     progress(k + 1, total)
             _safety_of_rows_left_out(ctx, s, c, battery, parsed, matched, held, answered, report)
-            if dry_run:
+            if closed is not None:
+                closed = _late_file(closed, report)
+                if not report.safety_held:
+                    raise closed            # nothing to keep: roll back as any refusal does
+                audit.record_for(ctx, s, "campaign.late", target=f"campaign:{c.id}",
+                                 detail={"file": source, "reason": "closed", "held": len(report.safety_held)})
+            elif dry_run:
                 raise _DryRun()
             if save and kind != "score_layout":
                 c.survey_mapping_json = json.dumps(used, ensure_ascii=False)
@@ -401,10 +418,23 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                                      "duplicates": len(report.duplicates), **report.total.to_json()})
     except _DryRun:
         pass
+    if closed is not None:
+        raise closed
     assert report is not None
     if not dry_run:
         ctx.db.settle()
     return report
+
+
+def _late_file(refusal: UserError, report: ImportReport) -> UserError:
+    """The refusal of a file for a closed campaign, saying what its safety answers became."""
+    held, unplaced = report.safety_held, report.safety_unplaced
+    if not held and not unplaced:
+        return refusal
+    zh = refusal.zh + (f"但其中 {len(held)} 处安全题阳性作答已列入复核队列。" if held else "") + \
+        ("另有对应不到学生的安全题阳性作答，请立即核实。" if unplaced else "")
+    return ValidationFailed(zh, refusal.en + " Its positive answers to safety items were put in the review queue.",
+                            details=[*unplaced, *held])
 
 
 def _safety_of_rows_left_out(ctx: AppContext, s, c, battery, parsed: list[survey.ParsedRow], stored: list[tuple],
