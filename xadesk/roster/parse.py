@@ -48,7 +48,15 @@ from ..domain.idnumbers import (
 from ..domain.names import name_problem
 from ..errors import Cancelled, UserError, ValidationFailed
 from ..i18n import msg
-from ..tables import HeaderNotFound, Table, TableRow, cell_text, normalize_header, read_table
+from ..tables import (
+    HeaderNotFound,
+    Table,
+    TableRow,
+    cell_text,
+    normalize_header,
+    read_table,
+    refuse_unseen_or_split,
+)
 from . import columns as col
 
 
@@ -152,7 +160,9 @@ def _read(path: str | Path, cancelled: Callable[[], bool] | None) -> Table:
         return len(fields) >= 2
 
     try:
-        return read_table(path, header=looks_like_roster, cancelled=cancelled)
+        table = read_table(path, header=looks_like_roster, cancelled=cancelled)
+        refuse_unseen_or_split(path, table, looks_like_roster)
+        return table
     except HeaderNotFound as exc:
         need = "、".join(col.FIELD_LABELS[f] for f in col.REQUIRED_COLUMNS)
         optional = "、".join(col.FIELD_LABELS[f] for f in col.COLUMN_ALIASES if f not in col.REQUIRED_COLUMNS)

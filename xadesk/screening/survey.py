@@ -39,7 +39,7 @@ from pathlib import Path
 
 from ..errors import UserError, ValidationFailed
 from ..instruments.definition import Definition, Item
-from ..tables import TableRow, cell_text, is_lossy_number, read_table
+from ..tables import TableRow, cell_text, is_lossy_number, read_table, refuse_unseen_or_split
 
 MAPPING_FORMAT = "xadesk-survey-mapping/1"
 META_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -99,7 +99,11 @@ def _column(i: int, raw: str) -> Column:
 
 def read_survey(path: str | Path) -> SurveyFile:
     """Read a survey or answer file; the IP column's values are dropped here and never kept."""
-    table = read_table(path, header=lambda texts: sum(1 for t in texts if norm(t)) >= 2)
+    def looks_like_header(texts: list[str]) -> bool:
+        return sum(1 for t in texts if norm(t)) >= 2
+
+    table = read_table(path, header=looks_like_header)
+    refuse_unseen_or_split(path, table, looks_like_header)
     columns = [_column(i, h) for i, h in enumerate(table.header)]
     meta = {c.header: c.index for c in columns if c.header in META_COLUMNS}
     drop = [c.index for c in columns if c.header in DROPPED]
