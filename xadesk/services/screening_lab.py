@@ -125,12 +125,11 @@ def _time(text: str | None) -> datetime | None:
 
 
 def _late_pack(ctx: AppContext, s, c: Campaign, file_name: str,
-               by_instrument: dict[str, list[Incoming]]) -> UserError:
+               by_instrument: dict[str, list[Incoming]], held: int = 0) -> UserError:
     """A pack for a closed campaign is refused, but not before its answers were read for safety: a
     positive answer to a critical item puts the student in the review queue, and the refusal says so.
     Raises the refusal when there is nothing to keep; otherwise returns it, for the caller to raise
-    once the transaction is committed."""
-    held = 0
+    once the transaction is committed. ``held``: queue entries the caller already made from the pack."""
     for iid, rows in by_instrument.items():
         defn = battery_definition(s, c, iid)
         for inc in rows:
@@ -174,6 +173,7 @@ def import_pack(ctx: AppContext, path: Path, passphrase: str | ExchangeKey) -> P
                                  .join(CampaignTarget, CampaignTarget.student_id == Student.id)
                                  .where(CampaignTarget.campaign_id == c.id)).all())
         by_instrument: dict[str, list[Incoming]] = {}
+        seen: list[tuple[str, int, list, datetime | None]] = []   # answers changed after a safety rule held
         for k, r in enumerate(data.get("responses", []), start=1):
             sid = targets.get(r["student_no"])
             if sid is None:
@@ -183,7 +183,13 @@ def import_pack(ctx: AppContext, path: Path, passphrase: str | ExchangeKey) -> P
                 continue
             by_instrument.setdefault(r["instrument_id"], []).append(
                 Incoming(sid, r["answers"], r["seconds"], r["status"] == "completed", _time(r.get("completed_at"))))
-        late = _late_pack(ctx, s, c, path.name, by_instrument) if closed else None
+            seen += [(r["instrument_id"], sid, answers, _time(r.get("completed_at")))
+                     for answers in r.get("safety_seen") or [] if isinstance(answers, list)]
+        changed = 0
+        for iid, sid, answers, at in seen:
+            changed += held_answers(ctx, s, c, battery_definition(s, c, iid), sid, answers,
+                                    f"机房电脑 {report.pc_id}：作答中曾这样回答，后来改了", at, complete=False)
+        late = _late_pack(ctx, s, c, path.name, by_instrument, changed) if closed else None
         if late is None:
             source = f"{report.pc_id}"
             for iid, rows in by_instrument.items():
