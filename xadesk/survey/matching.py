@@ -178,8 +178,14 @@ class Roster:
         return found[0], ""
 
 
+# The separator in names of Uyghur, Kazakh and other minority students (阿依古丽·买买提) is typed
+# every way a phone or IME offers — middle dot, bullet, full stop, katakana dot — or left out. The
+# registry writes U+00B7. For matching, all of them (and none) are the same name.
+_NAME_DOTS = str.maketrans("", "", "·•.・‧∙⋅●")
+
+
 def _name_key(name: str) -> str:
-    return "".join(_visible(unicodedata.normalize("NFKC", name)).split())
+    return "".join(_visible(unicodedata.normalize("NFKC", name)).split()).translate(_NAME_DOTS)
 
 
 def _who(ident: RowIdentity) -> str:
