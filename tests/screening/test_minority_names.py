@@ -45,3 +45,13 @@ def test_another_name_is_still_not_a_match(setup):
     path, m = wjx(tmp / "wjx.csv", [(NO, "阿依古丽·艾力", "七年级1班", NEG, "2026/09/03 10:00:00")], encoding="utf-8-sig")
     report = import_survey(ctx, c.id, path, mapping=m)
     assert report.total.added == 0 and "学籍号是阿依古丽·买买提的" in report.to_confirm[0].reason
+
+
+def test_an_invisible_character_in_the_class_does_not_hide_the_student(setup):
+    """The module promises that invisible characters pasted along are dropped before comparing; the
+    class text kept them, so "七年级\\u200b1班" was "看不懂" and the row matched nobody."""
+    ctx, c, tmp = setup
+    path, m = wjx(tmp / "wjx.csv", [("", "阿依古丽·买买提", "七年级\u200b1班", NEG, "2026/09/03 10:00:00")],
+                  encoding="utf-8-sig")
+    [match] = import_survey(ctx, c.id, path, mapping=m).to_confirm
+    assert match.name == NAME

@@ -161,9 +161,9 @@ class Roster:
                 self.by_name_class.setdefault((_name_key(e.name), e.class_id), []).append(e.student_id)
 
     def by_name_and_class(self, ident: RowIdentity) -> tuple[int | None, str]:
-        text = ident.class_text
+        text = _visible(ident.class_text)     # a zero-width space pasted along is not part of the class
         try:
-            grade = parse_grade(ident.grade_text) if ident.grade_text else None
+            grade = parse_grade(_visible(ident.grade_text)) if ident.grade_text else None
             code, number = parse_class_label(text, grade_code=grade, stages=self.stages)
         except UserError as exc:
             return None, f"看不懂班级“{text}”：{exc.zh}"
