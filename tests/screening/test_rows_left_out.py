@@ -151,7 +151,8 @@ def test_harmless_rows_left_out_add_nothing(setup):
 
 
 @pytest.mark.parametrize("coding,cell", [("ordinal", "٣"), ("ordinal", "३"), ("value", "٣"), ("value", "nan"),
-                                         ("value", "3e0"), ("value", "inf")])
+                                         ("value", "3e0"), ("value", "inf"), ("value", "+3"),
+                                         ("value", "3.")])
 def test_digits_of_other_scripts_and_float_spellings_are_refused(setup, coding, cell):
     """Python reads ``٣`` as 3; no 问卷星 export writes it. Refused, naming the row and column."""
     ctx, school, c, tmp = setup

@@ -51,7 +51,7 @@ MULTI_SEP = "┋"
 _QUESTION = re.compile(r"^(\d+)\s*[、.．]\s*(.*)$", re.S)
 _MATRIX = re.compile(r"^(?:第)?(\d+)(?:题)?\s*[(（](.+)[)）]\s*$", re.S)
 _ORDINAL = re.compile(r"([0-9]+)(?:\.0+)?", re.ASCII)            # "3", or "3.0" as a re-saved CSV writes it
-_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)           # "2", "2.0": no sign, no exponent
 _ID_WORDS = {"student_no": ("全国学籍号", "学籍号", "学号", "学生编号"), "name": ("姓名", "名字", "学生姓名"),
              "class": ("班级", "所在班级", "班别"), "grade": ("年级", "所在年级")}
 
