@@ -124,13 +124,18 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+# A consent form asks for the parent's name and the homeroom teacher's too ("1、家长姓名"); such a
+# column is about someone else and never the student's identity.
+OTHER_PERSON = ("家长", "父亲", "母亲", "监护人", "班主任", "老师", "教师", "联系人")
+
+
 def identity_columns(sf: SurveyFile) -> dict[str, str]:
     identity: dict[str, str] = {}
     used: set[int] = set()
     for key, words in ID_WORDS.items():
         for w in words:                  # earlier words are more specific (学籍号 before 学号)
             col = next((c for c in sf.question_columns if c.index not in used and w in c.stem.replace(" ", "")
-                        and len(c.stem) <= len(w) + 12), None)
+                        and len(c.stem) <= len(w) + 12 and not any(o in c.stem for o in OTHER_PERSON)), None)
             if col is not None:
                 identity[key] = col.header
                 used.add(col.index)
