@@ -184,6 +184,10 @@ def test_a_file_for_a_closed_campaign_is_refused_but_its_safety_answers_reach_th
     path, m = wjx(tmp / "wjx.csv", [(LIN[4], LIN[0], "七年级1班", POS, "2026/09/03 10:00:00"),
                                     (SU[4], SU[0], "七年级1班", NEG, "2026/09/03 10:30:00")])
     close_campaign(ctx, c.id)
+    with pytest.raises(UserError) as exc:          # a dry run says what would happen, and changes nothing
+        import_survey(ctx, c.id, path, mapping=m, dry_run=True)
+    assert "1 处安全题阳性作答正式导入时会列入复核队列" in exc.value.message
+    assert _queue(school, c) == []
     with pytest.raises(UserError) as exc:
         import_survey(ctx, c.id, path, mapping=m)
     assert "已结束" in exc.value.message and "1 处安全题阳性作答已列入复核队列" in exc.value.message

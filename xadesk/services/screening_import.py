@@ -404,8 +404,8 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
             _safety_of_rows_left_out(ctx, s, c, battery, parsed, matched, held, answered, report)
             if closed is not None:
                 closed = _late_file(closed, report)
-                if not report.safety_held:
-                    raise closed            # nothing to keep: roll back as any refusal does
+                if dry_run or not report.safety_held:
+                    raise closed            # nothing to keep (or a dry run): roll back as any refusal does
                 audit.record_for(ctx, s, "campaign.late", target=f"campaign:{c.id}",
                                  detail={"file": source, "reason": "closed", "held": len(report.safety_held)})
             elif dry_run:
@@ -431,7 +431,8 @@ def _late_file(refusal: UserError, report: ImportReport) -> UserError:
     held, unplaced = report.safety_held, report.safety_unplaced
     if not held and not unplaced:
         return refusal
-    zh = refusal.zh + (f"但其中 {len(held)} 处安全题阳性作答已列入复核队列。" if held else "") + \
+    queued = "正式导入时会列入复核队列" if report.dry_run else "已列入复核队列"
+    zh = refusal.zh + (f"但其中 {len(held)} 处安全题阳性作答{queued}。" if held else "") + \
         ("另有对应不到学生的安全题阳性作答，请立即核实。" if unplaced else "")
     return ValidationFailed(zh, refusal.en + " Its positive answers to safety items were put in the review queue.",
                             details=[*unplaced, *held])
