@@ -138,6 +138,11 @@ def test_a_row_that_matches_nobody_is_reported_first(setup, monkeypatch, capsys)
     out = json.loads(capsys.readouterr().out)
     assert out["added"] == 1 and len(out["safety_unplaced"]) == 1
     assert _queue(school, c) == []        # nobody to put there: the report is where it is said
+    from xadesk.storage.models import AuditEntry
+
+    with ctx.db.read() as s:              # … and the audit log keeps that it was said
+        [entry] = s.query(AuditEntry).filter_by(action="campaign.import").all()
+        assert json.loads(entry.detail)["safety_unplaced"] == 1
 
 
 def test_harmless_rows_left_out_add_nothing(setup):

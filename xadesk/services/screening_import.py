@@ -415,7 +415,10 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
             audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
                              detail={"file": source, "rows": report.rows, "matched": report.matched,
                                      "coding": coding_used, "by_name": len(report.accepted),
-                                     "duplicates": len(report.duplicates), **report.total.to_json()})
+                                     "duplicates": len(report.duplicates), **report.total.to_json(),
+                                     # rows not imported that carry a positive safety answer (see the report)
+                                     "safety_held": len(report.safety_held),
+                                     "safety_unplaced": len(report.safety_unplaced)})
     except _DryRun:
         pass
     if closed is not None:
