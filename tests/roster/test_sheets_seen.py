@@ -63,3 +63,21 @@ def test_a_survey_export_split_over_two_sheets_is_refused(tmp_path):
     with pytest.raises(UserError, match="2 个工作表"):
         read_survey(path)
     assert read_survey(workbook(tmp_path / "one.xlsx", [("Sheet1", rows)])).rows
+
+
+@pytest.mark.parametrize("hide,refusal", [(True, "隐藏的工作表“旧名单”"), (False, "2 个工作表")])
+def test_old_excel_files_are_read_the_same_way(tmp_path, hide, refusal):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    for title, rows in (("旧名单", EIGHT), ("名单", SEVEN)):
+        ws = wb.add_sheet(title)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                ws.write(i, j, v)
+        if hide and title == "旧名单":
+            ws.visibility = 1
+    wb.active_sheet = 1
+    wb.save(str(tmp_path / "名单.xls"))
+    with pytest.raises(UserError, match=refusal):
+        parse_roster(tmp_path / "名单.xls", today=date(2026, 9, 1))
