@@ -197,6 +197,13 @@ def test_a_file_for_a_closed_campaign_is_refused_but_its_safety_answers_reach_th
         import_survey(ctx, c.id, path, mapping=m)
     assert "已结束" in exc.value.message and "1 处安全题阳性作答已列入复核队列" in exc.value.message
     assert "活动已结束后才导入" in _safety_rows(school, c)[LIN[0]][0]
+    from xadesk.services.screening_import import saved_mapping
+    from xadesk.storage.models import AuditEntry
+
+    with ctx.db.read() as s:      # recorded as what it was: a refused late file, not an import
+        actions = [a for (a,) in s.query(AuditEntry.action).filter(AuditEntry.action.like("campaign.%"))]
+        assert "campaign.late" in actions and "campaign.import" not in actions
+    assert saved_mapping(ctx, c.id) is None
     from xadesk.storage.models_screening import ScreeningResponse
 
     with ctx.db.read() as s:

@@ -112,7 +112,9 @@ class ImportReport:
 
     def summary(self) -> str:
         t = self.total
-        lines = [*self.safety_unplaced, *self.safety_held, msg(f"共 {self.rows} 行：匹配 {self.matched} 人，未匹配 {len(self.unmatched)} 行，"
+        # Safety answers in rows that were not imported come first: a person must act on them now.
+        lines = [*self.safety_unplaced, *self.safety_held,
+                 msg(f"共 {self.rows} 行：匹配 {self.matched} 人，未匹配 {len(self.unmatched)} 行，"
                      f"待确认 {len(self.to_confirm)} 行。",
                      f"{self.rows} rows: {self.matched} matched, {len(self.unmatched)} not matched, "
                      f"{len(self.to_confirm)} to confirm."),
@@ -410,15 +412,16 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                                  detail={"file": source, "reason": "closed", "held": len(report.safety_held)})
             elif dry_run:
                 raise _DryRun()
-            if save and kind != "score_layout":
+            if closed is None and save and kind != "score_layout":
                 c.survey_mapping_json = json.dumps(used, ensure_ascii=False)
-            audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
-                             detail={"file": source, "rows": report.rows, "matched": report.matched,
-                                     "coding": coding_used, "by_name": len(report.accepted),
-                                     "duplicates": len(report.duplicates), **report.total.to_json(),
-                                     # rows not imported that carry a positive safety answer (see the report)
-                                     "safety_held": len(report.safety_held),
-                                     "safety_unplaced": len(report.safety_unplaced)})
+            if closed is None:
+                audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
+                                 detail={"file": source, "rows": report.rows, "matched": report.matched,
+                                         "coding": coding_used, "by_name": len(report.accepted),
+                                         "duplicates": len(report.duplicates), **report.total.to_json(),
+                                         # rows not imported that carry a positive safety answer
+                                         "safety_held": len(report.safety_held),
+                                         "safety_unplaced": len(report.safety_unplaced)})
     except _DryRun:
         pass
     if closed is not None:
