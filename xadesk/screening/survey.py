@@ -248,6 +248,31 @@ def _value(it: Item, text: str, coding: str, overrides: dict[str, float]) -> flo
     for o in it.options:
         if t in (re.sub(r"\s", "", o.label_zh), re.sub(r"\s", "", o.label_en).lower(), o.code):
             return o.value
+    return _decorated_label(it, t)
+
+
+# Forms often show an option's letter or its score in the option text ("A.完全不会", "几乎每天(3分)"),
+# and 按文本 exports carry it. The decoration is read only when it agrees with the option it sits on
+# (the letter is the option's place, the score its value): then it proves the answer; otherwise the
+# cell is refused like any other text.
+_LETTER = re.compile(r"^([A-Za-z])[.、)]")
+_SCORE = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)分\)$", re.ASCII)
+
+
+def _decorated_label(it: Item, t: str) -> float | None:
+    letter = _LETTER.match(t)
+    score = _SCORE.search(t)
+    if not letter and not score:
+        return None
+    core = t[letter.end() if letter else 0:score.start() if score else len(t)]
+    for k, o in enumerate(it.options):
+        if core != re.sub(r"\s", "", o.label_zh):
+            continue
+        if letter and ord(letter.group(1).upper()) - ord("A") != k:
+            return None
+        if score and float(score.group(1)) != o.value:
+            return None
+        return o.value
     return None
 
 
@@ -326,7 +351,9 @@ def _refusal(sf: SurveyFile, problems: list, filled: dict[int, int], cols: list,
         own = {re.sub(r"\s", "", o.label_zh) for o in it.options}
         texts = {re.sub(r"\s", "", t) for _, c, t, _ in problems if c.index == index}
         whole_column = (n * 2 >= filled.get(index, 0) and n >= 2) or n == filled.get(index, 0)
-        if coding == "label" and texts & (other_labels - own):
+        if coding == "label" and all(_LETTER.match(t) or _SCORE.search(t) for t in texts):
+            cause_of[index] = "decoration"
+        elif coding == "label" and texts & (other_labels - own):
             cause_of[index] = "mapping"
         elif whole_column:
             cause_of[index] = "kind" if coding in ("ordinal", "value") else "mapping"
@@ -343,6 +370,9 @@ def _refusal(sf: SurveyFile, problems: list, filled: dict[int, int], cols: list,
         cols_txt = "、".join(f"“{c.header}”" for c in sf.columns if cause_of.get(c.index) == "mapping")[:200]
         hints.append(f"更可能是对应关系的问题：{cols_txt}列的答案大多不是所对应题目的选项（或是另一题的选项），"
                      "请核对这些列对应的题目")
+    if "decoration" in causes:
+        hints.append("选项文字带有字母或分数（如“A.”“(3分)”），但与量表选项的顺序或分值不符：问卷星上的选项顺序或所设分数"
+                     "可能与量表不同，请核对问卷的设置")
     if "kind" in causes:
         hints.append("更可能是导出方式选错了：这些列的数字大多不是所选导出方式（按序号/按分数）下的有效值；"
                      "问卷星上设置的分数也可能与量表的分值不同")
