@@ -413,8 +413,10 @@ def refuse_unseen_or_split(path: str | Path, table: Table, header: HeaderMatch, 
     would import part of the file without a word. Raises :class:`TableFileError` naming the sheets;
     CSV files (one table) pass."""
     path = Path(path)
+    if table.sheet is None:           # a CSV: one table, and no second copy of a large file's bytes
+        return
     data = path.read_bytes()
-    if not (data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)) or table.sheet is None:
+    if not (data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)):
         return
     name = path.name
     hidden = _hidden_sheets(data, name)
