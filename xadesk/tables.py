@@ -488,3 +488,76 @@ def _xls_rows(sheet: object, datemode: int) -> Iterator[tuple[int, list[Cell]]]:
             else:  # error cells (#N/A …) keep their text so validation can point at them
                 cells.append(xlrd.error_text_from_code.get(value, "#ERR"))
         yield r + 1, cells
+
+
+# --- which sheet a workbook's table is on ---------------------------------------------------------
+
+def refuse_unseen_or_split(path: str | Path, table: Table, header: HeaderMatch, min_matches: int = 2) -> None:
+    """Refuse a workbook whose table is not the one a person sees and means: the table was found on
+    a *hidden* sheet (last year's list kept out of sight, a lookup sheet), or another visible sheet
+    holds a table of the same kind (七年级 on one sheet, 八年级 on the next) — reading only the first
+    would import part of the file without a word. Raises :class:`TableFileError` naming the sheets;
+    CSV files (one table) pass."""
+    path = Path(path)
+    if table.sheet is None:           # a CSV: one table, and no second copy of a large file's bytes
+        return
+    data = path.read_bytes()
+    if not (data.startswith(_ZIP_MAGIC) or data.startswith(_OLE_MAGIC)):
+        return
+    name = path.name
+    hidden = _hidden_sheets(data, name)
+    if table.sheet in hidden:
+        raise TableFileError(
+            f"文件“{name}”中的表格在隐藏的工作表“{table.sheet}”中，没有导入：隐藏的工作表常是旧名单或备用数据。"
+            "请在 Excel 中取消隐藏核对；要导入它，就删去其他工作表，或把它另存为单独的文件。",
+            f"{name!r}: the table is on the hidden sheet {table.sheet!r}; nothing was imported. Unhide it in Excel "
+            "and check it; to import it, delete the other sheets or save it as a file of its own.")
+    accept = _header_predicate(header, min_matches)
+    mine = {normalize_header(h) for h in table.header if h}
+    others: list[str] = []
+    sheets = _open(data, path)
+    try:
+        for sheet_name, rows in sheets:
+            if sheet_name == table.sheet or sheet_name in hidden:
+                continue
+            other = _take(rows, name, sheet_name, accept, 30, None, [])
+            if other is not None and other.rows and len(mine & {normalize_header(h) for h in other.header if h}) >= 2:
+                others.append(str(sheet_name))
+    finally:
+        close = getattr(sheets, "close", None)
+        if close is not None:
+            close()
+    if others:
+        listed = "”“".join([str(table.sheet), *others])
+        raise TableFileError(
+            f"文件“{name}”有 {len(others) + 1} 个工作表都是这样的表格（“{listed}”），没有导入：一次只读一个工作表，"
+            "只导入第一个会漏掉其余的。请把它们合并到同一个工作表，或分别另存为单独的文件后逐个导入。",
+            f"{name!r} has {len(others) + 1} sheets holding such a table ({listed}); nothing was imported. Only one "
+            "sheet is read at a time: put them on one sheet, or save each as a file of its own and import each.")
+
+
+def _hidden_sheets(data: bytes, name: str) -> set[str]:
+    """Titles of the hidden (and very hidden) sheets of an .xlsx or .xls workbook."""
+    if data.startswith(_ZIP_MAGIC):
+        import openpyxl
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+        except Exception as exc:
+            raise _corrupt(name) from exc
+        try:
+            return {ws.title for ws in book.worksheets if ws.sheet_state != "visible"}
+        finally:
+            book.close()
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        try:
+            return {book.sheet_by_index(i).name for i in range(book.nsheets) if book.sheet_by_index(i).visibility}
+        finally:
+            book.release_resources()
+    except Exception as exc:
+        raise _corrupt(name) from exc

@@ -156,3 +156,24 @@ def test_different_answers_from_another_file_are_a_conflict_to_decide(panel, cou
     assert dialog.model.rowCount() == 0 and not page.conflict_button.isVisible()
     after = [r.scales["total"].raw for r in results(counselor, 1, instrument="phq9") if r.name == "林一鸣"]
     assert before == [7] and after == [27]
+
+
+def test_safety_answers_in_rows_left_out_are_shown_first(panel, counselor, tmp_path, monkeypatch, screenshot):
+    """Issue 9 tried again: a duplicate submission's other copy and a row matching nobody both say
+    "几乎每天" on PHQ-9 item 9. The banner puts them first; the student named is in the queue."""
+    people = [dict(PEOPLE[0], phq=[0] * 8 + [3]), dict(PEOPLE[0], phq=[0] * 9),
+              dict(PEOPLE[3], phq=[0] * 8 + [3])]
+    path = write_csv(tmp_path / "All_Data_Readable.csv", people, original=False)
+    choose_file(panel, monkeypatch, path)
+    panel.import_button.click()
+    assert panel.report.matched == 1 and panel.report.stats["phq9"].added == 1
+    assert panel.banner.kind() == "warning"
+    assert panel.banner.text().startswith("有 2 处安全题阳性作答在没有导入的行中")
+    details = panel.banner.details()
+    assert details[0].startswith("！第4行（“不存在”）有安全题阳性作答") and "请立即核实" in details[0]
+    assert details[1].startswith("！第2行有安全题阳性作答") and "已列入复核队列" in details[1]
+    screenshot(panel.window(), "screening-import-safety-rows")
+    from xadesk.services.grid import review_queue
+
+    [row] = review_queue(counselor, 1)
+    assert row.name == "林一鸣" and any(p.safety for p in row.proposals)

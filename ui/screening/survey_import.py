@@ -373,8 +373,13 @@ class SurveyImportPanel(QWidget):
             self.matches.load(report)
         if report.to_confirm or report.duplicates:
             self.side.setCurrentIndex(1)
-        if report.unmatched or report.to_confirm:
-            self.banner.show_warning(head, report.unmatched)
+        left_out = len(report.safety_unplaced) + len(report.safety_held)
+        if left_out:
+            # Said in the headline, not only under 显示详情: a person must act on these now.
+            head = self.tr("有 %1 处安全题阳性作答在没有导入的行中，请立即看详情。").replace("%1", str(left_out)) + head
+        if report.safety_unplaced or report.safety_held or report.unmatched or report.to_confirm:
+            # Safety answers in rows that were left out come first: a person must act on them now.
+            self.banner.show_warning(head, [*report.safety_unplaced, *report.safety_held, *report.unmatched])
         else:
             self.banner.show_success(head)
         if not report.dry_run:

@@ -56,6 +56,7 @@ from ..tables import (
     cell_text,
     normalize_header,
     read_table,
+    refuse_unseen_or_split,
 )
 from . import columns as col
 
@@ -160,7 +161,9 @@ def _read(path: str | Path, cancelled: Callable[[], bool] | None) -> Table:
         return len(fields) >= 2
 
     try:
-        return read_table(path, header=looks_like_roster, cancelled=cancelled)
+        table = read_table(path, header=looks_like_roster, cancelled=cancelled)
+        refuse_unseen_or_split(path, table, looks_like_roster)
+        return table
     except FormulaWithoutValue as exc:
         raise RosterInvalid(
             f"文件“{exc.source}”中有公式没有保存计算结果，读出来会是空白，未导入任何学生。"

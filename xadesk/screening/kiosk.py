@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -51,7 +51,7 @@ from ..services.screening_answers import (
 from ..storage.keyfile import user_slot_id
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import CampaignTarget
-from . import battery
+from . import battery, critical
 from .battery import ItemView
 from .journal import Journal
 from .kit import KIT_ENTRY, PACK_ENTRY, PACK_FORMAT, Kit
@@ -189,6 +189,7 @@ class _LabResponse:
     seconds: list[float | None]
     started_at: str
     completed_at: str | None = None
+    safety_seen: dict[str, list[float | None]] = field(default_factory=dict)   # rule id → answers then
 
 
 class LabKiosk:
@@ -224,6 +225,10 @@ class LabKiosk:
         for j in range(defn.n_items):
             if not battery.is_shown(defn, r.answers, j):
                 r.answers[j] = r.seconds[j] = None
+        # What the school kiosk raises at once (an answer that makes a safety rule hold) is kept here
+        # even if the student changes the answer later, so the pack carries it (kit.py, safety_seen).
+        for rule in critical.safety_hits(defn, r.answers, complete=False):
+            r.safety_seen.setdefault(rule.id, list(r.answers))
         if battery.is_complete(defn, r.answers, r.seconds):
             r.completed_at = r.completed_at or rec["at"]
 
@@ -298,7 +303,9 @@ class LabKiosk:
                               "status": "completed" if r.completed_at else "in_progress",
                               "answers": [battery.plain(v) for v in r.answers],
                               "seconds": [battery.plain(v) for v in r.seconds],
-                              "started_at": r.started_at, "completed_at": r.completed_at})
+                              "started_at": r.started_at, "completed_at": r.completed_at,
+                              "safety_seen": [[battery.plain(v) for v in seen]
+                                              for seen in r.safety_seen.values() if seen != r.answers]})
         return {"format": PACK_FORMAT, "school_uuid": self.kit.school_uuid, "campaign_uuid": self.kit.campaign_uuid,
                 "pack_id": self._journal.id, "pc_id": self.pc_id, "responses": responses}
 

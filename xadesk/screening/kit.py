@@ -19,7 +19,12 @@ Pack (kind ``lab_pack``, entry ``answers.json``)::
     {"format": "xadesk-lab-pack/1", "school_uuid", "campaign_uuid", "pack_id" (the journal id: one per
      PC and kit), "pc_id",
      "responses": [{"student_no", "instrument_id", "version", "status", "answers": [...], "seconds": [...],
-                    "started_at", "completed_at"}]}
+                    "started_at", "completed_at", "safety_seen": [[...], ...]}]}
+
+``safety_seen`` (optional; absent in older packs): the answers as they stood each time a safety rule
+first held on them, for answers that were changed afterwards — a student who marked item 9 "2" and
+went back to "0" is in the review queue on the lab PC's data as on the school kiosk, where the
+answer raised its alert the moment it was given.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..answers.cells import accepted_texts, fold, why_not
 from ..errors import UserError
 from ..instruments.definition import Definition
 from ..reports.page import build_pdf
@@ -39,17 +40,15 @@ def check_cell(defn: Definition, index: int, text: object) -> float | None:
     t = unicodedata.normalize("NFKC", "" if text is None else str(text)).strip().upper()
     if not t:
         return None
-    for o in it.options:
-        if t == o.code.upper():
-            return o.value
-    try:
-        v = float(t)
-    except ValueError:
-        v = None
-    if v is not None and v in it.values and all(o.code.replace(".", "", 1).isdigit() for o in it.options):
+    # The codes, and for numeric codes the value written as "2.0" — the answer-file reader's set.
+    # Not float(): it reads other scripts' digits ("٣" is 3) and spellings like "3e0", which no
+    # operator means to type; such a cell is refused, saying why.
+    v = accepted_texts(it).get(fold(t))
+    if v is not None:
         return v
     allowed = "、".join(o.code for o in it.options)
-    raise UserError(f"第{index + 1}题只能填 {allowed}，不能填“{t}”。",
+    why = why_not(t)
+    raise UserError(f"第{index + 1}题只能填 {allowed}，不能填“{t}”" + (f"：{why.split(' / ')[0]}" if why else "") + "。",
                     f"Item {index + 1} takes {allowed}, not {t!r}.", field=str(index + 1))
 
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from ..errors import UserError, ValidationFailed
 from ..i18n import msg
 from ..instruments.definition import Definition, Item
-from ..tables import TableRow, cell_text, is_lossy_number, read_table
+from ..tables import TableRow, cell_text, is_lossy_number, read_table, refuse_unseen_or_split
 
 MAPPING_FORMAT = "xadesk-survey-mapping/1"
 META_COLUMNS = ("序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP")
@@ -51,6 +51,8 @@ MULTI_SEP = "┋"
 
 _QUESTION = re.compile(r"^(\d+)\s*[、.．]\s*(.*)$", re.S)
 _MATRIX = re.compile(r"^(?:第)?(\d+)(?:题)?\s*[(（](.+)[)）]\s*$", re.S)
+_ORDINAL = re.compile(r"([0-9]+)(?:\.0+)?", re.ASCII)            # "3", or "3.0" as a re-saved CSV writes it
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)           # "2", "2.0": no sign, no exponent
 _ID_WORDS = {"student_no": ("全国学籍号", "学籍号", "学号", "学生编号"), "name": ("姓名", "名字", "学生姓名"),
              "class": ("班级", "所在班级", "班别"), "grade": ("年级", "所在年级")}
 
@@ -98,7 +100,11 @@ def _column(i: int, raw: str) -> Column:
 
 def read_survey(path: str | Path) -> SurveyFile:
     """Read a survey or answer file; the IP column's values are dropped here and never kept."""
-    table = read_table(path, header=lambda texts: sum(1 for t in texts if norm(t)) >= 2)
+    def looks_like_header(texts: list[str]) -> bool:
+        return sum(1 for t in texts if norm(t)) >= 2
+
+    table = read_table(path, header=looks_like_header)
+    refuse_unseen_or_split(path, table, looks_like_header)
     columns = [_column(i, h) for i, h in enumerate(table.header)]
     meta = {c.header: c.index for c in columns if c.header in META_COLUMNS}
     drop = [c.index for c in columns if c.header in DROPPED]
@@ -224,23 +230,51 @@ def _column_letter(index: int) -> str:
 def _value(it: Item, text: str, coding: str, overrides: dict[str, float]) -> float | None:
     if text in overrides:
         return float(overrides[text])
+    # Digits are ASCII only (full-width ones were made ASCII by ``norm``): Python's int() and float()
+    # also read other scripts' digits (``٣`` is 3), which no 问卷星 export writes — such a cell is a
+    # damaged or doctored file, refused rather than read.
     if coding == "ordinal":
-        if re.fullmatch(r"\d+", text) and 1 <= int(text) <= len(it.options):
-            return it.options[int(text) - 1].value
+        m = _ORDINAL.fullmatch(text)
+        if m and 1 <= int(m.group(1)) <= len(it.options):
+            return it.options[int(m.group(1)) - 1].value
         return None
     if coding == "value":
         for o in it.options:
             if text.upper() == o.code.upper():
                 return o.value
-        try:
-            v = float(text)
-        except ValueError:
+        if not _NUMBER.fullmatch(text):
             return None
+        v = float(text)
         return v if v in it.values else None
     t = re.sub(r"\s", "", text)
     for o in it.options:
         if t in (re.sub(r"\s", "", o.label_zh), re.sub(r"\s", "", o.label_en).lower(), o.code):
             return o.value
+    return _decorated_label(it, t)
+
+
+# Forms often show an option's letter or its score in the option text ("A.完全不会", "几乎每天(3分)"),
+# and 按文本 exports carry it. The decoration is read only when it agrees with the option it sits on
+# (the letter is the option's place, the score its value): then it proves the answer; otherwise the
+# cell is refused like any other text.
+_LETTER = re.compile(r"^([A-Za-z])[.、)]")
+_SCORE = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)分\)$", re.ASCII)
+
+
+def _decorated_label(it: Item, t: str) -> float | None:
+    letter = _LETTER.match(t)
+    score = _SCORE.search(t)
+    if not letter and not score:
+        return None
+    core = t[letter.end() if letter else 0:score.start() if score else len(t)]
+    for k, o in enumerate(it.options):
+        if core != re.sub(r"\s", "", o.label_zh):
+            continue
+        if letter and ord(letter.group(1).upper()) - ord("A") != k:
+            return None
+        if score and float(score.group(1)) != o.value:
+            return None
+        return o.value
     return None
 
 
@@ -320,7 +354,9 @@ def _refusal(sf: SurveyFile, problems: list, filled: dict[int, int], cols: list,
         own = {re.sub(r"\s", "", o.label_zh) for o in it.options}
         texts = {re.sub(r"\s", "", t) for _, c, t, _ in problems if c.index == index}
         whole_column = (n * 2 >= filled.get(index, 0) and n >= 2) or n == filled.get(index, 0)
-        if coding == "label" and texts & (other_labels - own):
+        if coding == "label" and all(_LETTER.match(t) or _SCORE.search(t) for t in texts):
+            cause_of[index] = "decoration"
+        elif coding == "label" and texts & (other_labels - own):
             cause_of[index] = "mapping"
         elif whole_column:
             cause_of[index] = "kind" if coding in ("ordinal", "value") else "mapping"
@@ -341,6 +377,11 @@ def _refusal(sf: SurveyFile, problems: list, filled: dict[int, int], cols: list,
                          "请核对这些列对应的题目",
                          f"more likely the mapping: most answers in columns {cols_txt} are not options of the item "
                          "they feed (or are another item's): check which items these columns feed"))
+    if "decoration" in causes:
+        hints.append(msg("选项文字带有字母或分数（如“A.”“(3分)”），但与量表选项的顺序或分值不符：问卷星上的选项顺序或所设分数"
+                         "可能与量表不同，请核对问卷的设置",
+                         "the option texts carry letters or scores (such as \"A.\" or \"(3分)\") that disagree with the "
+                         "scale's order or values: the option order or scores set on 问卷星 may differ from the scale's"))
     if "kind" in causes:
         hints.append(msg("更可能是导出方式选错了：这些列的数字大多不是所选导出方式（按序号/按分数）下的有效值；"
                          "问卷星上设置的分数也可能与量表的分值不同",

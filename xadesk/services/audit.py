@@ -53,6 +53,8 @@ ACTION_LABELS = {
     "campaign.import": ("导入测评作答", "screening answers imported"),
     "campaign.kit": ("导出机房测评包", "lab kit exported"),
     "campaign.pack": ("导入机房结果包", "lab result pack imported"),
+    "campaign.late": ("活动结束后送来的作答：未导入，安全题阳性已列入复核队列",
+                      "answers for a closed campaign refused; positive safety answers queued"),
     "campaign.conflict": ("处理重复作答", "duplicate answers resolved"),
     "campaign.rescore": ("重新计分", "responses rescored"),
     "screening.answer": ("完成测评问卷", "questionnaire completed"),

@@ -153,6 +153,14 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
                   value: float | None, seconds: float | None, *, mode: str = "kiosk", source: str = "") -> AnswerState:
     """Commit one answer (its own transaction) and return where the student goes next."""
     ctx.require("screening.manage")
+    with ctx.db.read() as s:
+        closed = load(s, campaign_id).status == "closed"
+    if closed:
+        # The campaign was closed while the student was answering: the answer is not stored, but one
+        # that makes a safety rule hold still reaches the review queue (committed), as a late file's does.
+        with ctx.db.write() as s:
+            late = _late_answer(ctx, s, load(s, campaign_id), student_id, instrument_id, index, value)
+        raise late
     with ctx.db.write() as s:
         c = load(s, campaign_id)
         require_open(c)
@@ -192,6 +200,26 @@ def record_answer(ctx: AppContext, campaign_id: int, student_id: int, instrument
         else:
             _SafetyPath(ctx, s, c, [r]).unfinished(defn, r, answers, now)
         return state
+
+
+def _late_answer(ctx: AppContext, s: Session, c: Campaign, student_id: int, instrument_id: str, index: int,
+                 value: float | None) -> UserError:
+    """The refusal of an answer given after the campaign closed; raised at once (rolling back) when
+    the answer says nothing for safety, returned once its queue entry is made otherwise."""
+    refusal = UserError(f"测评活动“{c.name}”已结束，不能再录入作答。",
+                        f"Campaign {c.name!r} is closed; no more answers can be recorded.")
+    _target(s, c, student_id)
+    defn = battery_definition(s, c, instrument_id)
+    value = battery.check_value(defn, index, value)
+    r = find_response(s, c.id, student_id, instrument_id)
+    # The answers so far (sealed: readable with the key or from this session's memory); without them the
+    # late answer is still judged on its own, so the safety check never waits for the key.
+    stored = codec(ctx, s).open(sealed.RESPONSE, _row(r), "answers_json", r.answers_json) if r is not None else None
+    answers = list(stored) if stored is not None else battery.empty(defn)[0]
+    answers[index] = value
+    if not held_answers(ctx, s, c, defn, student_id, answers, "活动结束时学生仍在作答，这一答未保存", complete=False):
+        raise refusal
+    return refusal
 
 
 # --- the safety path -----------------------------------------------------------------------------
@@ -240,15 +268,17 @@ class _SafetyPath:
 
 
 def held_answers(ctx: AppContext, s: Session, c: Campaign, defn: Definition, student_id: int,
-                 answers: Sequence[float | None], note: str) -> None:
+                 answers: Sequence[float | None], note: str, answered_at: datetime | None = None, *,
+                 complete: bool = True) -> int:
     """Answers held outside a response, waiting for something (a paper sheet's first pass waiting
     for its second): a safety rule that holds on them puts the student in the review queue now.
     There is no response to hang an alert on yet; the alert comes when the answers are stored."""
-    hits = critical.safety_hits(defn, answers, complete=True)
+    hits = critical.safety_hits(defn, answers, complete=complete)
     if hits:
         f = floor.Floor(ctx, s, c.id, [student_id])
         for rule in hits:
-            f.safety(student_id, defn, rule, now_utc(), note)
+            f.safety(student_id, defn, rule, answered_at or now_utc(), note)
+    return len(hits)
 
 
 # --- scoring -------------------------------------------------------------------------------------

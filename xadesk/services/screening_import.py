@@ -33,10 +33,11 @@ from sqlalchemy import select
 
 from ..answers.reader import AnswerFile, is_answer_file, read_answers
 from ..domain.grades import GRADE_BY_CODE
-from ..errors import Cancelled, UserError
+from ..errors import Cancelled, UserError, ValidationFailed
+from ..grid import safety
 from ..i18n import msg
 from ..instruments.definition import Definition
-from ..screening import survey
+from ..screening import critical, survey
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import CampaignInstrument, CampaignTarget
 from ..survey import kinds, matching
@@ -47,7 +48,7 @@ from .campaigns import load, require_open
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
-from .screening_answers import Incoming, IngestStats, ingest
+from .screening_answers import Incoming, IngestStats, held_answers, ingest
 
 Progress = Callable[[int, int], None] | None
 CancelCheck = Callable[[], bool] | None
@@ -96,6 +97,11 @@ class ImportReport:
     to_confirm: list[matching.NameMatch] = field(default_factory=list)
     accepted: list[matching.NameMatch] = field(default_factory=list)
     duplicates: list[matching.Duplicate] = field(default_factory=list)
+    # Rows whose answers were not stored but carry a positive answer to a critical item: those that
+    # name a student were put in the review queue all the same (safety_held); those that name nobody
+    # on the roster cannot be, and must be looked into by a person now (safety_unplaced).
+    safety_held: list[str] = field(default_factory=list)
+    safety_unplaced: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> IngestStats:
@@ -106,7 +112,9 @@ class ImportReport:
 
     def summary(self) -> str:
         t = self.total
-        lines = [msg(f"共 {self.rows} 行：匹配 {self.matched} 人，未匹配 {len(self.unmatched)} 行，"
+        # Safety answers in rows that were not imported come first: a person must act on them now.
+        lines = [*self.safety_unplaced, *self.safety_held,
+                 msg(f"共 {self.rows} 行：匹配 {self.matched} 人，未匹配 {len(self.unmatched)} 行，"
                      f"待确认 {len(self.to_confirm)} 行。",
                      f"{self.rows} rows: {self.matched} matched, {len(self.unmatched)} not matched, "
                      f"{len(self.to_confirm)} to confirm."),
@@ -135,6 +143,7 @@ class ImportReport:
                                for m in self.to_confirm],
                 "duplicates": [{"rows": list(d.rows), "kept": d.kept, "chosen_by": d.chosen_by}
                                for d in self.duplicates],
+                "safety_held": self.safety_held, "safety_unplaced": self.safety_unplaced,
                 **self.total.to_json(), "instruments": {k: v.to_json() for k, v in self.stats.items()}}
 
 
@@ -320,10 +329,18 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
     else:
         sf = survey.read_survey(path)
     report: ImportReport | None = None
+    closed: UserError | None = None
     try:
         with ctx.db.write() as s:
             c = load(s, campaign_id)
-            require_open(c)
+            if c.status == "closed":
+                # Nothing is stored in a closed campaign, but the file is still read for safety (see
+                # _late_file): the refusal is raised once the queue entries are committed.
+                closed = UserError(f"测评活动“{c.name}”已结束，不能再录入作答，文件未导入。",
+                                   f"Campaign {c.name!r} is closed; no more answers can be recorded. Nothing "
+                                   "was imported.")
+            else:
+                require_open(c)
             battery = _battery(s, c)
             defns = [d for d, _ in battery]
             if answers is not None:
@@ -363,11 +380,14 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                 raise Cancelled()
             report = ImportReport(source, kind, len(parsed), 0, dry_run=dry_run, mapping=used,
                                   coding=coding_used)
-            matched = _match(s, c, parsed, report, accept, keep)
+            matched, held = _match(s, c, parsed, report, accept, keep)
+            if closed is not None:
+                held = {**held, **{p.row: (sid, "活动已结束后才导入") for p, sid, _ in matched}}
+                matched = []
             now = now_utc()
             # The response's time is the student's 提交答卷时间 (so an alert shows when the child
             # answered), not the time of the import.
-            answered = {p.row: matching.submitted_utc(p.submitted, now) for p, _, _ in matched}
+            answered = {p.row: matching.submitted_utc(p.submitted, now) for p in parsed}
             total = len(defns)
             all_items = len(used["items"])
             for k, (d, grades) in enumerate(battery):
@@ -386,24 +406,92 @@ def import_survey(ctx: AppContext, campaign_id: int | str, path: Path, *, mappin
                 report.stats[d.id] = ingest(ctx, s, c, d.id, rows, mode="survey", source=source, now=now)
                 if progress is not None:
                     progress(k + 1, total)
-            if dry_run:
+            _safety_of_rows_left_out(ctx, s, c, battery, parsed, matched, held, answered, report)
+            if closed is not None:
+                closed = _late_file(closed, report)
+                if dry_run or not report.safety_held:
+                    raise closed            # nothing to keep (or a dry run): roll back as any refusal does
+                audit.record_for(ctx, s, "campaign.late", target=f"campaign:{c.id}",
+                                 detail={"file": source, "reason": "closed", "held": len(report.safety_held)})
+            elif dry_run:
                 raise _DryRun()
-            if save and kind != "score_layout":
+            if closed is None and save and kind != "score_layout":
                 c.survey_mapping_json = json.dumps(used, ensure_ascii=False)
-            audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
-                             detail={"file": source, "rows": report.rows, "matched": report.matched,
-                                     "coding": coding_used, "by_name": len(report.accepted),
-                                     "duplicates": len(report.duplicates), **report.total.to_json()})
+            if closed is None:
+                audit.record_for(ctx, s, "campaign.import", target=f"campaign:{c.id}",
+                                 detail={"file": source, "rows": report.rows, "matched": report.matched,
+                                         "coding": coding_used, "by_name": len(report.accepted),
+                                         "duplicates": len(report.duplicates), **report.total.to_json(),
+                                         # rows not imported that carry a positive safety answer
+                                         "safety_held": len(report.safety_held),
+                                         "safety_unplaced": len(report.safety_unplaced)})
     except _DryRun:
         pass
+    if closed is not None:
+        raise closed
     assert report is not None
     if not dry_run:
         ctx.db.settle()
     return report
 
 
-def _match(s, c, parsed: list[survey.ParsedRow], report: ImportReport, accept, keep) -> list[tuple]:
-    """(row, student id, grade code) for every row that will be stored (see :mod:`xadesk.survey.matching`)."""
+def _late_file(refusal: UserError, report: ImportReport) -> UserError:
+    """The refusal of a file for a closed campaign, saying what its safety answers became."""
+    held, unplaced = report.safety_held, report.safety_unplaced
+    if not held and not unplaced:
+        return refusal
+    queued = "正式导入时会列入复核队列" if report.dry_run else "已列入复核队列"
+    zh = refusal.zh + (f"但其中 {len(held)} 处安全题阳性作答{queued}。" if held else "") + \
+        ("另有对应不到学生的安全题阳性作答，请立即核实。" if unplaced else "")
+    return ValidationFailed(zh, refusal.en + " Its positive answers to safety items were put in the review queue.",
+                            details=[*unplaced, *held])
+
+
+def _safety_of_rows_left_out(ctx: AppContext, s, c, battery, parsed: list[survey.ParsedRow], stored: list[tuple],
+                             held: dict[int, tuple[int, str]], answered: dict, report: ImportReport) -> None:
+    """A row whose answers are not stored (not matched, a name match not confirmed, not a target, the
+    other copy of a duplicate submission, an instrument not given to the student's grade) is still
+    read for safety: a positive answer to a critical item there must not be dropped with the row.
+    A row that names a student puts that student in the review queue (with where it came from);
+    one that names nobody on the roster is listed first in the report, for a person to look into."""
+    grade_of = {p.row: grade for p, _, grade in stored}
+    student_of = {p.row: sid for p, sid, _ in stored}
+    for p in parsed:
+        for d, grades in battery:
+            if not p.present[d.id]:
+                continue
+            stored_here = p.row in grade_of and not (grades and grade_of[p.row] not in grades)
+            if stored_here:
+                continue       # stored: the safety path of ingest reads it
+            hits = critical.safety_hits(d, p.answers[d.id], complete=True)
+            if not hits:
+                continue
+            what = "、".join(safety.floor_hit(d.id, r.id, f"{short_name(d)} {r.label_zh}").label for r in hits)
+            if p.row in grade_of:
+                sid, why = student_of[p.row], "本年级不做该量表"
+            elif p.row in held:
+                sid, why = held[p.row]
+            else:
+                who = p.identity.get("name", "")
+                report.safety_unplaced.append(msg(
+                    f"！第{p.row}行" + (f"（“{who}”）" if who else "") + f"有安全题阳性作答：{what}。"
+                    "但这一行对应不到名单中的学生，答案没有导入：请立即核实是哪名学生，改正文件后再导入。",
+                    f"! Row {p.row} has a positive answer to a safety item ({d.id}) but matches no student on "
+                    "the roster; it was not imported: find out who it is now, correct the file and import again."))
+                continue
+            held_answers(ctx, s, c, d, sid, p.answers[d.id], f"{report.file_name} 第{p.row}行，{why}，答案未导入",
+                         answered.get(p.row))
+            report.safety_held.append(msg(
+                f"！第{p.row}行有安全题阳性作答：{what}。答案没有导入（{why}），但"
+                + ("导入时会列入复核队列。" if report.dry_run else "已列入复核队列。"),
+                f"! Row {p.row} has a positive answer to a safety item ({d.id}); its answers were not imported, "
+                "but the student is in the review queue."))
+
+
+def _match(s, c, parsed: list[survey.ParsedRow], report: ImportReport, accept, keep
+           ) -> tuple[list[tuple], dict[int, tuple[int, str]]]:
+    """(row, student id, grade code) for every row that will be stored (see :mod:`xadesk.survey.matching`),
+    and the rows that name a student but are not stored (row → student id, why)."""
     targets = set(s.scalars(select(CampaignTarget.student_id).where(CampaignTarget.campaign_id == c.id)))
     entries = [matching.RosterEntry(sid, no, school_no, idn, name, cid, g, n) for sid, no, school_no, idn, name, cid, g, n
                in s.execute(select(Student.id, Student.student_no, Student.school_no, Student.id_number, Student.name,
@@ -428,4 +516,5 @@ def _match(s, c, parsed: list[survey.ParsedRow], report: ImportReport, accept, k
     report.accepted = [m for m in result.by_name if m.row in result.accepted]
     report.duplicates = result.duplicates
     report.matched = len(result.matched)
-    return [(by_row[row], sid, roster.entries[sid].grade_code) for row, sid in sorted(result.matched.items())]
+    return ([(by_row[row], sid, roster.entries[sid].grade_code) for row, sid in sorted(result.matched.items())],
+            result.held)

@@ -37,7 +37,7 @@ from .campaigns import _info, load, require_open
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
-from .screening_answers import Incoming, IngestStats, ingest
+from .screening_answers import Incoming, IngestStats, battery_definition, held_answers, ingest
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,28 @@ def _time(text: str | None) -> datetime | None:
     return dt.replace(tzinfo=None) if dt.tzinfo is None else dt.astimezone().replace(tzinfo=None)
 
 
+def _late_pack(ctx: AppContext, s, c: Campaign, file_name: str,
+               by_instrument: dict[str, list[Incoming]], held: int = 0) -> UserError:
+    """A pack for a closed campaign is refused, but not before its answers were read for safety: a
+    positive answer to a critical item puts the student in the review queue, and the refusal says so.
+    Raises the refusal when there is nothing to keep; otherwise returns it, for the caller to raise
+    once the transaction is committed. ``held``: queue entries the caller already made from the pack."""
+    for iid, rows in by_instrument.items():
+        defn = battery_definition(s, c, iid)
+        for inc in rows:
+            held += held_answers(ctx, s, c, defn, inc.student_id, inc.answers,
+                                 f"机房结果包 {file_name}，活动已结束后才导入，答案未导入", inc.completed_at,
+                                 complete=inc.completed)
+    refusal = UserError(f"测评活动“{c.name}”已结束，不能再录入作答，结果包未导入。"
+                        + (f"但其中 {held} 处安全题阳性作答已列入复核队列。" if held else ""),
+                        f"Campaign {c.name!r} is closed; the pack was not imported."
+                        + (" Its positive answers to safety items were put in the review queue." if held else ""))
+    if not held:
+        raise refusal          # nothing to keep: the transaction rolls back
+    audit.record_for(ctx, s, "campaign.late", target=f"campaign:{c.id}", detail={"file": file_name, "held": held})
+    return refusal
+
+
 def import_pack(ctx: AppContext, path: Path, passphrase: str | ExchangeKey) -> PackReport:
     ctx.require("screening.manage")
     path = Path(path)
@@ -144,26 +166,40 @@ def import_pack(ctx: AppContext, path: Path, passphrase: str | ExchangeKey) -> P
                                                          ScreeningPackImport.content_sha256 == m.content_sha256)):
             report.already_imported = True
             return report
-        require_open(c)
+        closed = c.status == "closed"
+        if not closed:
+            require_open(c)
         targets = dict(s.execute(select(Student.student_no, Student.id)
                                  .join(CampaignTarget, CampaignTarget.student_id == Student.id)
                                  .where(CampaignTarget.campaign_id == c.id)).all())
         by_instrument: dict[str, list[Incoming]] = {}
-        for r in data.get("responses", []):
+        seen: list[tuple[str, int, list, datetime | None]] = []   # answers changed after a safety rule held
+        for k, r in enumerate(data.get("responses", []), start=1):
             sid = targets.get(r["student_no"])
             if sid is None:
-                report.unknown_students.append(msg(f"学籍号 {r['student_no']} 不在本次测评对象中，未导入",
-                                                   f"{r['student_no']} is not a target; not imported"))
+                # Never the 学籍号 itself in a message: its G form contains the child's ID number.
+                report.unknown_students.append(msg(f"第{k}份作答的学生不在本次测评对象中，未导入",
+                                                   f"Response {k}: the student is not a target; not imported"))
                 continue
             by_instrument.setdefault(r["instrument_id"], []).append(
                 Incoming(sid, r["answers"], r["seconds"], r["status"] == "completed", _time(r.get("completed_at"))))
-        source = f"{report.pc_id}"
-        for iid, rows in by_instrument.items():
-            report.stats.merge(ingest(ctx, s, c, iid, rows, mode="lab", source=source))
-        s.add(ScreeningPackImport(campaign_id=c.id, content_sha256=m.content_sha256, pack_id=str(data.get("pack_id")),
-                                  pc_id=report.pc_id, responses=report.responses, imported_at=now_utc(),
-                                  imported_by=ctx.actor.user_id))
-        audit.record_for(ctx, s, "campaign.pack", target=f"campaign:{c.id}",
-                         detail={"file": path.name, "pc": report.pc_id, **report.stats.to_json()})
+            seen += [(r["instrument_id"], sid, answers, _time(r.get("completed_at")))
+                     for answers in r.get("safety_seen") or [] if isinstance(answers, list)]
+        changed = 0
+        for iid, sid, answers, at in seen:
+            changed += held_answers(ctx, s, c, battery_definition(s, c, iid), sid, answers,
+                                    f"机房电脑 {report.pc_id}：作答中曾这样回答，后来改了", at, complete=False)
+        late = _late_pack(ctx, s, c, path.name, by_instrument, changed) if closed else None
+        if late is None:
+            source = f"{report.pc_id}"
+            for iid, rows in by_instrument.items():
+                report.stats.merge(ingest(ctx, s, c, iid, rows, mode="lab", source=source))
+            s.add(ScreeningPackImport(campaign_id=c.id, content_sha256=m.content_sha256,
+                                      pack_id=str(data.get("pack_id")), pc_id=report.pc_id,
+                                      responses=report.responses, imported_at=now_utc(), imported_by=ctx.actor.user_id))
+            audit.record_for(ctx, s, "campaign.pack", target=f"campaign:{c.id}",
+                             detail={"file": path.name, "pc": report.pc_id, **report.stats.to_json()})
+    if late is not None:
+        raise late
     ctx.db.settle()
     return report

@@ -137,13 +137,18 @@ def _similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+# A consent form asks for the parent's name and the homeroom teacher's too ("1、家长姓名"); such a
+# column is about someone else and never the student's identity.
+OTHER_PERSON = ("家长", "父亲", "母亲", "监护人", "班主任", "老师", "教师", "联系人")
+
+
 def identity_columns(sf: SurveyFile) -> dict[str, str]:
     identity: dict[str, str] = {}
     used: set[int] = set()
     for key, words in ID_WORDS.items():
         for w in words:                  # earlier words are more specific (学籍号 before 学号)
             col = next((c for c in sf.question_columns if c.index not in used and w in c.stem.replace(" ", "")
-                        and len(c.stem) <= len(w) + 12), None)
+                        and len(c.stem) <= len(w) + 12 and not any(o in c.stem for o in OTHER_PERSON)), None)
             if col is not None:
                 identity[key] = col.header
                 used.add(col.index)
@@ -248,7 +253,7 @@ def propose(sf: SurveyFile, defns: Sequence[Definition]) -> Proposal:
             columns.append(MappedColumn(c.index, c.header, t, ev, note))
         else:
             columns.append(MappedColumn(c.index, c.header, "", "", _why_not(c, by_text, defns)))
-    problems = coverage_problems(mapping, defns)
+    problems = same_headers(mapping, sf) + coverage_problems(mapping, defns)
     proven = not problems and not absent_instruments(mapping, defns) and \
         all(c.evidence in PROVEN for c in columns if c.target)
     return Proposal(mapping, columns, proven, problems)
@@ -279,8 +284,21 @@ def review(mapping: dict, sf: SurveyFile, defns: Sequence[Definition], *, eviden
             columns.append(MappedColumn(c.index, c.header, items[c.header], evidence))
         else:
             columns.append(MappedColumn(c.index, c.header, ""))
-    problems = coverage_problems(mapping, defns)
+    problems = same_headers(mapping, sf) + coverage_problems(mapping, defns)
     return Proposal(mapping, columns, not problems, problems)
+
+
+def same_headers(mapping: dict, sf: SurveyFile) -> list[str]:
+    """A column is named by its header, so two columns with the same header cannot both be mapped:
+    the second would be read as the first, or dropped. Schools shorten matrix labels until two rows
+    read alike ("第3题(心情)" twice); say so, rather than that an item "has no column"."""
+    mapped = {norm(h) for h in [*(mapping.get("items") or {}), *(mapping.get("identity") or {}).values()] if h}
+    where: dict[str, list[int]] = {}
+    for c in sf.columns:
+        if c.header in mapped:
+            where.setdefault(c.header, []).append(c.index + 1)
+    return [f"第{'、'.join(map(str, cols))}列的表头都是“{h}”，无法分别对应到题目：请在文件中把表头改得各不相同后再导入"
+            for h, cols in where.items() if len(cols) > 1]
 
 
 def coverage_problems(mapping: dict, defns: Sequence[Definition]) -> list[str]:

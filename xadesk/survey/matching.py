@@ -89,6 +89,10 @@ class Matches:
     accepted: set[int] = field(default_factory=set)               # rows of by_name a person accepted
     duplicates: list[Duplicate] = field(default_factory=list)
     unmatched: list[str] = field(default_factory=list)
+    # Rows that name a known student but are not stored (a name match not yet confirmed, a student
+    # who is not a target, the other copy of a duplicate submission): row → (student id, why, in Chinese). Their
+    # answers are still read for safety (a "yes" to a critical item there reaches the review queue).
+    held: dict[int, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def to_confirm(self) -> list[NameMatch]:
@@ -178,8 +182,14 @@ class Roster:
         return found[0], ""
 
 
+# The separator in names of Uyghur, Kazakh and other minority students (阿依古丽·买买提) is typed
+# every way a phone or IME offers — middle dot, bullet, full stop, katakana dot — or left out. The
+# registry writes U+00B7. For matching, all of them (and none) are the same name.
+_NAME_DOTS = str.maketrans("", "", "·•.・‧∙⋅●")
+
+
 def _name_key(name: str) -> str:
-    return "".join(_visible(unicodedata.normalize("NFKC", name)).split())
+    return "".join(_visible(unicodedata.normalize("NFKC", name)).split()).translate(_NAME_DOTS)
 
 
 def _who(ident: RowIdentity) -> str:
@@ -215,6 +225,8 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                     if accept == "all" or ident.row in accept:
                         out.accepted.add(ident.row)
                         hits.append((ident, sid))
+                    else:
+                        out.held[ident.row] = (sid, "学籍号与姓名不符，尚未确认")
                     continue
 
         else:
@@ -228,6 +240,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                     if accept == "all" or ident.row in accept:
                         out.accepted.add(ident.row)
                     else:
+                        out.held[ident.row] = (sid, "按姓名和班级对应，尚未确认")
                         continue               # listed for a person to confirm; not stored yet
                 else:
                     why = msg(f"{number_note}；按姓名和班级也找不到：{why}",
@@ -238,6 +251,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                                      if not (ident.name and ident.class_text) else "")
         if sid is not None and sid not in targets:
             e = roster.entries[sid]
+            out.held[ident.row] = (sid, "不在本次测评对象中")
             sid, why = None, msg(f"{e.class_label}的{e.name}不在本次测评对象中",
                                  f"{e.name} of {e.class_label} is not a target of this campaign")
         if sid is None:
@@ -262,4 +276,7 @@ def match(rows: Iterable[RowIdentity], roster: Roster, targets: Collection[int],
                                         tuple(f"{i.submitted:%Y-%m-%d %H:%M:%S}" if i.submitted else "" for i in idents),
                                         kept.row, how))
         out.matched[kept.row] = sid
+        for i in idents:
+            if i.row != kept.row:
+                out.held[i.row] = (sid, "同一学生的另一份提交，未采用")
     return out
