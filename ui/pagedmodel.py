@@ -117,8 +117,9 @@ class PagedTableModel(QAbstractTableModel):
 
     def distinct_count(self, column: str) -> int:
         """How many different values ``column`` has among the selected lines (e.g. students)."""
-        return int(np.unique(self._table.columns[column][self._order].astype(np.int64)).size) \
-            if self._order.size else 0
+        if not self._order.size:
+            return 0
+        return int(np.unique(self._table.columns[column][self._order]).size)
 
     def line_at(self, row: int) -> int:
         return int(self._order[row])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 from sqlalchemy import select
 
 from ..display import flag_name, instrument_name
@@ -85,6 +86,9 @@ def result_lines(ctx: AppContext, campaign_id: int | str) -> Table:
               blabel or band)
              for (_score, iid, version, valid, safety, fj, sid, no, name, g, n, scale, raw, t, band, blabel)
              in fetched]
-    columns = [list(c) for c in zip(*lines, strict=True)] if lines else [[] for _ in COLUMNS]
-    return Table(dict(zip(COLUMNS, columns, strict=True)), text=SEARCHED,
-                 sort_keys={"class_label": lambda label: by_label.get(label, (99, 0))})
+    columns: list = [list(c) for c in zip(*lines, strict=True)] if lines else [[] for _ in COLUMNS]
+    columns[0] = np.array(columns[0], dtype=np.int64)   # student ids: counted per selection
+    table = Table(dict(zip(COLUMNS, columns, strict=True)), text=SEARCHED,
+                  sort_keys={"class_label": lambda label: by_label.get(label, (99, 0))})
+    # The results screen's filter lists and search, ready before the table reaches the screen.
+    return table.prepare(distinct=("class_label", "instrument_id", "scale_name", "band_text"))

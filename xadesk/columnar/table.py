@@ -41,8 +41,9 @@ class Table:
         self.columns: dict[str, np.ndarray] = {}
         n = None
         for name, values in columns.items():
-            # fromiter, not np.array: a column of tuples stays one column of tuple objects.
-            arr = np.fromiter(values, dtype=object, count=len(values))
+            # fromiter, not np.array: a column of tuples stays one column of tuple objects. A numpy
+            # array is kept as it is (e.g. int64 ids, counted with numpy rather than object by object).
+            arr = values if isinstance(values, np.ndarray) else np.fromiter(values, dtype=object, count=len(values))
             if n is not None and len(arr) != n:
                 raise ValueError(f"column {name} has {len(arr)} values, not {n}")
             n = len(arr)
@@ -54,6 +55,7 @@ class Table:
         self._text_of = dict(text_of or {})
         self._folded: dict[str, tuple[np.ndarray, list[str]]] = {}
         self._empties: dict[str, np.ndarray] = {}
+        self._distinct: dict[str, list] = {}
 
     def __len__(self) -> int:
         return self.n
@@ -62,10 +64,23 @@ class Table:
         return self.columns[column][line]
 
     def distinct(self, column: str) -> list[Any]:
-        """The column's non-empty values, in its sort order."""
-        seen = {v for v in self.columns[column] if not _empty(v)}
-        key = self._sort_keys.get(column)
-        return sorted(seen, key=key) if key else sorted(seen)
+        """The column's non-empty values, in its sort order (cached)."""
+        if column not in self._distinct:
+            seen = {v for v in set(self.columns[column].tolist()) if not _empty(v)}
+            key = self._sort_keys.get(column)
+            self._distinct[column] = sorted(seen, key=key) if key else sorted(seen)
+        return list(self._distinct[column])
+
+    def prepare(self, *, distinct: Sequence[str] = (), sort: Sequence[str] = ()) -> Table:
+        """Do now, off the UI thread, what the first search, ``distinct`` or sort would: fold the
+        searched columns, list the distinct values, rank the sort columns."""
+        for column in self._text:
+            self._searchable(column)
+        for column in distinct:
+            self.distinct(column)
+        for column in sort:
+            self._rank(column)
+        return self
 
     def select(self, *, equals: Mapping[str, Any] | None = None, truthy: Sequence[str] = (), text: str = "",
                sort: Sequence[tuple[str, bool]] = ()) -> np.ndarray:
