@@ -127,7 +127,7 @@ class PagedTableModel(QAbstractTableModel):
     def record(self, row: int) -> dict[str, Any]:
         """Every column of the ``row``-th selected line (loaded or not)."""
         line = self.line_at(row)
-        return {name: values[line] for name, values in self._table.columns.items()}
+        return {name: self._table.value(name, line) for name in self._table.columns}
 
     def cell_text(self, row: int, column: int) -> str:
         key = (self.line_at(row), column)

@@ -154,6 +154,60 @@ def test_results_filter_sheet_and_export(qtbot, demo_path, sync_ops, tmp_path, m
     ctx.close()
 
 
+def test_results_page_in_pages_with_sort_search_and_counts_over_every_line(qtbot, demo_path, sync_ops, type_text):
+    """A large campaign's results are shown a page at a time (issue 15); scrolling to the end loads
+    the rest, and sorting, searching, filters and counts apply to every line, not the loaded page."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from ui.pagedmodel import PAGE
+
+    ctx = login(demo_path, "xinli", DEMO_PASSWORD)
+    page = page_of(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.results)
+    view, model = page.results, page.results.model
+    total = model.total()
+    assert total > 2 * PAGE and model.rowCount() <= PAGE < total              # one page loaded, not all
+    students = len({model.record(r)["student_id"] for r in range(total)})
+    assert view.count_label.text() == f"{students} 名学生，{total} 行"          # counts of every line
+    # Sorting by 原始分 (descending) puts the highest score of all lines first, loaded or not.
+    raws = [model.record(r)["raw"] for r in range(total)]
+    header = view.table.horizontalHeader()
+
+    def click_header(section: int) -> None:
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(section) + 8, header.height() // 2))
+
+    click_header(5)
+    if model.record(0)["raw"] != max(r for r in raws if r is not None):
+        click_header(5)                                                        # the other direction
+    assert model.record(0)["raw"] == max(r for r in raws if r is not None)
+    assert view.table.model().index(0, 5).data() == f"{max(r for r in raws if r is not None):g}"
+    # Scrolling to the end loads the rest, page by page.
+    bar = view.table.verticalScrollBar()
+    for _ in range(total // PAGE + 2):
+        view.table.scrollToBottom()
+        bar.setValue(bar.maximum())
+        qtbot.wait(1)
+    assert model.rowCount() == total
+    shown = [model.record(r)["raw"] for r in range(total)]
+    present = [r for r in shown if r is not None]
+    assert present == sorted(present, reverse=True) and shown[len(present):] == [None] * (total - len(present))
+    # Typing a name that was only on a later page finds every line of that student.
+    last = model.record(total - 1)
+    view.filter_edit.setFocus()
+    type_text(view.filter_edit, last["name"])
+    qtbot.waitUntil(lambda: model.search_text() == last["name"], timeout=2000)
+    found = [model.record(r) for r in range(model.total())]
+    assert found and all(last["name"] in (f["name"] + f["class_label"]) for f in found)
+    assert any(f["student_id"] == last["student_id"] for f in found)
+    assert view.count_label.text().endswith(f"{model.total()} 行")
+    view.filter_edit.clear()
+    qtbot.waitUntil(lambda: model.search_text() == "", timeout=2000)
+    assert model.total() == total
+    ctx.close()
+
+
 def test_homeroom_teacher_sees_band_counts_of_their_class_only(qtbot, demo_path, sync_ops):
     ctx = login(demo_path, "bzr701", DEMO_PASSWORD)
     page = page_of(qtbot, ctx)

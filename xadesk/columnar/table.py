@@ -61,7 +61,9 @@ class Table:
         return self.n
 
     def value(self, column: str, line: int) -> Any:
-        return self.columns[column][line]
+        """One cell, as a Python value (an int64 column's ids come back as ``int``)."""
+        v = self.columns[column][line]
+        return v.item() if isinstance(v, np.generic) else v
 
     def distinct(self, column: str) -> list[Any]:
         """The column's non-empty values, in its sort order (cached)."""
@@ -124,7 +126,13 @@ class Table:
 
     def _missing(self, column: str) -> np.ndarray:
         if column not in self._empties:
-            self._empties[column] = np.fromiter((_empty(v) for v in self.columns[column]), dtype=bool, count=self.n)
+            values = self.columns[column]
+            if values.dtype.kind in "iub":
+                self._empties[column] = np.zeros(self.n, dtype=bool)
+            elif values.dtype.kind == "f":
+                self._empties[column] = np.isnan(values)
+            else:
+                self._empties[column] = np.fromiter((_empty(v) for v in values), dtype=bool, count=self.n)
         return self._empties[column]
 
     def _rank(self, column: str) -> tuple[np.ndarray, np.ndarray]:
