@@ -118,9 +118,10 @@ class Table:
         (a 75,000-line column has a few thousand at most), on the first search."""
         if column not in self._folded:
             shown = self._text_of.get(column, _plain)
-            codes: dict[Any, int] = {}
-            coded = np.fromiter((codes.setdefault(v, len(codes)) for v in self.columns[column]), dtype=np.int64,
-                                count=self.n)
+            values = self.columns[column].tolist()
+            codes = {v: i for i, v in enumerate(dict.fromkeys(values))}
+            # map over the dict's own lookup: no Python frame per line (a third of the time of a loop).
+            coded = np.fromiter(map(codes.__getitem__, values), dtype=np.int64, count=self.n)
             self._folded[column] = (coded, [fold(shown(v)) for v in codes])
         return self._folded[column]
 
