@@ -95,3 +95,48 @@ def test_only_administrators_promote(school):
     with pytest.raises(PermissionDenied):
         year_end.promote(counselor, today=school.summer)
     counselor.close()
+
+
+def _plan_as_before(s, today):
+    """The preview as ``_plan`` read it before issue 15 (kept as the reference): every enrolled
+    student's class id counted in Python, one query of Student objects per graduating class."""
+    from xadesk.domain.grades import class_label, next_grade
+    from xadesk.services.roster import grade_sort_key
+
+    classes = sorted(s.scalars(select(SchoolClass).where(SchoolClass.active.is_(True))),
+                     key=lambda c: (grade_sort_key(c.grade_code), c.number))
+    counts: dict[int, int] = {}
+    for (cid,) in s.execute(select(Student.class_id).where(Student.status == "enrolled")):
+        if cid is not None:
+            counts[cid] = counts.get(cid, 0) + 1
+    moves, graduates = [], []
+    for c in classes:
+        to = next_grade(c.grade_code)
+        moves.append((c.id, class_label(c.grade_code, c.number), class_label(to, c.number) if to else None,
+                      counts.get(c.id, 0)))
+        if to is None:
+            for st in s.scalars(select(Student).where(Student.class_id == c.id, Student.status == "enrolled")
+                                .order_by(Student.student_no)):
+                graduates.append((st.id, st.student_no, st.name, class_label(c.grade_code, c.number)))
+    return moves, graduates
+
+
+def test_preview_equals_the_former_per_class_reads(school):
+    with school.admin.db.write() as s:   # two graduating classes, leavers out of order, one 转出, one without class
+        c2 = SchoolClass(grade_code="J3", number=2, active=True)
+        s.add(c2)
+        s.flush()
+        j31 = s.scalar(select(SchoolClass.id).where(SchoolClass.grade_code == "J3", SchoolClass.number == 1))
+        for k, (no, cid, status) in enumerate([("G610113201101010099", c2.id, "enrolled"),
+                                               ("G610113201101010025", c2.id, "enrolled"),
+                                               ("G610113201101010033", j31, "transferred_out"),
+                                               ("G610113201101010041", j31, "enrolled"),
+                                               ("G610113201101010058", None, "enrolled")]):
+            s.add(Student(student_no=no, name=f"学生{k}", sex="F", birth_date=date(2011, 2, 1), class_id=cid,
+                          status=status, created_at=now_utc(), updated_at=now_utc()))
+    plan = year_end.preview_promotion(school.admin, today=school.summer)
+    with school.admin.db.read() as s:
+        moves, graduates = _plan_as_before(s, school.summer)
+    assert [(m.class_id, m.from_label, m.to_label, m.students) for m in plan.moves] == moves
+    assert [(g.student_id, g.student_no, g.name, g.class_label) for g in plan.graduates] == graduates
+    assert len(graduates) == 4 and {g[3] for g in graduates} == {"九年级(1)班", "九年级(2)班"}

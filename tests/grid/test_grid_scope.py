@@ -124,3 +124,33 @@ def test_releasing_is_not_a_decision(listed):
     iv = G.record_interview(c, sid, held_at=datetime(2026, 10, 12, 9), findings="f", recommendation=None)
     with pytest.raises(UserError, match="解除"):
         G.decide(c, sid, interview_id=iv.id, level=None, reason="好转")
+
+
+def _tree_from_list(ctx, rows) -> dict:
+    """Counts per school, grade and class from the grid list (the same students, counted plainly)."""
+    def zero():
+        return {"L1": 0, "L2": 0, "L3": 0, "L4": 0}
+    out: dict = {"school": zero()}
+    for r in rows:
+        for key in ("school", r.grade, r.class_label):
+            out.setdefault(key, zero())[r.level] += 1
+    return out
+
+
+def test_tree_counts_of_every_node_equal_the_list_for_every_role(listed):
+    """grid_tree tallies each class once (issue 15); every node's counts and change must still be what
+    counting the list gives, within each viewer's scope."""
+    place(listed, "苏晓雨", "L2")                 # a second student in 七年级(1)班, another level
+    for ctx in (listed.counselor, listed.leader, listed.grade_leader, listed.homeroom):
+        want = _tree_from_list(ctx, T.grid_list(ctx))
+        tree = T.grid_tree(ctx).to_json()
+        assert tree["counts"] == want["school"]
+        for g in tree["children"]:
+            assert g["counts"] == want.get(g["name"], {"L1": 0, "L2": 0, "L3": 0, "L4": 0})
+            for c in g["children"]:
+                assert c["counts"] == want.get(c["name"], {"L1": 0, "L2": 0, "L3": 0, "L4": 0})
+        # Against a day before anyone was placed every node's change is its count.
+        early = T.grid_tree(ctx, since=TODAY.replace(year=TODAY.year - 1)).to_json()
+        assert early["change"] == early["counts"]
+        assert all(c["change"] == c["counts"] for g in early["children"] for c in g["children"])
+    assert T.grid_tree(listed.counselor).to_json()["counts"] == {"L1": 1, "L2": 2, "L3": 1, "L4": 0}

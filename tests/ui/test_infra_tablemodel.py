@@ -183,3 +183,37 @@ def test_filter_matches_a_naive_reference(qapp, cells, query):
     tokens = normalise(query).split()
     expected = [r for r in cells if all(t in normalise(r[0]) or t in normalise(r[1]) for t in tokens)]
     assert proxy.visible_rows() == expected
+
+
+def test_rows_are_formatted_when_shown_and_filtering_and_sorting_still_see_every_row(qtbot):
+    """set_rows formats nothing up front (issue 15: 5,000 review-queue rows held the UI thread); what
+    is shown, filtered and sorted is the same as when every cell was formatted at once."""
+    calls: list[str] = []
+
+    def counted(s: Student) -> str:
+        calls.append(s.student_no)
+        return s.klass
+
+    rows = make_students(3000, seed=11)
+    model = RowTableModel([Column("学籍号", "student_no"), Column("姓名", "name"), Column("班级", counted)])
+    proxy = FilterProxy(model, filter_columns=[1, 2])
+    view = QTableView()
+    qtbot.addWidget(view)
+    configure_table_view(view)
+    view.setModel(proxy)
+    view.resize(600, 300)
+    model.set_rows(rows)
+    view.show()
+    qtbot.waitExposed(view)
+    view.grab()                                       # paint
+    assert 0 < len(calls) < 200                       # the rows painted, not 3,000
+    target = rows[2999]
+    proxy.set_filter_text(f"{target.name} {target.klass}")
+    shown = proxy.visible_rows()
+    assert target in shown
+    assert shown == [r for r in rows if normalise(target.name) in normalise(r.name)
+                     and normalise(target.klass) in normalise(r.klass)]
+    proxy.set_filter_text("")
+    view.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert [model.cell_text(i, 2) for i in range(model.rowCount())] == sorted((r.klass for r in rows), reverse=True)
+    assert [model.cell_text(i, 0) for i in range(3)] == [r.student_no for r in model.rows()[:3]]

@@ -123,24 +123,25 @@ def test_results_filter_sheet_and_export(qtbot, demo_path, sync_ops, tmp_path, m
     assert "应测 1192 人" in page.summary_label.text()
     page.tabs.setCurrentWidget(page.results)
     view = page.results
-    total = view.model.rowCount()
+    total = view.model.total()
     assert total > 1000
     view.instrument_combo.setCurrentIndex(view.instrument_combo.findData("phq9"))
-    phq = view.model.rowCount()
-    assert 0 < phq < total and all(r.result.instrument_id == "phq9" for r in view.model.rows())
+    phq = view.model.total()
+    every = lambda: [view.model.record(r) for r in range(view.model.total())]  # noqa: E731  (loaded or not)
+    assert 0 < phq < total and all(r["instrument_id"] == "phq9" for r in every())
     assert view.model.cell_text(0, 4) == "抑郁总分"                   # scales by their Chinese names
     view.flagged_check.setChecked(True)
-    flagged = view.model.rows()
-    assert flagged and all(r.result.flags for r in flagged) and len(flagged) < phq
+    flagged = every()
+    assert flagged and all(r["flags"] for r in flagged) and len(flagged) < phq
     view.flagged_check.setChecked(False)
     view.instrument_combo.setCurrentIndex(0)
     view.class_combo.setCurrentIndex(1)
     label = view.class_combo.currentText()
-    assert view.model.rows() and all(r.result.class_label == label for r in view.model.rows())
+    assert every() and all(r["class_label"] == label for r in every())
     screenshot(page.window(), "screening-results")
     view.table.selectRow(0)
     sheet = view.open_sheet()
-    assert view.model.rows()[0].result.name in sheet.body.toPlainText()
+    assert view.model.record(0)["name"] in sheet.body.toPlainText()
     sheet.close()
     messages.set_next_answer(True)
     view.rescore_button.click()                                     # nothing changed since: nothing to do
@@ -150,6 +151,60 @@ def test_results_filter_sheet_and_export(qtbot, demo_path, sync_ops, tmp_path, m
     view.export()
     wb = openpyxl.load_workbook(tmp_path / "结果.xlsx")
     assert wb.active.max_row > 500 and "已导出" in view.banner.text()
+    ctx.close()
+
+
+def test_results_page_in_pages_with_sort_search_and_counts_over_every_line(qtbot, demo_path, sync_ops, type_text):
+    """A large campaign's results are shown a page at a time (issue 15); scrolling to the end loads
+    the rest, and sorting, searching, filters and counts apply to every line, not the loaded page."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtTest import QTest
+
+    from ui.pagedmodel import PAGE
+
+    ctx = login(demo_path, "xinli", DEMO_PASSWORD)
+    page = page_of(qtbot, ctx)
+    page.tabs.setCurrentWidget(page.results)
+    view, model = page.results, page.results.model
+    total = model.total()
+    assert total > 2 * PAGE and model.rowCount() <= PAGE < total              # one page loaded, not all
+    students = len({model.record(r)["student_id"] for r in range(total)})
+    assert view.count_label.text() == f"{students} 名学生，{total} 行"          # counts of every line
+    # Sorting by 原始分 (descending) puts the highest score of all lines first, loaded or not.
+    raws = [model.record(r)["raw"] for r in range(total)]
+    header = view.table.horizontalHeader()
+
+    def click_header(section: int) -> None:
+        QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                         pos=QPoint(header.sectionViewportPosition(section) + 8, header.height() // 2))
+
+    click_header(5)
+    if model.record(0)["raw"] != max(r for r in raws if r is not None):
+        click_header(5)                                                        # the other direction
+    assert model.record(0)["raw"] == max(r for r in raws if r is not None)
+    assert view.table.model().index(0, 5).data() == f"{max(r for r in raws if r is not None):g}"
+    # Scrolling to the end loads the rest, page by page.
+    bar = view.table.verticalScrollBar()
+    for _ in range(total // PAGE + 2):
+        view.table.scrollToBottom()
+        bar.setValue(bar.maximum())
+        qtbot.wait(1)
+    assert model.rowCount() == total
+    shown = [model.record(r)["raw"] for r in range(total)]
+    present = [r for r in shown if r is not None]
+    assert present == sorted(present, reverse=True) and shown[len(present):] == [None] * (total - len(present))
+    # Typing a name that was only on a later page finds every line of that student.
+    last = model.record(total - 1)
+    view.filter_edit.setFocus()
+    type_text(view.filter_edit, last["name"])
+    qtbot.waitUntil(lambda: model.search_text() == last["name"], timeout=2000)
+    found = [model.record(r) for r in range(model.total())]
+    assert found and all(last["name"] in (f["name"] + f["class_label"]) for f in found)
+    assert any(f["student_id"] == last["student_id"] for f in found)
+    assert view.count_label.text().endswith(f"{model.total()} 行")
+    view.filter_edit.clear()
+    qtbot.waitUntil(lambda: model.search_text() == "", timeout=2000)
+    assert model.total() == total
     ctx.close()
 
 

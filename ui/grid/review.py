@@ -201,7 +201,8 @@ class ReviewPanel(QWidget):
                     camps = campaigns.list_campaigns(ctx)
                 except UserError:  # no right to see campaigns: the queue still works
                     camps = []
-            return G.levels(ctx), G.review_queue(ctx, campaign, include_near=True), G.capacity(ctx, campaign), camps
+            queue = G.review_queue(ctx, campaign, include_near=True)
+            return G.levels(ctx), queue, G.capacity(ctx, campaign, queue=queue), camps
 
         self._op = (BackgroundOp(self, work, title=self.tr("正在读取复核队列…"), cancellable=False)
                     .success(self._loaded).failure(self.banner.show_user_error))

@@ -26,13 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from xadesk.display import flag_name, instrument_name
+from xadesk.columnar.campaign_results import flags_text, result_lines
+from xadesk.columnar.table import Table
+from xadesk.display import instrument_name
 from xadesk.errors import UserError
 from xadesk.services import screening_results
 from xadesk.services.context import AppContext
 from xadesk.services.screening_results import BandCount, ResultRow
 
 from ..messages import MessageBanner
+from ..pagedmodel import LineColumn, PagedTableModel, connect_search_edit
 from ..tablemodel import (
     CENTER,
     RIGHT,
@@ -45,19 +48,6 @@ from ..tablemodel import (
 from ..worker import BackgroundOp
 
 ALL = "__all__"
-
-
-@dataclass(frozen=True)
-class ScaleLine:
-    """One scale of one student's result: the rows of the results table."""
-
-    result: ResultRow
-    scale_id: str
-    raw: float | None
-    t: float | None
-    band: str | None
-    band_label: str | None
-    scale_name: str = ""
 
 
 def scale_names(ctx: AppContext, pairs: set[tuple[str, int]]) -> dict[tuple[str, str], str]:
@@ -83,42 +73,22 @@ def _num(x: float | None) -> str:
 
 def flag_text(flags: tuple[str, ...], instrument_id: str = "") -> str:
     """Flags in words (the core's display table), safety ones first-named as 安全."""
-    out = []
-    for f in flags:
-        words = flag_name(instrument_id, f)
-        out.append(f"安全：{words}" if f.startswith("safety") else words)
-    return "、".join(out)
+    return flags_text(flags, instrument_id)
 
 
-def scale_lines(rows: list[ResultRow], names: dict[tuple[str, str], str] | None = None) -> list[ScaleLine]:
-    names = names or {}
-    out = []
-    for r in rows:
-        if not r.scales:
-            out.append(ScaleLine(r, "", None, None, None, None))
-        for sid, sc in r.scales.items():
-            out.append(ScaleLine(r, sid, sc.raw, sc.t, sc.band, sc.band_label,
-                                 names.get((r.instrument_id, sid), sid)))
-    return out
-
-
-def _lines(ctx: AppContext, campaign_id: int) -> list[ScaleLine]:
-    rows = screening_results.results(ctx, campaign_id)
-    return scale_lines(rows, scale_names(ctx, {(r.instrument_id, r.version) for r in rows}))
-
-
-def result_columns() -> list[Column]:
+def result_columns() -> list[LineColumn]:
+    """The columns of ``columnar.campaign_results.result_lines`` the table shows (each sorts by itself)."""
     return [
-        Column("班级", lambda x: x.result.class_label),
-        Column("学籍号", lambda x: x.result.student_no),
-        Column("姓名", lambda x: x.result.name),
-        Column("量表", lambda x: instrument_name(x.result.instrument_id)),
-        Column("分量表", lambda x: x.scale_name or x.scale_id),
-        Column("原始分", "raw", align=RIGHT, fmt=_num),
-        Column("T分", "t", align=RIGHT, fmt=_num),
-        Column("等级", lambda x: x.band_label or x.band or "", align=CENTER),
-        Column("有效", lambda x: "是" if x.result.valid else "否", align=CENTER),
-        Column("标记", lambda x: flag_text(x.result.flags, x.result.instrument_id)),
+        LineColumn("班级", "class_label"),
+        LineColumn("学籍号", "student_no"),
+        LineColumn("姓名", "name"),
+        LineColumn("量表", "instrument"),
+        LineColumn("分量表", "scale_name"),
+        LineColumn("原始分", "raw", align=RIGHT, fmt=_num),
+        LineColumn("T分", "t", align=RIGHT, fmt=_num),
+        LineColumn("等级", "band_text", align=CENTER),
+        LineColumn("有效", "valid", align=CENTER, fmt=lambda v: "是" if v else "否"),
+        LineColumn("标记", "flags_text"),
     ]
 
 
@@ -159,7 +129,9 @@ def ask_save_path(parent: QWidget, title: str, suggested: str, filters: str) -> 
 
 
 class ResultsView(QWidget):
-    """Results of one campaign. ``set_campaign(id)`` loads; the filters work on what is loaded."""
+    """Results of one campaign. ``set_campaign(id)`` reads every line in the worker; the filters, the
+    search box and the header clicks select and sort all of them; the table shows a page at a time
+    and more as it is scrolled (a 5,000-student campaign is ~75,000 lines)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,15 +139,19 @@ class ResultsView(QWidget):
         self.campaign_id: int | None = None
         self.campaign_name = ""
         self.full = ctx.actor.can("screening.results")
-        self.lines: list[ScaleLine] = []
         self.bands: list[BandCount] = []
         self.banner = MessageBanner(self)
-        self.model = RowTableModel(result_columns() if self.full else band_columns(), self)
-        self.proxy = FilterProxy(self.model, parent=self)
         self.table = QTableView(self)
+        if self.full:
+            self.model: PagedTableModel | RowTableModel = PagedTableModel(result_columns(), self)
+            self.model.queryChanged.connect(self._count_lines)
+            self.table.setModel(self.model)
+        else:   # band counts: a few hundred rows at most
+            self.model = RowTableModel(band_columns(), self)
+            self.proxy = FilterProxy(self.model, parent=self)
+            self.table.setModel(self.proxy)
         self.table.setObjectName("resultsTable")
         self.table.setAccessibleName(self.tr("测评结果"))
-        self.table.setModel(self.proxy)
         configure_table_view(self.table)
         self.table.doubleClicked.connect(lambda _i: self.open_sheet())
         set_widths(self.table, [6, 11, 4, 9, 7, 3.5, 3, 6, 2.5] if self.full else [6, 9, 10, 8, 3])
@@ -183,7 +159,10 @@ class ResultsView(QWidget):
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(self.tr("姓名、学籍号…") if self.full else self.tr("班级、量表、等级…"))
         self.filter_edit.setAccessibleName(self.tr("筛选结果"))
-        connect_filter_edit(self.filter_edit, self.proxy)
+        if isinstance(self.model, PagedTableModel):
+            connect_search_edit(self.filter_edit, self.model)
+        else:
+            connect_filter_edit(self.filter_edit, self.proxy)
         self.class_combo = QComboBox(self)
         self.instrument_combo = QComboBox(self)
         self.scale_combo = QComboBox(self)
@@ -244,25 +223,25 @@ class ResultsView(QWidget):
     def set_campaign(self, campaign_id: int | None, name: str = "") -> None:
         self.campaign_id, self.campaign_name = campaign_id, name
         if campaign_id is None:
-            self._loaded([])
+            self._loaded(Table({}) if self.full else [])
             return
         ctx = self.ctx
         if self.full:
-            fn = lambda _t: _lines(ctx, campaign_id)  # noqa: E731
+            fn = lambda _t: result_lines(ctx, campaign_id)  # noqa: E731
         else:
             fn = lambda _t: _bands(ctx, campaign_id)  # noqa: E731
         (BackgroundOp(self, fn, title=self.tr("正在读取测评结果…"), cancellable=False)
          .success(self._loaded).failure(self.banner.show_user_error).run())
 
-    def _loaded(self, rows: list) -> None:
+    def _loaded(self, rows: list | Table) -> None:
         self.rows_all = rows
         def keyed(get):
             return sorted({get(x) for x in rows if get(x)})
-        if self.full:
-            classes = _unique(x.result.class_label for x in rows)
-            instruments_ = keyed(lambda x: x.result.instrument_id)
-            scales = keyed(lambda x: x.scale_name or x.scale_id)
-            bands = keyed(lambda x: x.band_label or x.band)
+        if isinstance(rows, Table):
+            classes = rows.distinct("class_label")
+            instruments_ = rows.distinct("instrument_id")
+            scales = rows.distinct("scale_name")
+            bands = rows.distinct("band_text")
         else:
             classes = _unique(b.class_label for b in rows)
             instruments_ = keyed(lambda b: b.instrument_id)
@@ -283,33 +262,43 @@ class ResultsView(QWidget):
         rows = getattr(self, "rows_all", [])
         cls, inst = self.class_combo.currentData(), self.instrument_combo.currentData()
         scale, band = self.scale_combo.currentData(), self.band_combo.currentData()
-        if self.full:
-            shown = [x for x in rows
-                     if cls in (None, ALL, x.result.class_label) and inst in (None, ALL, x.result.instrument_id)
-                     and scale in (None, ALL, x.scale_name or x.scale_id) and band in (None, ALL, x.band_label or x.band)
-                     and (not self.flagged_check.isChecked() or x.result.flags)]
-            students = len({x.result.student_id for x in shown})
-            self.count_label.setText(self.tr("%1 名学生，%2 行").replace("%1", str(students))
-                                     .replace("%2", str(len(shown))))
+        if isinstance(self.model, PagedTableModel):
+            if isinstance(rows, Table) and rows is not self.model.table:
+                self.model.set_table(rows)
+            pick = {"class_label": cls, "instrument_id": inst, "scale_name": scale, "band_text": band}
+            self.model.set_query(equals={k: v for k, v in pick.items() if v not in (None, ALL)},
+                                 truthy=["flags"] if self.flagged_check.isChecked() else [])
+            return
         else:
             shown = [b for b in rows if cls in (None, ALL, b.class_label) and inst in (None, ALL, b.instrument_id)
                      and band in (None, ALL, b.band_label or b.band)]
             self.count_label.setText(self.tr("各班各等级人数（不含姓名和分数）"))
         self.model.set_rows(shown)
 
+    def _count_lines(self) -> None:
+        """Counts of every line the filters select, loaded into the table yet or not."""
+        model = self.model
+        assert isinstance(model, PagedTableModel)
+        self.count_label.setText(self.tr("%1 名学生，%2 行").replace("%1", str(model.distinct_count("student_id")))
+                                 .replace("%2", str(model.total())))
+
     # -- actions ----------------------------------------------------------------------------------------
 
-    def selected(self) -> ScaleLine | None:
+    def selected(self) -> dict | None:
+        """The current line's columns (``result_lines``), or None (nothing chosen, or band counts)."""
         index = self.table.currentIndex()
-        row = self.proxy.row_at(index) if index.isValid() else None
-        return row if isinstance(row, ScaleLine) else None
+        if not index.isValid() or not isinstance(self.model, PagedTableModel):
+            return None
+        return self.model.record(index.row())
 
     def open_sheet(self) -> QDialog | None:
         line = self.selected()
         if line is None or self.campaign_id is None:
             return None
-        rows = screening_results.student_results(self.ctx, self.campaign_id, line.result.student_id)
-        dialog = ResultSheetDialog(line.result, rows, self.campaign_name, self)
+        rows = screening_results.student_results(self.ctx, self.campaign_id, line["student_id"])
+        if not rows:
+            return None
+        dialog = ResultSheetDialog(rows[0], rows, self.campaign_name, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.sheet = dialog

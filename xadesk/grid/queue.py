@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -56,19 +57,57 @@ class ProposalRow:
     created_at: datetime
     created_by_name: str
     matches: tuple[dict, ...] = ()
-    evidence: dict | None = None
+    evidence_json: str | None = field(default=None, repr=False)   # None unless the viewer may see it
+
+    @property
+    def evidence(self) -> dict | None:
+        """The scale values and flags behind a screening proposal (``screening.results`` only).
+        Decoded when asked for: no list shows it, and decoding 5,000 was a third of the queue's time."""
+        return json.loads(self.evidence_json) if self.evidence_json else None
 
 
-def proposal_row(p: GridProposal, ctx: AppContext) -> ProposalRow:
+class _Proposal(NamedTuple):
+    """The columns of a pending ``GridProposal`` the queue reads (a plain row, not an ORM instance)."""
+
+    id: int
+    student_id: int
+    campaign_id: int | None
+    source: str
+    level_code: str | None
+    near_level: str | None
+    rule_key: str
+    rule_version: int | None
+    rule_label: str
+    matches_json: str
+    evidence_json: str | None
+    reason: str | None
+    safety: bool
+    near: bool
+    validity_review: bool
+    status: str
+    created_at: datetime
+    created_by_id: int | None
+    created_by_name: str
+
+
+def proposal_row(p: GridProposal | _Proposal, ctx: AppContext, decoded: dict[str, tuple] | None = None) -> ProposalRow:
+    """What ``ctx``'s viewer sees of a proposal. ``decoded`` caches match lists by their JSON text
+    across one read (a campaign's proposals share a few dozen distinct ones)."""
     full = ctx.actor.can("screening.results") or p.source != "screening"
     own = p.created_by_id == ctx.actor.user_id
+    matches: tuple = ()
+    if full:
+        text = p.matches_json or "[]"
+        cached = decoded.get(text) if decoded is not None else None
+        matches = cached if cached is not None else tuple(json.loads(text))
+        if decoded is not None:
+            decoded[text] = matches
     return ProposalRow(
         p.id, p.student_id, p.campaign_id, p.source, SOURCES.get(p.source, p.source), p.level_code, p.near_level,
         p.rule_key if full else None, p.rule_version if full else None, p.rule_label if full else None,
         p.reason if (own or ctx.actor.can("grid.manage")) else None, p.safety, p.near, p.validity_review,
-        p.status, p.created_at, p.created_by_name,
-        tuple(json.loads(p.matches_json or "[]")) if full else (),
-        json.loads(p.evidence_json) if (p.evidence_json and ctx.actor.can("screening.results")) else None)
+        p.status, p.created_at, p.created_by_name, matches,
+        p.evidence_json if (p.evidence_json and ctx.actor.can("screening.results")) else None)
 
 
 @dataclass(frozen=True)
@@ -155,21 +194,25 @@ def unused_interview(s: Session, student_id: int) -> GridInterview | None:
                      .order_by(GridInterview.held_at.desc(), GridInterview.id.desc())).first()
 
 
-def _queue_row(ctx: AppContext, st: _QueuedStudent, ps: list[GridProposal], case: GridCase | None,
-               interview: GridInterview | None) -> QueueRow:
-    grade, label = st.grade, st.class_label
+def _queue_row(ctx: AppContext, st: _QueuedStudent, ps: list[_Proposal], case_level: str | None,
+               interview: GridInterview | None, decoded: dict[str, tuple]) -> QueueRow:
     graded = [p for p in ps if not p.near]
     level = proposed_level(ps)
-    head = sorted(graded or ps, key=lambda p: (LV.RANK.get(p.level_code or "", 9), not p.safety))[0]
-    screening_level = proposed_level([p for p in graded if p.source == "screening"])
-    obs_level = proposed_level([p for p in graded if p.source == "observation"])
+    # min, not sorted()[0]: the same first proposal of the lowest key, without sorting each row's list.
+    head = min(graded or ps, key=lambda p: (LV.RANK.get(p.level_code or "", 9), not p.safety))
+    sources = tuple(sorted({p.source for p in ps}))
+    agrees = False
+    if "observation" in sources and "screening" in sources:   # else one of the two levels is None
+        screening_level = proposed_level([p for p in graded if p.source == "screening"])
+        agrees = screening_level is not None and screening_level == proposed_level(
+            [p for p in graded if p.source == "observation"])
     full = ctx.actor.can("screening.results") or head.source != "screening"
     return QueueRow(
-        st.id, st.student_no, st.name, grade, label, level, head.rule_label if full else SOURCES[head.source],
-        tuple(sorted({p.source for p in ps})), any(p.safety for p in ps), any(p.validity_review for p in ps),
-        not graded, screening_level is not None and screening_level == obs_level,
-        case.level_code if case else None,
-        interview_row(interview, ctx, False) if interview else None, tuple(proposal_row(p, ctx) for p in ps))
+        st.id, st.student_no, st.name, st.grade, st.class_label, level,
+        head.rule_label if full else SOURCES[head.source], sources, any(p.safety for p in ps),
+        any(p.validity_review for p in ps), not graded, agrees, case_level,
+        interview_row(interview, ctx, False) if interview else None,
+        tuple(proposal_row(p, ctx, decoded) for p in ps))
 
 
 @dataclass(frozen=True)
@@ -181,56 +224,52 @@ class _QueuedStudent:
     class_label: str | None
 
 
-def _queued_ids(campaign_id: int | None):
-    """The students with pending proposals (of the campaign), as a subquery: the later set-based reads
-    filter by it instead of binding thousands of ids."""
-    q = select(GridProposal.student_id).where(GridProposal.status == "pending")
-    if campaign_id is not None:
-        q = q.where(GridProposal.campaign_id == campaign_id)
-    return q
-
-
 def review_queue(ctx: AppContext, campaign_id: int | None = None, *, include_near: bool = False) -> list[QueueRow]:
     """Students with pending proposals (of one campaign, or all), most severe first; safety first
     within a level; validity reviews after the graded ones; near-threshold only with ``include_near``.
 
-    A handful of set-based reads whatever the queue's length (students with their classes, pending
-    proposals, open cases, unused interviews): a campaign of 5,000 students once cost ~4 per student."""
+    Three reads whatever the queue's length: the pending proposals with their students and classes
+    (plain columns, within scope), the open cases' levels and the unused interviews. Open cases and
+    unused interviews are few in a whole school, so they are read whole rather than filtered by a
+    list of thousands of queued students (which cost each read ~100 ms at 5,000 students)."""
     ctx.require("grid.manage")
+    P = GridProposal
     with ctx.db.read() as s:
-        queued = _queued_ids(campaign_id)
-        # Five columns, not Student objects with their classes: the queue shows no more of them.
-        q = (select(Student.id, Student.student_no, Student.name, SchoolClass.grade_code, SchoolClass.number)
+        q = (select(*(getattr(P, f) for f in _Proposal._fields), Student.student_no, Student.name,
+                    SchoolClass.grade_code, SchoolClass.number)
+             .join(Student, Student.id == P.student_id)
              .outerjoin(SchoolClass, SchoolClass.id == Student.class_id)
-             .where(Student.id.in_(queued), ctx.actor.student_filter()))
-        labels: dict[tuple, tuple[str | None, str | None]] = {}
-        students: dict[int, _QueuedStudent] = {}
-        for sid, no, name, g, n in s.execute(q):
-            if (g, n) not in labels:
-                labels[g, n] = (roster.grade_label(g), class_label(g, n)) if g is not None else (None, None)
-            students[sid] = _QueuedStudent(sid, no, name, *labels[g, n])
-        pq = select(GridProposal).where(GridProposal.status == "pending", GridProposal.student_id.in_(queued))
+             .where(P.status == "pending", ctx.actor.student_filter()))
         if campaign_id is not None:
             # Manual proposals stay in view next to the campaign's: they are what agrees or not.
-            pq = pq.where(or_(GridProposal.campaign_id == campaign_id, GridProposal.campaign_id.is_(None)))
-        pending: dict[int, list[GridProposal]] = defaultdict(list)
-        for p in s.scalars(pq.order_by(GridProposal.id)):
-            if p.student_id in students:
-                pending[p.student_id].append(p)
-        cases = {c.student_id: c for c in s.scalars(
-            select(GridCase).where(GridCase.status.in_(B.OPEN_STATUSES), GridCase.student_id.in_(queued))
-            .order_by(GridCase.id.desc()))}
+            q = q.where(or_(P.campaign_id == campaign_id, P.campaign_id.is_(None)))
+        labels: dict[tuple, tuple[str | None, str | None]] = {}
+        students: dict[int, _QueuedStudent] = {}
+        pending: dict[int, list[_Proposal]] = defaultdict(list)
+        queued: set[int] = set()   # students with a proposal of the campaign (any, without one)
+        n = len(_Proposal._fields)
+        for row in s.connection().execute(q.order_by(P.id)):
+            p = _Proposal(*row[:n])
+            sid = p.student_id
+            if sid not in students:
+                no, name, g, c = row[n:]
+                if (g, c) not in labels:
+                    labels[g, c] = (roster.grade_label(g), class_label(g, c)) if g is not None else (None, None)
+                students[sid] = _QueuedStudent(sid, no, name, *labels[g, c])
+            pending[sid].append(p)
+            if campaign_id is None or p.campaign_id == campaign_id:
+                queued.add(sid)
+        cases = dict(s.execute(select(GridCase.student_id, GridCase.level_code)
+                               .where(GridCase.status.in_(B.OPEN_STATUSES)).order_by(GridCase.id)).all())
         interviews: dict[int, GridInterview] = {}
-        for i in s.scalars(select(GridInterview).where(GridInterview.student_id.in_(queued),
-                                                       GridInterview.id.not_in(select(GridDecision.interview_id)))
+        for i in s.scalars(select(GridInterview).where(GridInterview.id.not_in(select(GridDecision.interview_id)))
                            .order_by(GridInterview.held_at.desc(), GridInterview.id.desc())):
-            interviews.setdefault(i.student_id, i)   # the latest one per student
+            if i.student_id in queued:
+                interviews.setdefault(i.student_id, i)   # the latest one per student
+        decoded: dict[str, tuple] = {}
         rows = []
-        for sid, st in students.items():
-            ps = pending.get(sid)
-            if not ps:
-                continue
-            row = _queue_row(ctx, st, ps, cases.get(sid), interviews.get(sid))
+        for sid in queued:
+            row = _queue_row(ctx, students[sid], pending[sid], cases.get(sid), interviews.get(sid), decoded)
             if row.near and not include_near:
                 continue
             rows.append(row)
@@ -256,9 +295,13 @@ class CapacityView:
                 "per_week": self.per_week, "weeks_needed": self.weeks_needed}
 
 
-def capacity(ctx: AppContext, campaign_id: int | None = None) -> CapacityView:
-    """Flagged students by level against the counselors' weekly interview capacity."""
-    rows = review_queue(ctx, campaign_id, include_near=True)
+def capacity(ctx: AppContext, campaign_id: int | None = None, *,
+             queue: Sequence[QueueRow] | None = None) -> CapacityView:
+    """Flagged students by level against the counselors' weekly interview capacity. ``queue``: the
+    campaign's ``review_queue(..., include_near=True)`` when the caller has just read it (the review
+    screen does), so it is not read twice."""
+    ctx.require("grid.manage")
+    rows = list(queue) if queue is not None else review_queue(ctx, campaign_id, include_near=True)
     with ctx.db.read() as s:
         cap = B.capacity_map(s)
     graded = [r for r in rows if not r.near]

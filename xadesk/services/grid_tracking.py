@@ -144,16 +144,36 @@ def grid_tree(ctx: AppContext, *, grade: str | None = None, class_: str | None =
                if (ctx.actor.sees_all or cid in ctx.actor.class_ids or code in ctx.actor.grade_codes)
                and (want_grade is None or code == want_grade) and (only_class is None or cid == only_class)]
 
+    # Each level map tallied once per class (issue 15): counting a node used to walk every student on
+    # the list, and a grade node rebuilt its set of classes for each of them.
+    grade_classes: dict[str, list[int]] = {}
+    for cid, code, _num in visible:
+        grade_classes.setdefault(code, []).append(cid)
+    tallies: dict[int, tuple[dict[str, int], dict[int | None, dict[str, int]]]] = {}
+
+    def tally(levels: dict[int, str]) -> tuple[dict[str, int], dict[int | None, dict[str, int]]]:
+        if id(levels) not in tallies:
+            total, by_class = _zero(), {}
+            for sid, lv in levels.items():
+                total[lv] += 1
+                k = class_of.get(sid)
+                if k not in by_class:
+                    by_class[k] = _zero()
+                by_class[k][lv] += 1
+            tallies[id(levels)] = (total, by_class)
+        return tallies[id(levels)]
+
     def counts(levels: dict[int, str], cid: int | None = None, code: str | None = None) -> dict[str, int]:
-        c = _zero()
-        for sid, lv in levels.items():
-            k = class_of.get(sid)
-            if cid is not None and k != cid:
-                continue
-            if code is not None and k not in {x for x, g, _ in visible if g == code}:
-                continue
-            c[lv] += 1
-        return c
+        total, by_class = tally(levels)
+        if cid is not None:
+            return dict(by_class.get(cid) or _zero())
+        if code is not None:
+            c = _zero()
+            for k in grade_classes.get(code, ()):
+                for lv, n in (by_class.get(k) or {}).items():
+                    c[lv] += n
+            return c
+        return dict(total)
 
     def delta(cid: int | None = None, code: str | None = None) -> dict[str, int] | None:
         if before is None:
