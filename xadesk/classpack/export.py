@@ -45,6 +45,7 @@ from ..storage.models import RoleAssignment, School, SchoolClass, Student, User
 from ..storage.models_archive import ArchiveRecord
 from ..storage.models_classpack import ClassPackEntry, ClassPackSeries
 from ..storage.models_grid import GridCase, HealthMonitor
+from ..strength import check_passphrase
 from .content import PACK_ENTRY, PACK_FORMAT, PACK_KIND
 from .ratings import rating_tasks
 from .slips import Slip, slips_pdf
@@ -189,6 +190,8 @@ def export_pack(ctx: AppContext, class_id: int, out: Path, passphrase: str | Exc
     ctx.require("classpack.export")
     generated = generate() if passphrase is None else None
     with ctx.db.write() as s:
+        # A chosen passphrase is all that guards the class's names and levels on a USB stick.
+        check_passphrase(passphrase, school_name=s.scalar(select(School.name)))
         cls = s.get(SchoolClass, class_id)
         if cls is None or not cls.active:
             raise NotFound("找不到这个班级。", "No such class.")

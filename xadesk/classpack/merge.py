@@ -277,6 +277,11 @@ def _needs_review(e: dict) -> bool:
 def _conflict_reason(s: Session, st: Student | None, e: dict, cls: SchoolClass, pack_sent: datetime) -> str | None:
     if st is None or st.status != "enrolled":
         return "该学生已不在本校在读名单中"
+    if st.class_id != cls.id:
+        # The teacher app only offers the pack's roster, so this is a student who changed class since,
+        # or a return written by hand with the pack's passphrase: never merged into another class's
+        # archive unseen; a person decides.
+        return f"该学生不在{class_label(cls.grade_code, cls.number)}（这份班级包的班级），可能已调班，请核实"
     if e["kind"] == FOLLOW_UP:
         case = B.open_case(s, st.id)
         if case is None:
@@ -303,8 +308,6 @@ def _conflict_reason(s: Session, st: Student | None, e: dict, cls: SchoolClass, 
         except UserError as exc:
             return exc.zh
     if e["kind"] == MONITOR:
-        if st.class_id != cls.id:
-            return "该学生已不在这个班"
         active = s.scalars(select(HealthMonitor).where(HealthMonitor.class_id == cls.id,
                                                        HealthMonitor.ended_on.is_(None))).all()
         mine = [mo for mo in active if mo.student_id == st.id]

@@ -1,0 +1,65 @@
+"""Class packs tried as a hostile tester would (issue 14, second round): a return that names a student
+of another class, a weak chosen passphrase, invisible characters in returned text."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.classpack.conftest import PASS
+from xadesk.classpack.export import export_pack
+from xadesk.classpack.merge import conflicts, import_return, resolve_conflict
+from xadesk.classpack.teacher import TeacherPack
+from xadesk.errors import UserError
+from xadesk.services.records import list_records
+from xadesk.storage.models_archive import ArchiveRecord
+from xadesk.storage.models_classpack import ClassPackSeries
+
+LIN = "G610113201301010011"
+HE = "G610113201303030038"       # 贺子轩, 七年级(2)班: not in 班主任甲's class
+
+
+def _forged_entry(tp: TeacherPack, student_no: str, text: str) -> None:
+    """A return crafted with the pack's passphrase (anyone holding the slip can write one): the
+    teacher app refuses a student outside the roster, so the entry is appended by hand."""
+    tp.add_observation(LIN, category="mood", text="真实的记录")
+    tp.entries.append({**tp.entries[0], "id": "5b0c8a52-7a53-4d0e-9a43-2f0e2d7c9b11", "student_no": student_no,
+                       "text": text})
+
+
+def test_a_return_naming_a_student_of_another_class_is_not_merged_into_that_archive(staff, pack, tmp_path):
+    tp = TeacherPack.open(pack, PASS)
+    _forged_entry(tp, HE, "别班学生的“观察”")
+    ret = tmp_path / "r.xadx"
+    tp.write_return(ret)
+    report = import_return(staff.counselor, ret, PASS)
+    assert report.added_total == 1
+    assert [r.text for r in list_records(staff.counselor, staff.ids["贺子轩"])] == []
+    waiting = conflicts(staff.counselor)
+    assert len(waiting) == 1 and waiting[0].student_name == "贺子轩"
+    assert "不在七年级(1)班" in waiting[0].reason
+    # Set aside, it stays in the ledger and never reaches the archive.
+    resolve_conflict(staff.counselor, waiting[0].entry_uuid, keep=False)
+    assert [r.text for r in list_records(staff.counselor, staff.ids["贺子轩"])] == []
+
+
+def test_weak_chosen_pack_passphrase_refused_and_nothing_written(staff, j1_1, tmp_path):
+    out = tmp_path / "p.xadx"
+    for weak in ("12345678", "password", "aaaaaaaa"):
+        with pytest.raises(UserError, match="口令"):
+            export_pack(staff.counselor, j1_1, out, weak)
+    assert not out.exists()
+    with staff.counselor.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(ClassPackSeries)) == 0
+
+
+def test_invisible_and_control_characters_in_returned_text_are_stripped(staff, pack, tmp_path):
+    tp = TeacherPack.open(pack, PASS)
+    tp.add_observation(LIN, category="mood", text="ok")
+    tp.entries[0]["text"] = "=HYPERLINK(\"http://x\")\u202e\u200b情绪\x07低落\ufeff"
+    ret = tmp_path / "r.xadx"
+    tp.write_return(ret)
+    import_return(staff.counselor, ret, PASS)
+    with staff.counselor.db.read() as s:
+        texts = list(s.scalars(select(ArchiveRecord.text)))
+    assert texts == ["=HYPERLINK(\"http://x\")情绪低落"]
