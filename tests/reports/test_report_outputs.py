@@ -100,3 +100,72 @@ def test_cli_report_school(demo, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XADESK_PASSWORD", DEMO_PASSWORD)
     assert main(["--db", str(demo), "--user", "bzr701", "report", "school", "--out", str(tmp_path / "h.pdf")]) == 1
     assert not (tmp_path / "h.pdf").exists()
+
+
+def _global_cells(report, scope_kind: str, scope_label: str):
+    """Each per-unit table cell of a report under a name that is the same in every report showing
+    the same people: (table, population, column)."""
+    sexes = {"男", "女"}
+    out = {}
+    for t in report.tables:
+        if t.row_header not in ("年级", "班级") or not t.counts:
+            continue
+        shown = t.display(False)
+        counts = t.count_values()
+
+        unit = "grade" if t.row_header == "年级" else "class"
+
+        def population(label: str, unit: str = unit) -> tuple[str, ...]:
+            if label in sexes:
+                return ("sex", scope_label, label)
+            if label == "合计":
+                return (scope_kind, scope_label)
+            return (unit, label)
+
+        for r, label in enumerate(t.rows):
+            for c, col in enumerate(t.cols):
+                if counts[r][c] is not None:
+                    out[(t.id, *population(label), col)] = (shown[r][c], counts[r][c])
+        for line in t.lines:
+            members = [(t.id, *population(t.rows[r]), t.cols[c]) for r, c in line.members
+                       if counts[r][c] is not None]
+            r, c = line.total
+            if counts[r][c] is not None:
+                out.setdefault("lines", []).append((tuple(members), (t.id, *population(t.rows[r]), t.cols[c])))
+    return out
+
+
+def test_school_grade_and_class_reports_together_give_away_no_small_count(demo):
+    """A leader can open the school report, each grade's and each class's: what one report hides
+    as a complement another must not show, or subtracting gives a "<5" away (found on the demo:
+    the school report and 九年级's together pinned 八年级's GAD-7 重度 count at 2)."""
+    from xadesk.domain.grades import grade
+    from xadesk.reports.indicators import choices
+    from xadesk.reports.suppression import Line, determined_cells
+
+    ctx = login(demo, "xiaozhang", DEMO_PASSWORD)
+    try:
+        views = [_global_cells(build_report(ctx, audit_view=False), "school", "全校")]
+        ch = choices(ctx)
+        for code, _label in ch.grades:
+            views.append(_global_cells(build_report(ctx, grade_code=code, audit_view=False), "grade",
+                                       grade(code).label))
+        for cid, label, _g in ch.classes:
+            views.append(_global_cells(build_report(ctx, class_=cid, audit_view=False), "class", label))
+    finally:
+        ctx.close()
+    known, hidden, small, lines = {}, {}, set(), set()
+    for view in views:
+        lines.update(view.pop("lines", []))
+        for cell, (shown, value) in view.items():
+            if isinstance(shown, str):
+                hidden[cell] = value
+                if shown == "<5":
+                    small.add(cell)
+            else:
+                known[cell] = value
+    assert small, "the demo has small counts to protect"
+    secret = {c for c in hidden if c not in known}
+    assert not (small & set(known)), sorted(small & set(known))[:3]
+    pinned = set(determined_cells([Line(m, t) for m, t in lines], secret)) & small
+    assert not pinned, sorted(pinned)[:5]

@@ -35,13 +35,40 @@ class Table:
     note: str = ""
     counts: bool = True                  # False: not counts of students (hours, ratios): never suppressed
     plain: set[Cell] = field(default_factory=set)  # cells that are not counts of students (class sizes)
+    # Cells the wider report (the school's for a grade, the grade's for a class) hides or shows: the
+    # same figures must look the same in every report a person can open (see ``inherit_from``).
+    hide: set[Cell] = field(default_factory=set)
+    keep: set[Cell] = field(default_factory=set)
 
     def suppression(self, counselor: bool) -> Suppressed:
         if counselor or not self.counts:
             return NOTHING
-        count_values = [[None if (r, c) in self.rates or (r, c) in self.plain else v for c, v in enumerate(row)]
-                        for r, row in enumerate(self.values)]
-        return suppress(count_values, self.lines, exempt=self.exempt)
+        return suppress(self.count_values(), self.lines, exempt=self.exempt, hide=self.hide, keep=self.keep)
+
+    def count_values(self) -> list[list[int | float | None]]:
+        return [[None if (r, c) in self.rates or (r, c) in self.plain else v for c, v in enumerate(row)]
+                for r, row in enumerate(self.values)]
+
+    def inherit_from(self, wider: Table, rows: dict[str, str]) -> None:
+        """Take the hidden/shown pattern of the cells this table shares with ``wider``: ``rows`` maps
+        a row label here to the row label there holding the same counts (七年级's 合计 ↔ the school
+        report's 七年级 row), columns match by name. Without this, the grade report could show a
+        count the school report hides as a complement, and the two together give away a "<5"."""
+        hidden = wider.suppression(False).hidden
+        wider_counts = wider.count_values()
+        mine = self.count_values()
+        for r, label in enumerate(self.rows):
+            there = rows.get(label)
+            if there is None or there not in wider.rows:
+                continue
+            wr = wider.rows.index(there)
+            for c, col in enumerate(self.cols):
+                if mine[r][c] is None or col not in wider.cols:
+                    continue
+                wc = wider.cols.index(col)
+                if wider_counts[wr][wc] is None or wider_counts[wr][wc] != mine[r][c]:
+                    continue
+                (self.hide if (wr, wc) in hidden else self.keep).add((r, c))
 
     def display(self, counselor: bool) -> list[list[int | float | str | None]]:
         """The cells as this viewer sees them: numbers, "<5", "×", or "—" for a hidden rate."""

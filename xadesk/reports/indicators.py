@@ -655,6 +655,57 @@ def _band_colours(n: int) -> list[str]:
     return ramp[:n] if n <= len(ramp) else ramp + ["#424242"] * (n - len(ramp))
 
 
+def _tables(ctx: AppContext, s: Session, period: Period, scope: Scope,
+            today: date) -> tuple[_Builder, list[Table], dict, list[PlanIndicator]]:
+    b = _Builder(ctx, s, period, scope, today)
+    tables: list[Table] = []
+    cov = b.coverage()
+    if cov is not None:
+        tables.append(cov)
+    tables += b.bands()
+    ch = b.change()
+    if ch is not None:
+        tables.append(ch)
+    tables += [b.level_table(), b.level_trend()]
+    activity, extra = b.grid_activity()
+    tables += [activity, b.referrals()]
+    sets = b._year_sets()
+    plan_classes = b.plan_classes(sets)
+    plan, plan_table = b.plan(sets, plan_classes)
+    tables += [plan_table, plan_classes, b.special_groups(sets)]
+    wider = _wider(scope)
+    if not b.counselor and wider is not None:
+        _inherit(b, tables, _tables(ctx, s, period, wider, today)[1])
+    return b, tables, extra, plan
+
+
+def _wider(scope: Scope) -> Scope | None:
+    """The report one level up whose figures overlap this one's (never shown: only its pattern of
+    hidden cells is used, so a grade leader's grade report is built against the school's)."""
+    if scope.kind == "grade":
+        return Scope("school", None, None, "全校")
+    if scope.kind == "class":
+        return Scope("grade", scope.grade_code, None, grade(scope.grade_code).label)
+    return None
+
+
+def _inherit(b: _Builder, tables: list[Table], wider_tables: list[Table]) -> None:
+    """Per-unit tables show the counts they share with the wider report exactly as it does: this
+    scope's 合计 is the wider report's row for this grade (or class), and a class row appears in
+    both when the wider report lists classes. Sex rows are different people at each scope."""
+    by_id = {t.id: t for t in wider_tables}
+    sexes = set(SEX_LABELS.values())
+    for t in tables:
+        w = by_id.get(t.id)
+        if w is None or t.row_header not in ("年级", "班级"):
+            continue
+        rows = {"合计": b.scope.label}
+        rows.update({label: label for label in t.rows if label in w.rows and label != "合计" and label not in sexes})
+        if len(b.units) == 1:  # one class: its row is the 合计
+            rows.setdefault(b.units[0][1], b.scope.label)
+        t.inherit_from(w, rows)
+
+
 def build_report(ctx: AppContext, *, year: str | None = None, campaign: int | str | None = None,
                  grade_code: str | None = None, class_: str | int | None = None, today: date | None = None,
                  audit_view: bool = True) -> Report:
@@ -665,23 +716,9 @@ def build_report(ctx: AppContext, *, year: str | None = None, campaign: int | st
     with ctx.db.read() as s:
         period = resolve_period(s, year=year, campaign=campaign, today=today)
         scope = resolve_scope(ctx, s, grade_code=grade_code, class_=class_)
-        b = _Builder(ctx, s, period, scope, today)
-        tables: list[Table] = []
-        cov = b.coverage()
-        if cov is not None:
-            tables.append(cov)
-        tables += b.bands()
-        ch = b.change()
-        if ch is not None:
-            tables.append(ch)
-        levels = b.level_table()
-        tables += [levels, b.level_trend()]
-        activity, extra = b.grid_activity()
-        tables += [activity, b.referrals()]
-        sets = b._year_sets()
-        plan_classes = b.plan_classes(sets)
-        plan, plan_table = b.plan(sets, plan_classes)
-        tables += [plan_table, plan_classes, b.special_groups(sets)]
+        b, tables, extra, plan = _tables(ctx, s, period, scope, today)
+        cov = next((t for t in tables if t.id == "coverage"), None)
+        levels = next(t for t in tables if t.id == "levels")
         school = s.scalar(select(School))
         shown_levels = levels.display(b.counselor)
         cov_shown = cov.display(b.counselor)[-1] if cov is not None else None
