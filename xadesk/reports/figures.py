@@ -188,3 +188,40 @@ class Report:
                 "campaign": self.campaign_name, "previous_campaign": self.previous_campaign_name,
                 "headline": self.headline, "tables": [t.to_json(self.counselor_view) for t in self.tables],
                 "plan": [p.to_json() for p in self.plan]}
+
+
+def stacked_hidden(part: Table, units: Sequence[Table], whole: Table, *, whole_school: bool) -> set[Cell]:
+    """The cells of ``part`` (one of ``units``) to hide so that ``units`` (the same table for every
+    grade, or every class of a grade, always in the same order so that every unit's report solves
+    the same problem) together with ``whole`` (the school's, or the grade's) give no small count
+    away: a grade's figure is the school's minus the other grades'. The tables are
+    stacked into one, with each table's own lines and, for each row label and column, the line
+    "these parts add up to the whole"; the whole is never primary-suppressed when it is the school,
+    and otherwise keeps the pattern it already shows."""
+    blocks = [whole, *[t for t in units if t.cols == whole.cols or t is part]]
+    offsets, values, lines = [], [], []
+    for t in blocks:
+        offsets.append(len(values))
+        values += t.count_values()
+        off = offsets[-1]
+        lines += [Line(tuple((r + off, c) for r, c in ln.members), (ln.total[0] + off, ln.total[1])) for ln in t.lines]
+    for wr, label in enumerate(whole.rows):
+        for c in range(len(whole.cols)):
+            total = values[wr][c]
+            if total is None:
+                continue
+            members = [(offsets[b] + t.rows.index(label), c) for b, t in enumerate(blocks) if b and label in t.rows]
+            member_values = [values[r][cc] for r, cc in members]
+            # Only lines that truly hold (every table here splits the same students by scope).
+            if members and None not in member_values and sum(member_values) == total:
+                lines.append(Line(tuple(members), (wr, c)))
+    whole_cells = [(r, c) for r in range(len(whole.rows)) for c in range(len(whole.cols)) if values[r][c] is not None]
+    if whole_school:
+        result = suppress(values, lines, exempt=whole_cells)
+    else:
+        shown_hidden = whole.suppression(False).hidden
+        result = suppress(values, lines, hide=[x for x in whole_cells if x in shown_hidden],
+                          keep=[x for x in whole_cells if x not in shown_hidden])
+    mine = next(b for b, t in enumerate(blocks) if t is part)
+    lo, hi = offsets[mine], offsets[mine] + len(part.rows)
+    return {(r - lo, c) for r, c in result.hidden if lo <= r < hi}

@@ -74,10 +74,11 @@ from ..storage.models_screening import (
     ScreeningScaleScore,
     ScreeningScore,
 )
-from .figures import PlanIndicator, Report, Table, count_table, pct
+from .figures import PlanIndicator, Report, Table, count_table, pct, stacked_hidden
 from .suppression import Line
 
 SEX_LABELS = {"M": "男", "F": "女"}
+ACTIVITY_KEYS = ("new", "raised", "lowered", "released", "on_time", "late", "overdue", "crises")
 COVERAGE_STATES = [("completed", "已完成"), ("in_progress", "未完成"), ("missing", "未参加"),
                    ("absent", "缺测"), ("declined", "拒测")]
 SCREENED_GRADES = ("P4", "P5", "P6")  # plus every junior, senior and vocational grade (plan item 9)
@@ -467,11 +468,12 @@ class _Builder:
         if self.whole_school:
             t.exempt = {(r, 0) for r in range(len(labels))}
         median = self._median_days()
-        # The headline repeats these counts: it shows them as the table does (hidden where hidden).
+        return t, {**self.activity_shown(t), "median_days_to_interview": median}
+
+    def activity_shown(self, t: Table) -> dict:
+        """The headline repeats the activity counts: it shows them as the table does (hidden where hidden)."""
         shown = [v[0] for v in t.display(self.counselor)]
-        keys = [k for k, _ in rows] + ["on_time", "late", "overdue", "crises"]
-        extra = {**dict(zip(keys, shown, strict=True)), "median_days_to_interview": median}
-        return t, extra
+        return dict(zip(ACTIVITY_KEYS, shown, strict=True))
 
     def _median_days(self) -> float | None:
         p = self.period
@@ -655,8 +657,10 @@ def _band_colours(n: int) -> list[str]:
     return ramp[:n] if n <= len(ramp) else ramp + ["#424242"] * (n - len(ramp))
 
 
-def _tables(ctx: AppContext, s: Session, period: Period, scope: Scope,
-            today: date) -> tuple[_Builder, list[Table], dict, list[PlanIndicator]]:
+def _tables(ctx: AppContext, s: Session, period: Period, scope: Scope, today: date, *,
+            consistent: bool = True) -> tuple[_Builder, list[Table], dict, list[PlanIndicator]]:
+    """The report's tables; ``consistent``: hidden cells agree with the wider and sibling reports
+    (not needed for a sibling's own figures, which are never shown)."""
     b = _Builder(ctx, s, period, scope, today)
     tables: list[Table] = []
     cov = b.coverage()
@@ -674,9 +678,45 @@ def _tables(ctx: AppContext, s: Session, period: Period, scope: Scope,
     plan, plan_table = b.plan(sets, plan_classes)
     tables += [plan_table, plan_classes, b.special_groups(sets)]
     wider = _wider(scope)
-    if not b.counselor and wider is not None:
-        _inherit(b, tables, _tables(ctx, s, period, wider, today)[1])
+    if not b.counselor and consistent and wider is not None:
+        wider_tables = _tables(ctx, s, period, wider, today)[1]
+        _inherit(b, tables, wider_tables)
+        # Every report of the scope's siblings must solve the same stacked table, in the same order,
+        # or one would show a cell another hides.
+        units = [tables if x == scope else _tables(ctx, s, period, x, today, consistent=False)[1]
+                 for x in _units_like(s, scope)]
+        _stack(tables, units, wider_tables, whole_school=wider.kind == "school")
+        extra = {**extra, **b.activity_shown(activity)}
     return b, tables, extra, plan
+
+
+def _units_like(s: Session, scope: Scope) -> list[Scope]:
+    """Every grade of the school, or every class of the scope's grade, in one fixed order (the
+    scope among them): their reports add up to the wider report."""
+    classes = s.execute(select(SchoolClass.id, SchoolClass.grade_code, SchoolClass.number)
+                        .where(SchoolClass.active.is_(True))).all()
+    if scope.kind == "grade":
+        codes = {g for _, g, _ in classes} | {scope.grade_code}
+        return [Scope("grade", g, None, grade(g).label) for g in sorted(codes, key=grade_sort_key)]
+    mine = sorted((n, cid) for cid, g, n in classes if g == scope.grade_code)
+    return [scope if cid == scope.class_id else Scope("class", scope.grade_code, cid, class_label(scope.grade_code, n))
+            for n, cid in mine]
+
+
+def _stack(tables: list[Table], units: list[list[Table]], wider_tables: list[Table], *, whole_school: bool) -> None:
+    """Tables of one figure per row for the whole scope (grid activity, referrals, special groups,
+    change, trend): this scope's figure is the wider report's minus its siblings', so each is hidden
+    as the stacked table of all ``units`` requires (``figures.stacked_hidden``)."""
+    wider = {t.id: t for t in wider_tables}
+    for t in tables:
+        if not t.counts or t.row_header in ("年级", "班级") or t.id not in wider:
+            continue
+        same = [x for unit in units for x in unit if x.id == t.id]
+        hidden = stacked_hidden(t, same, wider[t.id], whole_school=whole_school)
+        counts = t.count_values()
+        t.hide |= hidden
+        t.keep |= {(r, c) for r in range(len(t.rows)) for c in range(len(t.cols))
+                   if counts[r][c] is not None and (r, c) not in hidden}
 
 
 def _wider(scope: Scope) -> Scope | None:
