@@ -183,7 +183,9 @@ def resolve_scope(ctx: AppContext, s: Session, *, grade_code: str | None, class_
     if not actor.sees_all:
         allowed = actor.grade_codes
         if (cls is not None and cls.grade_code not in allowed) or (code is not None and code not in allowed):
-            raise PermissionDenied()
+            mine = "、".join(grade(g).label for g in sorted(allowed, key=grade_sort_key)) or "无"
+            raise PermissionDenied(f"年级组长只能查看本年级（{mine}）及其班级的报告。",
+                                   f"A grade leader sees reports of their own grade only ({mine}).")
         if cls is None and code is None:
             if len(allowed) != 1:
                 raise UserError("请指定年级。", "Give a grade.")
