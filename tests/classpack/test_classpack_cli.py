@@ -44,6 +44,15 @@ def test_cli_round_trip(staff, monkeypatch, capsys, tmp_path):
     code, out, err = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", "G000", "--category",
                           "情绪", "--text", "x")
     assert code != 0 and "不在本班名单" in err
+    # A wrong entry is taken back by its number in the list, before the return.
+    code, out, _ = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", LIN, "--category", "情绪",
+                        "--text", "记错了")
+    code, out, _ = _run(monkeypatch, capsys, "entries", str(pack))
+    assert "  3. " in out and "记错了" in out
+    code, out, err = _run(monkeypatch, capsys, "withdraw", str(pack), "--entry", "4")
+    assert code != 0 and "没有第 4 条" in err and "Traceback" not in err
+    code, out, _ = _run(monkeypatch, capsys, "withdraw", str(pack), "--entry", "3")
+    assert code == 0 and "已撤回" in out and "记错了" in out
     ret = tmp_path / "r.xadx"
     code, out, _ = _run(monkeypatch, capsys, "return", str(pack), "--out", str(ret))
     assert code == 0 and "2 条" in out

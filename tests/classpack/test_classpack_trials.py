@@ -63,3 +63,22 @@ def test_invisible_and_control_characters_in_returned_text_are_stripped(staff, p
     with staff.counselor.db.read() as s:
         texts = list(s.scalars(select(ArchiveRecord.text)))
     assert texts == ["=HYPERLINK(\"http://x\")情绪低落"]
+
+
+def test_an_entry_saved_by_mistake_is_withdrawn_before_the_return(staff, pack, tmp_path):
+    """One click saves: a teacher who clicked the wrong student takes the entry back, and it never
+    reaches the student's archive; the withdrawal survives reopening the pack."""
+    tp = TeacherPack.open(pack, PASS)
+    wrong = tp.add_observation(LIN, category="mood", text="记错了学生", severity="urgent")
+    right = tp.add_observation(LIN, category="mood", text="正确的记录")
+    tp.withdraw(wrong["id"])
+    assert [e["id"] for e in tp.unreturned()] == [right["id"]]
+    tp = TeacherPack.open(pack, PASS)                     # reopened: still withdrawn
+    assert [e["id"] for e in tp.unreturned()] == [right["id"]]
+    with pytest.raises(UserError, match="不能在本机撤回"):
+        tp.withdraw(wrong["id"])
+    ret = tmp_path / "r.xadx"
+    assert tp.write_return(ret) == 1
+    report = import_return(staff.counselor, ret, PASS)
+    assert report.added_total == 1 and report.to_review == 0
+    assert [r.text for r in list_records(staff.counselor, staff.ids["林一鸣"])] == ["正确的记录"]

@@ -172,3 +172,33 @@ def test_xadesk_gui_without_a_database_opens_a_class_pack(qtbot, sync_ops, staff
     _shot(controller.teacher_window, "teacher_mode_from_xadesk_gui")
     with qtbot.waitSignal(controller.finished):
         controller.teacher_window.close()
+
+
+def test_teacher_takes_back_an_observation_saved_on_the_wrong_student(qtbot, sync_ops, staff, pack):  # noqa: F811
+    """One click saves; a wrong click is taken back from the list before the return is made."""
+    from ui import messages
+    from ui.classpack.teacher import PackOpenDialog, TeacherWindow
+
+    dialog = PackOpenDialog()
+    qtbot.addWidget(dialog)
+    dialog.file_edit.setText(str(pack))
+    dialog.passphrase_edit.setText(PASS)
+    dialog.open_pack()
+    win = TeacherWindow(dialog.pack)
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.withdraw_button.isEnabled() and win.withdraw_button.toolTip()
+    win.select_student(win.pack.students()[0].student_no)
+    win.obs_text.setText("点错了学生")
+    qtbot.mouseClick(win.category_buttons["mood"], Qt.MouseButton.LeftButton)
+    assert win.entries.rowCount() == 1
+    win.entries.selectRow(0)
+    assert win.withdraw_button.isEnabled()
+    messages.set_next_answer(False)                       # 取消: nothing changes
+    assert win.withdraw_selected() is None and len(win.pack.unreturned()) == 1
+    win.entries.selectRow(0)
+    messages.set_next_answer(True)
+    qtbot.mouseClick(win.withdraw_button, Qt.MouseButton.LeftButton)
+    assert win.pack.unreturned() == [] and win.entries.rowCount() == 0
+    assert "已撤回" in win.banner.text() and not win.withdraw_button.isEnabled()
+    _shot(win, "teacher_after_withdraw")

@@ -67,6 +67,10 @@ def register(subparsers) -> None:
     ra.set_defaults(func=run_add_rating)
     ls = teacher("entries", "列出本机尚未交回的记录", "list entries not yet returned")
     ls.set_defaults(func=run_entries)
+    wd = teacher("withdraw", "撤回一条记错的记录（班主任电脑，交回之前）", "take back an entry saved by mistake")
+    wd.add_argument("--entry", required=True, type=int, metavar="N",
+                    help=msg("entries 列出的序号", "the number shown by entries"))
+    wd.set_defaults(func=run_withdraw)
     rt = teacher("return", "生成交回文件（班主任电脑）", "write the return (teacher PC)")
     rt.add_argument("--out", required=True, metavar="RETURN")
     rt.set_defaults(func=run_return)
@@ -197,9 +201,24 @@ def run_entries(args, cli) -> int:
 
     tp = _pack(args, cli)
     rows = tp.unreturned()
-    for e in rows:
-        cli.out(f"{e['date']}  {tp.name_of(e['student_no'])}  {describe(e)}")
-    cli.out(msg(f"尚未交回 {len(rows)} 条", f"{len(rows)} not yet returned"))
+    for i, e in enumerate(rows, 1):
+        cli.out(f"{i:>3}. {e['date']}  {tp.name_of(e['student_no'])}  {describe(e)}")
+    cli.out(msg(f"尚未交回 {len(rows)} 条（记错的可用 withdraw --entry 序号 撤回）",
+                f"{len(rows)} not yet returned (take one back with withdraw --entry N)"))
+    return 0
+
+
+def run_withdraw(args, cli) -> int:
+    from ..classpack.content import describe
+
+    tp = _pack(args, cli)
+    rows = tp.unreturned()
+    if not 1 <= args.entry <= len(rows):
+        raise UserError(f"没有第 {args.entry} 条尚未交回的记录（共 {len(rows)} 条，见 entries）。",
+                        f"No entry {args.entry} (there are {len(rows)}; see entries).", field="entry")
+    e = tp.withdraw(rows[args.entry - 1]["id"])
+    cli.out(msg(f"已撤回：{tp.name_of(e['student_no'])} {describe(e)}。如已生成过交回文件，请删掉旧文件，重新生成。",
+                "Withdrawn. If a return was already made, delete it and make a new one."))
     return 0
 
 
