@@ -15,8 +15,8 @@ from xadesk.services.records import list_records
 from xadesk.storage.models_archive import ArchiveRecord
 from xadesk.storage.models_classpack import ClassPackSeries
 
-LIN = "G610113201301010011"
-HE = "G610113201303030038"       # 贺子轩, 七年级(2)班: not in 班主任甲's class
+LIN = "林一鸣"
+HE = "G610113201303030038"       # 贺子轩's 学籍号 (七年级(2)班): not in 班主任甲's class
 
 
 def _forged_entry(tp: TeacherPack, student_no: str, text: str) -> None:

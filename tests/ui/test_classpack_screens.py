@@ -112,7 +112,7 @@ def test_urgent_button_and_fixed_line(qtbot, staff, pack):  # noqa: F811
     assert urgent.height() >= urgent.sizeHint().height()         # no wrapped line cut off
     _shot(urgent, "teacher_urgent_dialog")
     assert "心理老师" in " ".join(lbl.text() for lbl in urgent.findChildren(QLabel))
-    fu = FollowUpDialog(tp, "G610113201301010011", win)
+    fu = FollowUpDialog(tp, tp.student_key("林一鸣"), win)
     qtbot.addWidget(fu)
     lines = [lbl for lbl in fu.findChildren(QLabel) if lbl.objectName() == "urgentLine"]
     assert lines and "立即电话联系心理老师" in lines[0].text()
@@ -131,11 +131,11 @@ def test_teacher_rates_a_student_in_teacher_mode(qtbot, staff, j1_1, rating_camp
     qtbot.addWidget(win)
     win.show()
     assert not win.rate_button.isHidden()
-    win.select_student("G610113201301010011")
+    win.select_student(win.pack.student_key("林一鸣"))
     assert win.rate_button.isEnabled() and "林一鸣" in win.obs_box.title()
     assert win.table.item(0, 6).text() == "未评"
     task = win.pack.rating_tasks()[0]
-    dlg = RatingDialog(win.pack, "G610113201301010011", task, win)
+    dlg = RatingDialog(win.pack, win.pack.student_key("林一鸣"), task, win)
     qtbot.addWidget(dlg)
     for box in dlg.choices[:-1]:
         box.setCurrentIndex(2)
@@ -148,7 +148,7 @@ def test_teacher_rates_a_student_in_teacher_mode(qtbot, staff, j1_1, rating_camp
     win._saved(dlg.entry)
     row = next(r for r in range(2) if win.table.item(r, 0).text() == "林一鸣")
     assert win.table.item(row, 6).text() == "已评"
-    win.select_student("G610113201301010011")
+    win.select_student(win.pack.student_key("林一鸣"))
     _shot(win, "teacher_main_window_with_rating")
 
 

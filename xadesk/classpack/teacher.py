@@ -204,7 +204,22 @@ class TeacherPack:
         return [e for e in self.entries if e["id"] not in done]
 
     # --- entries --------------------------------------------------------------------------------
-    def _add(self, kind: str, student_no: str, day: date | None, **fields: Any) -> dict[str, Any]:
+    def student_key(self, who: str) -> str:
+        """The pack's key for a student named by that key or by their name (unique in the class);
+        the pack holds no 学籍号 (it embeds the ID number)."""
+        who = (who or "").strip()
+        if who in self.student_numbers():
+            return who
+        same = [s["student_no"] for s in self.data["students"] if s["name"] == who]
+        if len(same) == 1:
+            return same[0]
+        if len(same) > 1:
+            raise UserError(f"本班有 {len(same)} 名学生叫“{who}”，请用班级包中的编号（classpack entries 或名单中可见）。",
+                            f"{len(same)} students are called {who!r}; use the pack key.", field="student")
+        raise UserError(f"“{who}”不在本班名单中（请写学生姓名）。", f"{who!r} is not in this class.", field="student")
+
+    def _add(self, kind: str, student: str, day: date | None, **fields: Any) -> dict[str, Any]:
+        student_no = self.student_key(student)
         entry = new_entry(kind, student_no, day=day, today=self.today, students=self.student_numbers(), **fields)
         self._journal.append(entry)
         self.entries.append(entry)
@@ -260,6 +275,7 @@ class TeacherPack:
     def add_rating(self, student_no: str, campaign_uuid: str, instrument_id: str,
                    answers: list[float | None]) -> dict[str, Any]:
         task, defn = self.rating_definition(campaign_uuid, instrument_id)
+        student_no = self.student_key(student_no)
         if student_no not in task["students"]:
             raise UserError(f"{self.name_of(student_no)} 不在这次评定的对象中。", "Not a target of this rating.",
                             field="student")
