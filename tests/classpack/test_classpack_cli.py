@@ -44,6 +44,8 @@ def test_cli_round_trip(staff, monkeypatch, capsys, tmp_path):
     code, out, err = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", "G000", "--category",
                           "情绪", "--text", "x")
     assert code != 0 and "不在本班名单" in err
+    code, out, _ = _run(monkeypatch, capsys, "students", str(pack))
+    assert code == 0 and "林一鸣" in out and "G6101" not in out
     # A wrong entry is taken back by its number in the list, before the return.
     code, out, _ = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", "林一鸣", "--category", "情绪",
                         "--text", "记错了")

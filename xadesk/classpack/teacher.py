@@ -214,7 +214,7 @@ class TeacherPack:
         if len(same) == 1:
             return same[0]
         if len(same) > 1:
-            raise UserError(f"本班有 {len(same)} 名学生叫“{who}”，请用班级包中的编号（classpack entries 或名单中可见）。",
+            raise UserError(f"本班有 {len(same)} 名学生叫“{who}”，请改用编号（xadesk classpack students 可列出）。",
                             f"{len(same)} students are called {who!r}; use the pack key.", field="student")
         raise UserError(f"“{who}”不在本班名单中（请写学生姓名）。", f"{who!r} is not in this class.", field="student")
 
