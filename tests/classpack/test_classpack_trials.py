@@ -82,3 +82,33 @@ def test_an_entry_saved_by_mistake_is_withdrawn_before_the_return(staff, pack, t
     report = import_return(staff.counselor, ret, PASS)
     assert report.added_total == 1 and report.to_review == 0
     assert [r.text for r in list_records(staff.counselor, staff.ids["林一鸣"])] == ["正确的记录"]
+
+
+def test_a_safety_answer_in_a_returned_teacher_rating_reaches_the_review_queue(staff, j1_1, tmp_path):
+    """A school's licensed teacher-rated form may have a safety item ("has spoken of wanting to die");
+    rated positive on the teacher's PC it must reach the queue at import like a student's own answer."""
+    import json
+
+    from xadesk.classpack.ratings import DEMO_CHECKLIST
+    from xadesk.services import grid as G
+    from xadesk.services.campaigns import create_campaign
+    from xadesk.services.instruments import add_definition
+
+    d = json.loads(DEMO_CHECKLIST.read_text(encoding="utf-8"))
+    d["id"], d["version"] = "school_teacher_form", 1
+    d["name"] = {"zh": "学校班主任观察表（测试）", "en": "School teacher form (test)"}
+    d["rules"] = [{"id": "death_talk", "kind": "safety", "when": {"item": d["items"][-1]["id"], "ge": 1},
+                   "label": {"zh": "提到过不想活：须当天当面跟进", "en": "Spoke of dying"}, "source": "test"}]
+    add_definition(staff.counselor, d)
+    c = create_campaign(staff.counselor, "班主任观察（含安全题）", ["school_teacher_form"], grades=["J1"],
+                        open_now=True)
+    pack = tmp_path / "p.xadx"
+    export_pack(staff.counselor, j1_1, pack, PASS)
+    tp = TeacherPack.open(pack, PASS)
+    [task] = tp.rating_tasks()
+    tp.add_rating("苏晓雨", task["campaign_uuid"], "school_teacher_form", [0, 0, 0, 0, 0, 1])
+    ret = tmp_path / "r.xadx"
+    tp.write_return(ret)
+    import_return(staff.counselor, ret, PASS)
+    rows = [q for q in G.review_queue(staff.counselor, c.id) if q.student_id == staff.ids["苏晓雨"]]
+    assert rows and any(p.safety for q in rows for p in q.proposals)
