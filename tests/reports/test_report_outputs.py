@@ -190,6 +190,19 @@ def test_school_grade_and_class_reports_together_give_away_no_small_count(demo):
         elif kind == "school":
             parts = {c for c in scalar if c[0] == table and c[1] == "grade" and c[3:] == (row, col)}
             lines.add((tuple(sorted(parts)), cell))
+    # Boys (girls) of the school are the boys of its grades; of a grade, the boys of its classes.
+    sex_cells = {c for c in (*known, *hidden) if len(c) == 5 and c[1] == "sex"}
+    for cell in sex_cells:
+        table, _sex, where, who, col = cell
+        if where == "全校":
+            parts = {c for c in sex_cells if c[0] == table and c[3:] == (who, col) and c[2].endswith("年级")}
+        elif where.endswith("年级"):
+            parts = {c for c in sex_cells if c[0] == table and c[3:] == (who, col) and c[2].startswith(where)
+                     and c[2] != where}
+        else:
+            continue
+        if parts and len({c[2] for c in parts}) == len([1 for _ in parts]):
+            lines.add((tuple(sorted(parts)), cell))
     secret = {c for c in hidden if c not in known}
     assert not (small & set(known)), sorted(small & set(known))[:3]
     pinned = set(determined_cells([Line(m, t) for m, t in lines], secret)) & small

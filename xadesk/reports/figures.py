@@ -225,3 +225,49 @@ def stacked_hidden(part: Table, units: Sequence[Table], whole: Table, *, whole_s
     mine = next(b for b, t in enumerate(blocks) if t is part)
     lo, hi = offsets[mine], offsets[mine] + len(part.rows)
     return {(r - lo, c) for r, c in result.hidden if lo <= r < hi}
+
+
+def consistent_split(part: Table, units: Sequence[tuple[str, Table]], whole: Table, split: Sequence[str]) -> set[Cell]:
+    """The cells of ``part``'s ``split`` rows (男/女) to hide so that the split rows of every unit
+    (each grade's boys, girls) and of ``whole`` (the school's) together give no small count away.
+    ``units`` are (the unit's row label in ``whole``, its table), in one fixed order, ``part`` among
+    them. Each block is the split rows and the 合计 row; ``whole``'s cells and each unit's 合计 keep
+    the pattern ``whole`` shows (the unit's 合计 is ``whole``'s row for that unit)."""
+    shown_hidden = whole.suppression(False).hidden
+    values: list[list[int | float | None]] = []
+    lines: list[Line] = []
+    fixed_hide: list[Cell] = []
+    fixed_keep: list[Cell] = []
+    where: dict[int, dict[str, int]] = {}
+    blocks = [("", whole), *units]
+    for b, (label, t) in enumerate(blocks):
+        counts = t.count_values()
+        keep_rows = [r for r, name in enumerate(t.rows) if name in split or name == "合计"]
+        at = {t.rows[r]: len(values) + i for i, r in enumerate(keep_rows)}
+        where[b] = at
+        values += [counts[r] for r in keep_rows]
+        index = {r: at[t.rows[r]] for r in keep_rows}
+        for ln in t.lines:
+            cells = (*ln.members, ln.total)
+            if all(r in index for r, _ in cells):
+                lines.append(Line(tuple((index[r], c) for r, c in ln.members), (index[ln.total[0]], ln.total[1])))
+        source = {name: name for name in at} if b == 0 else ({"合计": label} if label in whole.rows else {})
+        for name, there in source.items():
+            wr = whole.rows.index(there)
+            for c in range(len(t.cols)):
+                if values[at[name]][c] is None or c >= len(whole.cols) or whole.cols[c] != t.cols[c]:
+                    continue
+                (fixed_hide if (wr, c) in shown_hidden else fixed_keep).append((at[name], c))
+    for name in (*split, "合计"):
+        if name not in where[0]:
+            continue
+        for c in range(len(whole.cols)):
+            total = values[where[0][name]][c]
+            members = [(where[b][name], c) for b in range(1, len(blocks)) if name in where[b]]
+            member_values = [values[r][cc] for r, cc in members]
+            if total is not None and members and None not in member_values and sum(member_values) == total:
+                lines.append(Line(tuple(members), (where[0][name], c)))
+    result = suppress(values, lines, exempt=fixed_keep, hide=fixed_hide, keep=fixed_keep)
+    mine = next(b for b, (_, t) in enumerate(blocks) if t is part)
+    back = {v: k for k, v in where[mine].items()}
+    return {(part.rows.index(back[r]), c) for r, c in result.hidden if r in back and back[r] in split}

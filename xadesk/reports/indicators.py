@@ -74,7 +74,7 @@ from ..storage.models_screening import (
     ScreeningScaleScore,
     ScreeningScore,
 )
-from .figures import PlanIndicator, Report, Table, count_table, pct, stacked_hidden
+from .figures import PlanIndicator, Report, Table, consistent_split, count_table, pct, stacked_hidden
 from .suppression import Line
 
 SEX_LABELS = {"M": "男", "F": "女"}
@@ -685,11 +685,28 @@ def _tables(ctx: AppContext, s: Session, period: Period, scope: Scope, today: da
         _inherit(b, tables, wider_tables)
         # Every report of the scope's siblings must solve the same stacked table, in the same order,
         # or one would show a cell another hides.
-        units = [tables if x == scope else _tables(ctx, s, period, x, today, consistent=False)[1]
-                 for x in _units_like(s, scope)]
+        scopes = _units_like(s, scope)
+        units = [tables if x == scope else _tables(ctx, s, period, x, today, consistent=False)[1] for x in scopes]
         _stack(tables, units, wider_tables, whole_school=wider.kind == "school")
+        _split_by_sex(tables, [x.label for x in scopes], units, wider_tables)
         extra = {**extra, **b.activity_shown(activity)}
     return b, tables, extra, plan
+
+
+def _split_by_sex(tables: list[Table], labels: list[str], units: list[list[Table]], wider_tables: list[Table]) -> None:
+    """The by-sex rows of per-unit tables: a grade's boys are the school's boys minus the other
+    grades' boys, so they are hidden as all grades' and the school's sex rows together require."""
+    wider = {t.id: t for t in wider_tables}
+    sexes = list(SEX_LABELS.values())
+    for t in tables:
+        if t.id not in wider or t.row_header not in ("年级", "班级") or not any(x in t.rows for x in sexes):
+            continue
+        same = [(label, x) for label, unit in zip(labels, units, strict=True) for x in unit if x.id == t.id]
+        hidden = consistent_split(t, same, wider[t.id], sexes)
+        counts = t.count_values()
+        rows = [r for r, name in enumerate(t.rows) if name in sexes]
+        t.hide |= hidden
+        t.keep |= {(r, c) for r in rows for c in range(len(t.cols)) if counts[r][c] is not None and (r, c) not in hidden}
 
 
 def _units_like(s: Session, scope: Scope) -> list[Scope]:
