@@ -35,15 +35,26 @@ def test_cli_round_trip(staff, monkeypatch, capsys, tmp_path):
                           user="xinli", path=db)
     assert code == 0, err
     assert "班主任甲" in out
-    code, out, _ = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", LIN, "--category", "情绪",
+    code, out, _ = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", "林一鸣", "--category", "情绪",
                         "--text", "课上流泪")
     assert code == 0 and "已保存" in out and "立即电话联系心理老师" in out
-    code, out, _ = _run(monkeypatch, capsys, "add-homevisit", str(pack), "--student", LIN, "--visitors", "班主任甲",
+    code, out, _ = _run(monkeypatch, capsys, "add-homevisit", str(pack), "--student", "林一鸣", "--visitors", "班主任甲",
                         "--present", "父亲", "--text", "父亲常年在外", "--family", "left_behind")
     assert code == 0
     code, out, err = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", "G000", "--category",
                           "情绪", "--text", "x")
     assert code != 0 and "不在本班名单" in err
+    code, out, _ = _run(monkeypatch, capsys, "students", str(pack))
+    assert code == 0 and "林一鸣" in out and "G6101" not in out
+    # A wrong entry is taken back by its number in the list, before the return.
+    code, out, _ = _run(monkeypatch, capsys, "add-observation", str(pack), "--student", "林一鸣", "--category", "情绪",
+                        "--text", "记错了")
+    code, out, _ = _run(monkeypatch, capsys, "entries", str(pack))
+    assert "  3. " in out and "记错了" in out
+    code, out, err = _run(monkeypatch, capsys, "withdraw", str(pack), "--entry", "4")
+    assert code != 0 and "没有第 4 条" in err and "Traceback" not in err
+    code, out, _ = _run(monkeypatch, capsys, "withdraw", str(pack), "--entry", "3")
+    assert code == 0 and "已撤回" in out and "记错了" in out
     ret = tmp_path / "r.xadx"
     code, out, _ = _run(monkeypatch, capsys, "return", str(pack), "--out", str(ret))
     assert code == 0 and "2 条" in out
@@ -69,7 +80,7 @@ _CHILD = textwrap.dedent("""
     from xadesk.classpack.teacher import TeacherPack
     tp = TeacherPack.open(sys.argv[1], sys.argv[2])
     for i in range(1000):
-        tp.add_observation("G610113201301010011", category="mood", text=f"第{i}条")
+        tp.add_observation("林一鸣", category="mood", text=f"第{i}条")
         print("saved", i, flush=True)
         time.sleep(0.01 if i < 4 else 60)
 """)
@@ -106,10 +117,10 @@ def test_cli_ratings_in_the_pack_and_at_school(staff, rating_campaign, monkeypat
     db = staff.school.path
     pack = tmp_path / "p.xadx"
     _run(monkeypatch, capsys, "export", "--class", "七年级(1)班", "--out", str(pack), user="xinli", path=db)
-    code, out, err = _run(monkeypatch, capsys, "add-rating", str(pack), "--student", LIN, "--instrument",
+    code, out, err = _run(monkeypatch, capsys, "add-rating", str(pack), "--student", "林一鸣", "--instrument",
                           "demo_teacher_checklist", "--answers", "2,2,2,2,2,x")
     assert code != 0 and "第6题" in err
-    code, out, err = _run(monkeypatch, capsys, "add-rating", str(pack), "--student", LIN, "--instrument",
+    code, out, err = _run(monkeypatch, capsys, "add-rating", str(pack), "--student", "林一鸣", "--instrument",
                           "demo_teacher_checklist", "--answers", "2,2,2,2,2,2")
     assert code == 0, err
     code, out, err = _run(monkeypatch, capsys, "rate", "--campaign", str(rating_campaign.id), "--student",

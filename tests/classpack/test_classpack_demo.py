@@ -36,5 +36,6 @@ def test_demo_teacher_rating_task_in_the_pack(tmp_path):
     tp = TeacherPack.open(pack, "DEMO-PACK-PASS")
     [task] = tp.rating_tasks()
     assert "虚构" in task["name"]
-    assert tp.rated(task["campaign_uuid"], task["instrument_id"]) == {first.student_no}
+    assert {tp.name_of(n) for n in tp.rated(task["campaign_uuid"], task["instrument_id"])} == {first.name}
+    assert first.student_no not in {s.student_no for s in tp.students()}   # keys, never the 学籍号
     assert any(s.level for s in tp.students())          # the grid step put students of this class on the list

@@ -21,7 +21,8 @@ from xadesk.services import grid_tracking as T
 from xadesk.services.records import list_records
 from xadesk.storage.models_archive import ArchiveRecord
 
-LIN, SU = "G610113201301010011", "G61011320130202002X"
+# The teacher names students (the pack holds no 学籍号: it embeds the ID number).
+LIN, SU = "林一鸣", "苏晓雨"
 
 
 def _records(ctx) -> int:
@@ -66,8 +67,8 @@ def test_pack_holds_only_the_class_and_no_id_numbers_or_counselling(staff, j1_1,
     assert {s["name"] for s in data["students"]} == {"林一鸣", "苏晓雨"}
     for other in ("贺子轩", "姚佳琪", "任浩然", "邵可欣", "G610113201303030038"):
         assert other not in text
-    stripped = text.replace("G610113201301010011", "").replace("G61011320130202002X", "")
-    assert "610113201301010011" not in stripped and "61011320130202002X" not in stripped
+    # The 学籍号 is "G" + the ID number: neither travels, only keys the school maps back.
+    assert "610113201301010011" not in text and "61011320130202002X" not in text
     assert "2013-01-01" not in text                                   # no birth dates either
     assert "辅导内容绝密" not in text and "心理老师的观察" not in text
     assert "班主任本人的观察" in text
@@ -98,7 +99,7 @@ def test_grid_task_follow_up_conflict_listed_and_decided(staff, j1_1, tmp_path):
     pack = tmp_path / "p.xadx"
     export_pack(staff.counselor, j1_1, pack, PASS)
     tp = TeacherPack.open(pack, PASS)
-    st = next(s for s in tp.students() if s.student_no == LIN)
+    st = next(s for s in tp.students() if s.student_no == tp.student_key(LIN))
     assert st.level == "L2" and st.mine and st.next_due is not None
     tp.add_follow_up(LIN, summary="谈心，情绪有所好转", method="面谈")
     ret = tmp_path / "r.xadx"
@@ -226,7 +227,7 @@ def test_a_bad_entry_refuses_the_whole_return(staff, pack, tmp_path):
 def test_teacher_entry_errors_name_the_field(pack):
     tp = TeacherPack.open(pack, PASS)
     with pytest.raises(UserError, match="不在本班名单"):
-        tp.add_observation("G610113201303030038", category="mood", text="别班学生")
+        tp.add_observation("贺子轩", category="mood", text="别班学生")
     with pytest.raises(UserError, match="观察类别"):
         tp.add_observation(LIN, category="无此类", text="x")
     with pytest.raises(UserError, match="观察内容"):
@@ -274,7 +275,7 @@ def test_monitor_changes_merge_or_wait_for_a_decision(staff, j1_1, tmp_path):
     tp = TeacherPack.open(p, PASS)
     tp.add_monitor(LIN, "appoint")
     tp.add_monitor(SU, "appoint")
-    assert {s.student_no for s in tp.students() if s.monitor} == {LIN, SU}
+    assert {s.name for s in tp.students() if s.monitor} == {LIN, SU}
     register_monitor(staff.counselor, staff.ids["苏晓雨"])          # meanwhile at school
     ret = tmp_path / "r.xadx"
     tp.write_return(ret)

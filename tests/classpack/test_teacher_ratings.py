@@ -72,14 +72,15 @@ def test_teacher_rates_in_the_pack_and_a_rule_combines_both(staff, j1_1, rating_
     export_pack(staff.counselor, j1_1, pack, PASS)
     tp = TeacherPack.open(pack, PASS)
     [task] = tp.rating_tasks()
-    assert task["instrument_id"] == "demo_teacher_checklist" and sorted(task["students"]) == sorted([LIN, SU])
+    assert task["instrument_id"] == "demo_teacher_checklist" and {tp.name_of(n) for n in task["students"]} == {"林一鸣", "苏晓雨"}
     with pytest.raises(UserError, match="第6题还没有评定"):
-        tp.add_rating(LIN, task["campaign_uuid"], "demo_teacher_checklist", [2, 2, 2, 2, 2, None])
+        tp.add_rating("林一鸣", task["campaign_uuid"], "demo_teacher_checklist", [2, 2, 2, 2, 2, None])
     with pytest.raises(UserError, match="不是选项"):
-        tp.add_rating(LIN, task["campaign_uuid"], "demo_teacher_checklist", [2, 2, 2, 2, 2, 7])
-    tp.add_rating(LIN, task["campaign_uuid"], "demo_teacher_checklist", [2, 2, 2, 1, 2, 1])   # 10: 较多（演示）
-    tp.add_rating(SU, task["campaign_uuid"], "demo_teacher_checklist", [0, 0, 1, 0, 0, 0])
-    assert tp.rated(task["campaign_uuid"], "demo_teacher_checklist") == {LIN, SU}
+        tp.add_rating("林一鸣", task["campaign_uuid"], "demo_teacher_checklist", [2, 2, 2, 2, 2, 7])
+    tp.add_rating("林一鸣", task["campaign_uuid"], "demo_teacher_checklist", [2, 2, 2, 1, 2, 1])   # 10: 较多（演示）
+    tp.add_rating("苏晓雨", task["campaign_uuid"], "demo_teacher_checklist", [0, 0, 1, 0, 0, 0])
+    assert tp.rated(task["campaign_uuid"], "demo_teacher_checklist") == {tp.student_key("林一鸣"),
+                                                                       tp.student_key("苏晓雨")}
     ret = tmp_path / "r.xadx"
     tp.write_return(ret)
     report = import_return(staff.counselor, ret, PASS)
@@ -119,7 +120,7 @@ def test_rating_at_the_school_pc_then_the_same_teacher_rerates_in_the_pack(staff
     export_pack(staff.counselor, j1_1, pack, PASS)
     tp = TeacherPack.open(pack, PASS)
     cu = tp.rating_tasks()[0]["campaign_uuid"]
-    tp.add_rating(LIN, cu, "demo_teacher_checklist", [2, 2, 2, 2, 2, 2])
+    tp.add_rating("林一鸣", cu, "demo_teacher_checklist", [2, 2, 2, 2, 2, 2])
     ret = tmp_path / "r.xadx"
     tp.write_return(ret)
     assert import_return(staff.counselor, ret, PASS).added["rating"] == 1

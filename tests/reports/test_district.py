@@ -188,7 +188,7 @@ def test_only_whole_school_roles_send_the_file(fx, tmp_path):  # noqa: F811
 
     nj = fx.school.as_user("nj")
     try:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="代表全校"):
             write_aggregate(nj, year=YEAR, path=tmp_path / "g.xadx", passphrase=PASS)
     finally:
         nj.close()

@@ -142,9 +142,10 @@ def test_grade_leader_is_held_to_the_grade(fx):
         assert set(rows(report.table("coverage"))) == {"七年级(1)班", "七年级(2)班", "合计"}
         # the grade is not the whole school: even its total is hidden
         assert rows(report.table("levels"), counselor=False)["合计"][1] == "<5"
-        with pytest.raises(PermissionDenied):
+        # the refusal says what the grade leader may see, not only "not allowed"
+        with pytest.raises(PermissionDenied, match="只能查看本年级（七年级）"):
             build_report(nj, year="2026-2027", grade_code="八年级", today=TODAY)
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="只能查看本年级（七年级）"):
             build_report(nj, year="2026-2027", class_="八年级(1)班", today=TODAY)
     finally:
         nj.close()

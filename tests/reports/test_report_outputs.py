@@ -100,3 +100,113 @@ def test_cli_report_school(demo, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("XADESK_PASSWORD", DEMO_PASSWORD)
     assert main(["--db", str(demo), "--user", "bzr701", "report", "school", "--out", str(tmp_path / "h.pdf")]) == 1
     assert not (tmp_path / "h.pdf").exists()
+
+
+def _global_cells(report, scope_kind: str, scope_label: str):
+    """Each per-unit table cell of a report under a name that is the same in every report showing
+    the same people: (table, population, column)."""
+    sexes = {"男", "女"}
+    out = {}
+    for t in report.tables:
+        if not t.counts:
+            continue
+        shown = t.display(False)
+        counts = t.count_values()
+        if t.row_header not in ("年级", "班级"):
+            # One figure per row for the whole scope: the scope's figures add up to the wider one's.
+            for r, label in enumerate(t.rows):
+                for c, col in enumerate(t.cols):
+                    if counts[r][c] is not None:
+                        out[(t.id, scope_kind, scope_label, label, col)] = (shown[r][c], counts[r][c])
+            out.setdefault("lines", []).extend(
+                (tuple((t.id, scope_kind, scope_label, t.rows[r], t.cols[c]) for r, c in line.members),
+                 (t.id, scope_kind, scope_label, t.rows[line.total[0]], t.cols[line.total[1]]))
+                for line in t.lines)
+            continue
+
+        unit = "grade" if t.row_header == "年级" else "class"
+
+        def population(label: str, unit: str = unit) -> tuple[str, ...]:
+            if label in sexes:
+                return ("sex", scope_label, label)
+            if label == "合计":
+                return (scope_kind, scope_label)
+            return (unit, label)
+
+        for r, label in enumerate(t.rows):
+            for c, col in enumerate(t.cols):
+                if counts[r][c] is not None:
+                    out[(t.id, *population(label), col)] = (shown[r][c], counts[r][c])
+        for line in t.lines:
+            members = [(t.id, *population(t.rows[r]), t.cols[c]) for r, c in line.members
+                       if counts[r][c] is not None]
+            r, c = line.total
+            if counts[r][c] is not None:
+                out.setdefault("lines", []).append((tuple(members), (t.id, *population(t.rows[r]), t.cols[c])))
+    return out
+
+
+def test_school_grade_and_class_reports_together_give_away_no_small_count(demo):
+    """A leader can open the school report, each grade's and each class's: what one report hides
+    as a complement another must not show, or subtracting gives a "<5" away (found on the demo:
+    the school report and 九年级's together pinned 八年级's GAD-7 重度 count at 2)."""
+    from xadesk.domain.grades import grade
+    from xadesk.reports.indicators import choices
+    from xadesk.reports.suppression import Line, determined_cells
+
+    ctx = login(demo, "xiaozhang", DEMO_PASSWORD)
+    try:
+        views = [_global_cells(build_report(ctx, audit_view=False), "school", "全校")]
+        ch = choices(ctx)
+        for code, _label in ch.grades:
+            views.append(_global_cells(build_report(ctx, grade_code=code, audit_view=False), "grade",
+                                       grade(code).label))
+        # Every class of two grades (the demo's small counts are there): each class report builds its
+        # grade's and the school's, so all thirty would be slow.
+        for cid, label, _g in [c for c in ch.classes if c[2] in ("J2", "J3")]:
+            views.append(_global_cells(build_report(ctx, class_=cid, audit_view=False), "class", label))
+    finally:
+        ctx.close()
+    known, hidden, small, lines = {}, {}, set(), set()
+    for view in views:
+        lines.update(view.pop("lines", []))
+        for cell, (shown, value) in view.items():
+            if isinstance(shown, str):
+                hidden[cell] = value
+                if shown == "<5":
+                    small.add(cell)
+            else:
+                known[cell] = value
+    assert small, "the demo has small counts to protect"
+    # The grades' one-figure tables add up to the school's, and the classes' to their grade's.
+    scalar = {c for c in (*known, *hidden) if len(c) == 5}
+    for cell in scalar:
+        table, kind, label, row, col = cell
+        if kind == "grade":
+            parts = {c for c in scalar if c[0] == table and c[1] == "class" and c[3:] == (row, col)
+                     and c[2].startswith(label)}
+            if parts:  # the classes of this grade were opened
+                lines.add((tuple(sorted(parts)), cell))
+        elif kind == "school":
+            parts = {c for c in scalar if c[0] == table and c[1] == "grade" and c[3:] == (row, col)}
+            lines.add((tuple(sorted(parts)), cell))
+    # Boys (girls) of the school are the boys of its grades; of a grade, the boys of its classes.
+    sex_cells = {c for c in (*known, *hidden) if len(c) == 5 and c[1] == "sex"}
+    for cell in sex_cells:
+        table, _sex, where, who, col = cell
+        if where == "全校":
+            parts = {c for c in sex_cells if c[0] == table and c[3:] == (who, col) and c[2].endswith("年级")}
+        elif where.endswith("年级"):
+            parts = {c for c in sex_cells if c[0] == table and c[3:] == (who, col) and c[2].startswith(where)
+                     and c[2] != where}
+        else:
+            continue
+        if parts and len({c[2] for c in parts}) == len([1 for _ in parts]):
+            lines.add((tuple(sorted(parts)), cell))
+    secret = {c for c in hidden if c not in known}
+    assert not (small & set(known)), sorted(small & set(known))[:3]
+    pinned = set(determined_cells([Line(m, t) for m, t in lines], secret)) & small
+    # Whole-school counts are shown even when small (the policy): a grade holding all of such a
+    # count (every other grade has none) is pinned by the school's own figure, not by differencing.
+    pinned = {c for c in pinned if not (len(c) == 5 and known.get((c[0], "school", "全校", c[3], c[4]), 5) < 5)}
+    assert not pinned, sorted(pinned)[:5]

@@ -77,3 +77,20 @@ def test_a_front_end_that_cannot_load_is_a_failed_step_not_a_crash(monkeypatch):
         state.close()
     assert not report.ok
     assert "缺少组件" in report.results[0].detail and "README" in report.results[0].detail
+
+
+@pytest.mark.slow
+def test_the_gui_step_prints_no_english_platform_notes():
+    """The IT teacher reads the self-test: Qt's offscreen plugin notes ("This plugin does not support
+    propagateSizeHints()") are not for them. A child process: pytest-qt would swallow them here."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XADESK_", "QT_"))}
+    code = "import sys; from xadesk.cli.main import main; sys.exit(main([\"selftest\"]))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "propagateSizeHints" not in done.stdout + done.stderr
+    assert "自检通过" in done.stdout

@@ -112,7 +112,7 @@ def test_urgent_button_and_fixed_line(qtbot, staff, pack):  # noqa: F811
     assert urgent.height() >= urgent.sizeHint().height()         # no wrapped line cut off
     _shot(urgent, "teacher_urgent_dialog")
     assert "心理老师" in " ".join(lbl.text() for lbl in urgent.findChildren(QLabel))
-    fu = FollowUpDialog(tp, "G610113201301010011", win)
+    fu = FollowUpDialog(tp, tp.student_key("林一鸣"), win)
     qtbot.addWidget(fu)
     lines = [lbl for lbl in fu.findChildren(QLabel) if lbl.objectName() == "urgentLine"]
     assert lines and "立即电话联系心理老师" in lines[0].text()
@@ -131,11 +131,11 @@ def test_teacher_rates_a_student_in_teacher_mode(qtbot, staff, j1_1, rating_camp
     qtbot.addWidget(win)
     win.show()
     assert not win.rate_button.isHidden()
-    win.select_student("G610113201301010011")
+    win.select_student(win.pack.student_key("林一鸣"))
     assert win.rate_button.isEnabled() and "林一鸣" in win.obs_box.title()
     assert win.table.item(0, 6).text() == "未评"
     task = win.pack.rating_tasks()[0]
-    dlg = RatingDialog(win.pack, "G610113201301010011", task, win)
+    dlg = RatingDialog(win.pack, win.pack.student_key("林一鸣"), task, win)
     qtbot.addWidget(dlg)
     for box in dlg.choices[:-1]:
         box.setCurrentIndex(2)
@@ -148,7 +148,7 @@ def test_teacher_rates_a_student_in_teacher_mode(qtbot, staff, j1_1, rating_camp
     win._saved(dlg.entry)
     row = next(r for r in range(2) if win.table.item(r, 0).text() == "林一鸣")
     assert win.table.item(row, 6).text() == "已评"
-    win.select_student("G610113201301010011")
+    win.select_student(win.pack.student_key("林一鸣"))
     _shot(win, "teacher_main_window_with_rating")
 
 
@@ -172,3 +172,33 @@ def test_xadesk_gui_without_a_database_opens_a_class_pack(qtbot, sync_ops, staff
     _shot(controller.teacher_window, "teacher_mode_from_xadesk_gui")
     with qtbot.waitSignal(controller.finished):
         controller.teacher_window.close()
+
+
+def test_teacher_takes_back_an_observation_saved_on_the_wrong_student(qtbot, sync_ops, staff, pack):  # noqa: F811
+    """One click saves; a wrong click is taken back from the list before the return is made."""
+    from ui import messages
+    from ui.classpack.teacher import PackOpenDialog, TeacherWindow
+
+    dialog = PackOpenDialog()
+    qtbot.addWidget(dialog)
+    dialog.file_edit.setText(str(pack))
+    dialog.passphrase_edit.setText(PASS)
+    dialog.open_pack()
+    win = TeacherWindow(dialog.pack)
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.withdraw_button.isEnabled() and win.withdraw_button.toolTip()
+    win.select_student(win.pack.students()[0].student_no)
+    win.obs_text.setText("点错了学生")
+    qtbot.mouseClick(win.category_buttons["mood"], Qt.MouseButton.LeftButton)
+    assert win.entries.rowCount() == 1
+    win.entries.selectRow(0)
+    assert win.withdraw_button.isEnabled()
+    messages.set_next_answer(False)                       # 取消: nothing changes
+    assert win.withdraw_selected() is None and len(win.pack.unreturned()) == 1
+    win.entries.selectRow(0)
+    messages.set_next_answer(True)
+    qtbot.mouseClick(win.withdraw_button, Qt.MouseButton.LeftButton)
+    assert win.pack.unreturned() == [] and win.entries.rowCount() == 0
+    assert "已撤回" in win.banner.text() and not win.withdraw_button.isEnabled()
+    _shot(win, "teacher_after_withdraw")

@@ -251,13 +251,22 @@ class TeacherWindow(QMainWindow):
         self.entries.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.entries.verticalHeader().setVisible(False)
         self.entries.horizontalHeader().setStretchLastSection(True)
+        self.entries.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.entries.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.entries.itemSelectionChanged.connect(self._entry_selection_changed)
+        # One click saves, so a wrong click must be undoable before the return goes to school.
+        self.withdraw_button = QPushButton(self.tr("撤回所选记录(&W)…"), central)
+        self.withdraw_button.clicked.connect(self.withdraw_selected)
 
         right = QWidget(central)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(obs)
         rl.addLayout(actions)
-        rl.addWidget(self.entries_label)
+        entries_head = QHBoxLayout()
+        entries_head.addWidget(self.entries_label, 1)
+        entries_head.addWidget(self.withdraw_button)
+        rl.addLayout(entries_head)
         rl.addWidget(self.entries, 1)
         split = QSplitter(Qt.Orientation.Horizontal, central)
         split.addWidget(self.table)
@@ -307,9 +316,45 @@ class TeacherWindow(QMainWindow):
         self.entries.setRowCount(len(rows))
         for r, e in enumerate(reversed(rows)):
             for c, text in enumerate((e["date"], self.pack.name_of(e["student_no"]), describe(e))):
-                self.entries.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, e["id"])
+                self.entries.setItem(r, c, item)
         self.entries.resizeColumnToContents(0)
         self.entries.resizeColumnToContents(1)
+        self._entry_selection_changed()
+
+    def _selected_entry(self) -> str | None:
+        rows = self.entries.selectionModel().selectedRows() if self.entries.selectionModel() else []
+        if not rows:
+            return None
+        item = self.entries.item(rows[0].row(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+    def _entry_selection_changed(self) -> None:
+        has = self._selected_entry() is not None
+        self.withdraw_button.setEnabled(has)
+        self.withdraw_button.setToolTip("" if has else self.tr("先在下面的列表中选中要撤回的记录"))
+
+    def withdraw_selected(self) -> dict | None:
+        eid = self._selected_entry()
+        if eid is None:
+            return None
+        entry = next((e for e in self.pack.unreturned() if e["id"] == eid), None)
+        if entry is None:
+            return None
+        text = (self.tr("撤回这条记录？它不会交给学校。\n\n%1　%2\n\n如果已经生成过交回文件，请删掉旧文件，重新生成。")
+                .replace("%1", self.pack.name_of(entry["student_no"])).replace("%2", describe(entry)))
+        if not messages.question(self, text, yes=self.tr("撤回")):
+            return None
+        try:
+            self.pack.withdraw(eid)
+        except UserError as exc:
+            self.banner.show_user_error(exc)
+            return None
+        self.refresh()
+        self.banner.show_success(self.tr("已撤回：%1 %2").replace("%1", self.pack.name_of(entry["student_no"]))
+                                 .replace("%2", describe(entry)))
+        return entry
 
     def _rating_state(self, student_no: str) -> str:
         tasks = [t for t in self.pack.rating_tasks() if student_no in t["students"]]

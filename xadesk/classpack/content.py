@@ -5,7 +5,9 @@ Pack (kind ``class_pack``, entry ``pack.json``)::
     {"format": "xadesk-class-pack/1", "school": {"uuid", "name"}, "series_uuid", "pack_id",
      "exported_at", "expires_on", "roster_only", "teacher": {"login", "name"},
      "counselor": {"name"}, "class": {"label", "grade_code"},
-     "students": [{"student_no", "name", "sex"}],            # no ID number, no birth date
+     "students": [{"student_no", "name", "sex"}],            # no ID number, no birth date, and
+                                                             # "student_no" is the pack key (export.pack_key), never
+                                                             # the 学籍号, which is "G" + the ID number
      "levels": [{"code", "name", "colour_hex"}],
      "grid": [{"student_no", "level", "contact", "mine", "next_due"}],   # cases in the class
      "monitors": [{"student_no", "appointed_on"}],
@@ -25,7 +27,8 @@ Return (kind ``class_return``, entry ``return.json``), encrypted with the pack's
     {"format": "xadesk-class-return/1", "school_uuid", "series_uuid", "pack_id", "pack_expires_on",
      "made_at", "teacher_login", "entries": [<entry>]}
 
-An entry: ``{"id" (uuid, stable for life), "kind", "student_no", "date", "saved_at", ...}`` with
+An entry: ``{"id" (uuid, stable for life), "kind", "student_no" (the pack key; a 学籍号 in returns of
+older packs, still merged), "date", "saved_at", ...}`` with
 ``observation``: category, severity, text, proposed_level?; ``home_visit``: visitors, present, text,
 family [roster tag codes]; ``follow_up``: method, summary, proposed_level?; ``monitor``: action
 (appoint / end); ``rating``: campaign_uuid, instrument_id, version, instrument_name, answers. :func:`check_entry` is the one validation used when the teacher saves an entry and

@@ -16,6 +16,8 @@ counselor sets another date.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -45,6 +47,7 @@ from ..storage.models import RoleAssignment, School, SchoolClass, Student, User
 from ..storage.models_archive import ArchiveRecord
 from ..storage.models_classpack import ClassPackEntry, ClassPackSeries
 from ..storage.models_grid import GridCase, HealthMonitor
+from ..strength import check_passphrase
 from .content import PACK_ENTRY, PACK_FORMAT, PACK_KIND
 from .ratings import rating_tasks
 from .slips import Slip, slips_pdf
@@ -100,12 +103,34 @@ def _series(s: Session, class_id: int, teacher: User, roster_only: bool) -> Clas
     return row
 
 
+def pack_key(series_key: bytes, student_id: int) -> str:
+    """The name a student goes by in a class pack and its return. Not the 学籍号: the national
+    student number is "G" + the resident ID number, so it would put every ID number and birth date
+    on the teacher's USB stick. A keyed hash of the database id (the key is the series' own), which
+    only the school's database maps back (``student_by_pack_key``)."""
+    digest = hmac.new(series_key, f"student:{student_id}".encode("ascii"), hashlib.sha256).digest()
+    return "K" + base64.b32encode(digest[:10]).decode("ascii")
+
+
+def pack_keys(s: Session, series_key: bytes) -> dict[str, int]:
+    """Every student's pack key for a series (any class: a student may have moved since the pack)."""
+    return {pack_key(series_key, sid): sid for sid in s.scalars(select(Student.id))}
+
+
+def student_by_pack_key(s: Session, keys: dict[str, int], key: str) -> Student | None:
+    """The student a pack key names, else the student whose 学籍号 it is (returns of packs made
+    before keys replaced student numbers)."""
+    if key in keys:
+        return s.get(Student, keys[key])
+    return s.scalar(select(Student).where(Student.student_no == key))
+
+
 def _pack_json(ctx: AppContext, s: Session, cls: SchoolClass, teacher: User, series: ClassPackSeries,
                expires_on: date, roster_only: bool, pack_id: str) -> tuple[dict, int]:
     school = s.scalar(select(School))
     students = s.scalars(select(Student).where(Student.class_id == cls.id, Student.status == "enrolled")
                          .order_by(Student.student_no)).all()
-    nos = {st.id: st.student_no for st in students}
+    nos = {st.id: pack_key(series.journal_key, st.id) for st in students}
     data: dict = {
         "format": PACK_FORMAT, "school": {"uuid": school.uuid, "name": school.name}, "series_uuid": series.uuid,
         "pack_id": pack_id, "exported_at": iso_utc(datetime.now(UTC)),
@@ -113,7 +138,7 @@ def _pack_json(ctx: AppContext, s: Session, cls: SchoolClass, teacher: User, ser
         "teacher": {"login": teacher.login, "name": teacher.display_name},
         "counselor": {"name": ctx.actor.display_name},
         "class": {"label": class_label(cls.grade_code, cls.number), "grade_code": cls.grade_code},
-        "students": [{"student_no": st.student_no, "name": st.name, "sex": st.sex} for st in students],
+        "students": [{"student_no": nos[st.id], "name": st.name, "sex": st.sex} for st in students],
         "levels": [], "grid": [], "monitors": [], "coverage": {"school_year": "", "visited": []},
         "own_records": [], "returned": [], "ratings": [],
         "journal_key": base64.b64encode(series.journal_key).decode("ascii"),
@@ -122,7 +147,9 @@ def _pack_json(ctx: AppContext, s: Session, cls: SchoolClass, teacher: User, ser
                                       .where(ClassPackEntry.series_id == series.id)))
     if roster_only or not nos:
         return data, len(students)
-    data["ratings"] = rating_tasks(s, cls.id)
+    real = {st.student_no: nos[st.id] for st in students}
+    data["ratings"] = [{**task, "students": [real[n] for n in task["students"] if n in real],
+                        "rated": [real[n] for n in task["rated"] if n in real]} for task in rating_tasks(s, cls.id)]
     levels = B.load_levels(s)
     data["levels"] = [{"code": lv.code, "name": lv.label, "colour_hex": lv.colour_hex} for lv in levels.values()]
     names = dict(s.execute(select(User.id, User.display_name)).all())
@@ -189,6 +216,8 @@ def export_pack(ctx: AppContext, class_id: int, out: Path, passphrase: str | Exc
     ctx.require("classpack.export")
     generated = generate() if passphrase is None else None
     with ctx.db.write() as s:
+        # A chosen passphrase is all that guards the class's names and levels on a USB stick.
+        check_passphrase(passphrase, school_name=s.scalar(select(School.name)))
         cls = s.get(SchoolClass, class_id)
         if cls is None or not cls.active:
             raise NotFound("找不到这个班级。", "No such class.")

@@ -88,6 +88,7 @@ from .errors import (
     ReturnWrongPassphrase,
     TooNew,
 )
+from .export import pack_keys, student_by_pack_key
 from .ratings import check_answers, store_rating, teacher_definition
 
 # An urgent observation without a level of its own is proposed at 三级 (风险升高): the counselor's
@@ -237,16 +238,17 @@ def _merge(ctx: AppContext, s: Session, path: Path, m: Manifest, data: dict, dry
     seen = set(s.scalars(select(ClassPackEntry.entry_uuid).where(
         ClassPackEntry.entry_uuid.in_([e["id"] for e in entries]))))
     pack_sent = _parse_time(data.get("pack_exported_at") or data.get("made_at")).replace(tzinfo=None)
+    keys = pack_keys(s, series.journal_key)
     for e in entries:
         if e["id"] in seen:
             report.already += 1
             report.lines.append(msg(f"已导入过：{describe(e)}", f"already imported: {describe(e)}"))
             continue
         seen.add(e["id"])
-        st = s.scalar(select(Student).where(Student.student_no == e["student_no"]))
+        st = student_by_pack_key(s, keys, e["student_no"])
         reason = _conflict_reason(s, st, e, cls, pack_sent)
         row = ClassPackEntry(entry_uuid=e["id"], series_id=series.id, return_id=ret.id, kind=e["kind"],
-                             student_id=st.id if st else None, student_no=e["student_no"],
+                             student_id=st.id if st else None, student_no=st.student_no if st else e["student_no"],
                              payload_json=json.dumps(e, ensure_ascii=False), created_at=now_utc())
         name = st.name if st else e["student_no"]
         if reason:
@@ -277,6 +279,11 @@ def _needs_review(e: dict) -> bool:
 def _conflict_reason(s: Session, st: Student | None, e: dict, cls: SchoolClass, pack_sent: datetime) -> str | None:
     if st is None or st.status != "enrolled":
         return "该学生已不在本校在读名单中"
+    if st.class_id != cls.id:
+        # The teacher app only offers the pack's roster, so this is a student who changed class since,
+        # or a return written by hand with the pack's passphrase: never merged into another class's
+        # archive unseen; a person decides.
+        return f"该学生不在{class_label(cls.grade_code, cls.number)}（这份班级包的班级），可能已调班，请核实"
     if e["kind"] == FOLLOW_UP:
         case = B.open_case(s, st.id)
         if case is None:
@@ -303,8 +310,6 @@ def _conflict_reason(s: Session, st: Student | None, e: dict, cls: SchoolClass, 
         except UserError as exc:
             return exc.zh
     if e["kind"] == MONITOR:
-        if st.class_id != cls.id:
-            return "该学生已不在这个班"
         active = s.scalars(select(HealthMonitor).where(HealthMonitor.class_id == cls.id,
                                                        HealthMonitor.ended_on.is_(None))).all()
         mine = [mo for mo in active if mo.student_id == st.id]

@@ -8,6 +8,7 @@ API::
     tp.add_home_visit(student_no, visitors=..., present=..., text=..., family=[...])
     tp.add_follow_up(student_no, summary=..., method="talk", proposed_level=None)
     tp.add_monitor(student_no, "appoint" | "end")
+    tp.withdraw(entry_id)                                  # take back an entry not yet merged at school
     tp.write_return(out)                                  # every entry the school has not merged yet
 
 Every entry goes to the encrypted journal beside the pack before the call returns (the lab
@@ -75,6 +76,16 @@ class PackStudent:
     visited: bool            # home visit this school year (at school, or saved here)
 
 
+# A journal record that takes back an earlier entry: {"withdrawn": entry id, "saved_at"}.
+WITHDRAWN = "withdrawn"
+
+
+def _live(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The journal's entries without the withdrawn ones (and without the withdrawal records)."""
+    gone = {r[WITHDRAWN] for r in records if WITHDRAWN in r}
+    return [r for r in records if WITHDRAWN not in r and r.get("id") not in gone]
+
+
 def journal_path(folder: Path, series_uuid: str) -> Path:
     return Path(folder) / f"classpack-{series_uuid}.journal"
 
@@ -127,7 +138,7 @@ class TeacherPack:
             journal, records = Journal.open(jpath, base64.b64decode(data["journal_key"]), series, series)
         except LabJournalDamaged:
             raise JournalDamaged(jpath.name) from None
-        return cls(path, data, key, journal, records, day)
+        return cls(path, data, key, journal, _live(records), day)
 
     # --- what the teacher sees ------------------------------------------------------------------
     @property
@@ -193,7 +204,22 @@ class TeacherPack:
         return [e for e in self.entries if e["id"] not in done]
 
     # --- entries --------------------------------------------------------------------------------
-    def _add(self, kind: str, student_no: str, day: date | None, **fields: Any) -> dict[str, Any]:
+    def student_key(self, who: str) -> str:
+        """The pack's key for a student named by that key or by their name (unique in the class);
+        the pack holds no 学籍号 (it embeds the ID number)."""
+        who = (who or "").strip()
+        if who in self.student_numbers():
+            return who
+        same = [s["student_no"] for s in self.data["students"] if s["name"] == who]
+        if len(same) == 1:
+            return same[0]
+        if len(same) > 1:
+            raise UserError(f"本班有 {len(same)} 名学生叫“{who}”，请改用编号（xadesk classpack students 可列出）。",
+                            f"{len(same)} students are called {who!r}; use the pack key.", field="student")
+        raise UserError(f"“{who}”不在本班名单中（请写学生姓名）。", f"{who!r} is not in this class.", field="student")
+
+    def _add(self, kind: str, student: str, day: date | None, **fields: Any) -> dict[str, Any]:
+        student_no = self.student_key(student)
         entry = new_entry(kind, student_no, day=day, today=self.today, students=self.student_numbers(), **fields)
         self._journal.append(entry)
         self.entries.append(entry)
@@ -216,6 +242,19 @@ class TeacherPack:
     def add_monitor(self, student_no: str, action: str, *, day: date | None = None) -> dict[str, Any]:
         return self._add(MONITOR, student_no, day, action=action)
 
+    def withdraw(self, entry_id: str) -> dict[str, Any]:
+        """Take back an entry saved by mistake (wrong student, wrong category) before it reaches the
+        school: the journal gets a withdrawal record (it is append-only, so a crash keeps either the
+        entry or its withdrawal) and the next return leaves the entry out."""
+        entry = next((e for e in self.unreturned() if e["id"] == entry_id), None)
+        if entry is None:
+            raise UserError("这条记录已由学校导入（或不存在），不能在本机撤回；如需更正，请联系心理老师。",
+                            "This entry has been merged at school (or does not exist); ask the counselor to correct it.",
+                            field="entry")
+        self._journal.append({WITHDRAWN: entry_id, "saved_at": datetime.now().astimezone().isoformat()})
+        self.entries = [e for e in self.entries if e["id"] != entry_id]
+        return entry
+
     # --- teacher ratings ------------------------------------------------------------------------
     def rating_tasks(self) -> list[dict[str, Any]]:
         return list(self.data.get("ratings", []))
@@ -236,6 +275,7 @@ class TeacherPack:
     def add_rating(self, student_no: str, campaign_uuid: str, instrument_id: str,
                    answers: list[float | None]) -> dict[str, Any]:
         task, defn = self.rating_definition(campaign_uuid, instrument_id)
+        student_no = self.student_key(student_no)
         if student_no not in task["students"]:
             raise UserError(f"{self.name_of(student_no)} 不在这次评定的对象中。", "Not a target of this rating.",
                             field="student")

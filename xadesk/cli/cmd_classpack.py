@@ -39,7 +39,8 @@ def register(subparsers) -> None:
         return t
 
     ob = teacher("add-observation", "记一条观察（班主任电脑）", "add an observation (teacher PC)")
-    ob.add_argument("--student", required=True, metavar="NO")
+    ob.add_argument("--student", required=True, metavar="NAME",
+                    help=msg("学生姓名（同名时用 students 列出的编号）", "the student's name (or pack key)"))
     ob.add_argument("--category", required=True, metavar="C", help=msg("情绪、行为、人际关系、学业…", "category"))
     ob.add_argument("--text", required=True, metavar="T")
     ob.add_argument("--severity", default="info", metavar="S", help=msg("一般、需关注、紧急", "info/attention/urgent"))
@@ -47,7 +48,8 @@ def register(subparsers) -> None:
     ob.add_argument("--date", metavar="YYYY-MM-DD")
     ob.set_defaults(func=run_add_observation)
     hv = teacher("add-homevisit", "记一次家访（班主任电脑）", "add a home visit (teacher PC)")
-    hv.add_argument("--student", required=True, metavar="NO")
+    hv.add_argument("--student", required=True, metavar="NAME",
+                    help=msg("学生姓名（同名时用 students 列出的编号）", "the student's name (or pack key)"))
     hv.add_argument("--visitors", required=True, metavar="WHO")
     hv.add_argument("--present", required=True, metavar="WHO", help=msg("在场家庭成员", "family members present"))
     hv.add_argument("--text", required=True, metavar="T", help=msg("家访情况", "findings"))
@@ -57,19 +59,27 @@ def register(subparsers) -> None:
     hv.add_argument("--date", metavar="YYYY-MM-DD")
     hv.set_defaults(func=run_add_homevisit)
     fu = teacher("add-followup", "记一次随访（班主任电脑）", "add a follow-up (teacher PC)")
-    fu.add_argument("--student", required=True, metavar="NO")
+    fu.add_argument("--student", required=True, metavar="NAME",
+                    help=msg("学生姓名（同名时用 students 列出的编号）", "the student's name (or pack key)"))
     fu.add_argument("--summary", required=True, metavar="T")
     fu.add_argument("--method", default="talk", metavar="M")
     fu.add_argument("--level", metavar="L")
     fu.add_argument("--date", metavar="YYYY-MM-DD")
     fu.set_defaults(func=run_add_followup)
     ra = teacher("add-rating", "班主任评定一名学生（班主任电脑）", "rate a student (teacher PC)")
-    ra.add_argument("--student", required=True, metavar="NO")
+    ra.add_argument("--student", required=True, metavar="NAME",
+                    help=msg("学生姓名（同名时用 students 列出的编号）", "the student's name (or pack key)"))
     ra.add_argument("--instrument", required=True, metavar="ID", help=msg("班主任评定量表的编号", "instrument id"))
     ra.add_argument("--answers", required=True, metavar="0,1,2,…", help=msg("各题选项分值，逗号分隔", "values"))
     ra.set_defaults(func=run_add_rating)
+    st = teacher("students", "列出班级包中的学生（姓名、编号）", "list the pack's students and their keys")
+    st.set_defaults(func=run_students)
     ls = teacher("entries", "列出本机尚未交回的记录", "list entries not yet returned")
     ls.set_defaults(func=run_entries)
+    wd = teacher("withdraw", "撤回一条记错的记录（班主任电脑，交回之前）", "take back an entry saved by mistake")
+    wd.add_argument("--entry", required=True, type=int, metavar="N",
+                    help=msg("entries 列出的序号", "the number shown by entries"))
+    wd.set_defaults(func=run_withdraw)
     rt = teacher("return", "生成交回文件（班主任电脑）", "write the return (teacher PC)")
     rt.add_argument("--out", required=True, metavar="RETURN")
     rt.set_defaults(func=run_return)
@@ -195,14 +205,36 @@ def run_rate(args, cli) -> int:
     return 0
 
 
+def run_students(args, cli) -> int:
+    tp = _pack(args, cli)
+    for st in tp.students():
+        cli.out(f"{st.student_no}  {st.name}  {'男' if st.sex == 'M' else '女'}  {st.level_name or ''}")
+    return 0
+
+
 def run_entries(args, cli) -> int:
     from ..classpack.content import describe
 
     tp = _pack(args, cli)
     rows = tp.unreturned()
-    for e in rows:
-        cli.out(f"{e['date']}  {tp.name_of(e['student_no'])}  {describe(e)}")
-    cli.out(msg(f"尚未交回 {len(rows)} 条", f"{len(rows)} not yet returned"))
+    for i, e in enumerate(rows, 1):
+        cli.out(f"{i:>3}. {e['date']}  {tp.name_of(e['student_no'])}  {describe(e)}")
+    cli.out(msg(f"尚未交回 {len(rows)} 条（记错的可用 withdraw --entry 序号 撤回）",
+                f"{len(rows)} not yet returned (take one back with withdraw --entry N)"))
+    return 0
+
+
+def run_withdraw(args, cli) -> int:
+    from ..classpack.content import describe
+
+    tp = _pack(args, cli)
+    rows = tp.unreturned()
+    if not 1 <= args.entry <= len(rows):
+        raise UserError(f"没有第 {args.entry} 条尚未交回的记录（共 {len(rows)} 条，见 entries）。",
+                        f"No entry {args.entry} (there are {len(rows)}; see entries).", field="entry")
+    e = tp.withdraw(rows[args.entry - 1]["id"])
+    cli.out(msg(f"已撤回：{tp.name_of(e['student_no'])} {describe(e)}。如已生成过交回文件，请删掉旧文件，重新生成。",
+                "Withdrawn. If a return was already made, delete it and make a new one."))
     return 0
 
 

@@ -75,6 +75,8 @@ def run_import(args, cli) -> int:
     rows = preview(ctx, files, passphrase) if args.dry_run else import_files(ctx, files, passphrase)
     for r in rows:
         cli.out(f"{r.path.name}  {r.school_name}  {r.period}  {r.students} 名学生  {r.action_label}")
+        if r.note:
+            cli.out(f"  {r.note}")
     if args.dry_run:
         cli.out(msg("（预览，未导入）", "(preview; nothing imported)"))
     else:
@@ -96,7 +98,7 @@ def run_summary(args, cli) -> int:
                 f"{t['students']} students, {t['screened']} screened."))
     for r in data["schools"]:
         levels = "  ".join(f"{data['level_names'].get(c, c)} {v}" for c, v in r["levels"].items())
-        cli.out(f"  {r['name']}  {r['students']}  {r['screened']}  {levels}")
+        cli.out(f"  {r['label']}  {r['students']}  {r['screened']}  {levels}")
     if data["missing"]:
         cli.out(msg("尚未上报：", "Not yet sent: ") + "、".join(data["missing"]))
     return 0

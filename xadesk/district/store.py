@@ -26,7 +26,7 @@ import hashlib
 import json
 import uuid as uuidlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -45,6 +45,7 @@ from ..storage.models_reports import DistrictSchool, DistrictSubmission
 PERIOD_KEY = "district_period"
 SUMMARY_KEYS = ("school", "period", "students", "screened", "levels", "level_names", "indicators")
 EXPECTED_PREFIX = "expected:"
+SAME_NAME_NOTE = "注意：另有一所同名学校也上报了文件，两校分别统计；请用学校代码核对是否为冒名或改名。"
 
 
 class NotDistrict(UserError):
@@ -64,6 +65,7 @@ class Incoming:
     students: int
     payload: dict
     sha256: str
+    note: str = ""         # a warning for the person importing (another school of the same name)
 
     @property
     def action_label(self) -> str:
@@ -191,6 +193,11 @@ def preview(ctx: AppContext, paths: Sequence[Path], passphrase: str | ExchangeKe
     seen: dict[str, Path] = {}
     with ctx.db.read() as s:
         # only the columns the decision needs: a city holds thousands of files
+        # Schools that have sent a file, by name: a second school of the same name is told apart.
+        names_held: dict[str, set[str]] = {}
+        for uid, name in s.execute(select(DistrictSchool.uuid, DistrictSchool.name)):
+            if not uid.startswith(EXPECTED_PREFIX):
+                names_held.setdefault(name, set()).add(uid)
         held = {(uid, per): (sha, gen) for uid, per, sha, gen in s.execute(
             select(DistrictSchool.uuid, DistrictSubmission.period, DistrictSubmission.content_sha256,
                    DistrictSubmission.generated_at)
@@ -223,7 +230,9 @@ def preview(ctx: AppContext, paths: Sequence[Path], passphrase: str | ExchangeKe
     if problems:
         raise UserError("以下文件未通过检查，未导入任何文件：", "Some files failed the checks; nothing was imported:",
                         details=problems)
-    return out
+    for inc in out:
+        names_held.setdefault(inc.school_name, set()).add(inc.school_uuid)
+    return [replace(inc, note=SAME_NAME_NOTE) if len(names_held[inc.school_name]) > 1 else inc for inc in out]
 
 
 def import_files(ctx: AppContext, paths: Sequence[Path], passphrase: str | ExchangeKey) -> list[Incoming]:

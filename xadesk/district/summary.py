@@ -48,6 +48,17 @@ def summary(ctx: AppContext, period: str | None = None) -> dict:
         rows.append({"name": e.name, "code": e.code, "students": p["students"], "screened": p.get("screened"),
                      "levels": p["levels"], "indicators": p["indicators"],
                      "submitted_at": e.exported_at.isoformat(timespec="seconds") + "Z" if e.exported_at else None})
+    # Two schools of one name (a county can have two 第一小学) are told apart wherever rows are shown.
+    same = Counter(r["name"] for r in rows)
+    seen: Counter = Counter()
+    for r in rows:
+        seen[r["name"]] += 1
+        if same[r["name"]] == 1:
+            r["label"] = r["name"]
+        elif r["code"]:
+            r["label"] = f"{r['name']}（代码 {r['code']}）"
+        else:
+            r["label"] = f"{r['name']}（同名学校之{seen[r['name']]}）"
     total_levels, hidden = Counter(), Counter()
     for r in rows:
         for c in level_codes:
@@ -80,7 +91,7 @@ def district_report(ctx: AppContext, period: str | None = None, *, district_name
     codes = list(data["total"]["levels"])
     names = {c: data["level_names"].get(c, c) for c in codes}
     tables: list[Table] = []
-    school_rows = [r["name"] for r in data["schools"]] + ["合计"]
+    school_rows = [r["label"] for r in data["schools"]] + ["合计"]
     values = [[r["students"], r["screened"], *[r["levels"].get(c) for c in codes]] for r in data["schools"]]
     t = data["total"]
     values.append([t["students"], t["screened"], *[t["levels"][c] for c in codes]])

@@ -79,7 +79,8 @@ def aggregate_payload(ctx: AppContext, year: str) -> dict:
 def write_aggregate(ctx: AppContext, *, year: str, path: Path, passphrase: str) -> AggregateInfo:
     ctx.require("reports.read")
     if not ctx.actor.sees_all:  # the file speaks for the whole school: not a grade leader's to send
-        raise PermissionDenied()
+        raise PermissionDenied("上报区县的汇总文件代表全校，只能由学校领导或心理健康教师生成。",
+                               "The district file speaks for the whole school: a school leader or counselor makes it.")
     if is_district(ctx):
         raise UserError("这是区县数据库，不能生成学校上报文件。", "This is a district database.")
     payload = aggregate_payload(ctx, year)

@@ -74,10 +74,11 @@ from ..storage.models_screening import (
     ScreeningScaleScore,
     ScreeningScore,
 )
-from .figures import PlanIndicator, Report, Table, count_table, pct
+from .figures import PlanIndicator, Report, Table, consistent_split, count_table, pct, stacked_hidden
 from .suppression import Line
 
 SEX_LABELS = {"M": "男", "F": "女"}
+ACTIVITY_KEYS = ("new", "raised", "lowered", "released", "on_time", "late", "overdue", "crises")
 COVERAGE_STATES = [("completed", "已完成"), ("in_progress", "未完成"), ("missing", "未参加"),
                    ("absent", "缺测"), ("declined", "拒测")]
 SCREENED_GRADES = ("P4", "P5", "P6")  # plus every junior, senior and vocational grade (plan item 9)
@@ -182,7 +183,9 @@ def resolve_scope(ctx: AppContext, s: Session, *, grade_code: str | None, class_
     if not actor.sees_all:
         allowed = actor.grade_codes
         if (cls is not None and cls.grade_code not in allowed) or (code is not None and code not in allowed):
-            raise PermissionDenied()
+            mine = "、".join(grade(g).label for g in sorted(allowed, key=grade_sort_key)) or "无"
+            raise PermissionDenied(f"年级组长只能查看本年级（{mine}）及其班级的报告。",
+                                   f"A grade leader sees reports of their own grade only ({mine}).")
         if cls is None and code is None:
             if len(allowed) != 1:
                 raise UserError("请指定年级。", "Give a grade.")
@@ -467,11 +470,12 @@ class _Builder:
         if self.whole_school:
             t.exempt = {(r, 0) for r in range(len(labels))}
         median = self._median_days()
-        # The headline repeats these counts: it shows them as the table does (hidden where hidden).
+        return t, {**self.activity_shown(t), "median_days_to_interview": median}
+
+    def activity_shown(self, t: Table) -> dict:
+        """The headline repeats the activity counts: it shows them as the table does (hidden where hidden)."""
         shown = [v[0] for v in t.display(self.counselor)]
-        keys = [k for k, _ in rows] + ["on_time", "late", "overdue", "crises"]
-        extra = {**dict(zip(keys, shown, strict=True)), "median_days_to_interview": median}
-        return t, extra
+        return dict(zip(ACTIVITY_KEYS, shown, strict=True))
 
     def _median_days(self) -> float | None:
         p = self.period
@@ -655,6 +659,112 @@ def _band_colours(n: int) -> list[str]:
     return ramp[:n] if n <= len(ramp) else ramp + ["#424242"] * (n - len(ramp))
 
 
+def _tables(ctx: AppContext, s: Session, period: Period, scope: Scope, today: date, *,
+            consistent: bool = True) -> tuple[_Builder, list[Table], dict, list[PlanIndicator]]:
+    """The report's tables; ``consistent``: hidden cells agree with the wider and sibling reports
+    (not needed for a sibling's own figures, which are never shown)."""
+    b = _Builder(ctx, s, period, scope, today)
+    tables: list[Table] = []
+    cov = b.coverage()
+    if cov is not None:
+        tables.append(cov)
+    tables += b.bands()
+    ch = b.change()
+    if ch is not None:
+        tables.append(ch)
+    tables += [b.level_table(), b.level_trend()]
+    activity, extra = b.grid_activity()
+    tables += [activity, b.referrals()]
+    sets = b._year_sets()
+    plan_classes = b.plan_classes(sets)
+    plan, plan_table = b.plan(sets, plan_classes)
+    tables += [plan_table, plan_classes, b.special_groups(sets)]
+    wider = _wider(scope)
+    if not b.counselor and consistent and wider is not None:
+        wider_tables = _tables(ctx, s, period, wider, today)[1]
+        _inherit(b, tables, wider_tables)
+        # Every report of the scope's siblings must solve the same stacked table, in the same order,
+        # or one would show a cell another hides.
+        scopes = _units_like(s, scope)
+        units = [tables if x == scope else _tables(ctx, s, period, x, today, consistent=False)[1] for x in scopes]
+        _stack(tables, units, wider_tables, whole_school=wider.kind == "school")
+        _split_by_sex(tables, [x.label for x in scopes], units, wider_tables)
+        extra = {**extra, **b.activity_shown(activity)}
+    return b, tables, extra, plan
+
+
+def _split_by_sex(tables: list[Table], labels: list[str], units: list[list[Table]], wider_tables: list[Table]) -> None:
+    """The by-sex rows of per-unit tables: a grade's boys are the school's boys minus the other
+    grades' boys, so they are hidden as all grades' and the school's sex rows together require."""
+    wider = {t.id: t for t in wider_tables}
+    sexes = list(SEX_LABELS.values())
+    for t in tables:
+        if t.id not in wider or t.row_header not in ("年级", "班级") or not any(x in t.rows for x in sexes):
+            continue
+        same = [(label, x) for label, unit in zip(labels, units, strict=True) for x in unit if x.id == t.id]
+        hidden = consistent_split(t, same, wider[t.id], sexes)
+        counts = t.count_values()
+        rows = [r for r, name in enumerate(t.rows) if name in sexes]
+        t.hide |= hidden
+        t.keep |= {(r, c) for r in rows for c in range(len(t.cols)) if counts[r][c] is not None and (r, c) not in hidden}
+
+
+def _units_like(s: Session, scope: Scope) -> list[Scope]:
+    """Every grade of the school, or every class of the scope's grade, in one fixed order (the
+    scope among them): their reports add up to the wider report."""
+    classes = s.execute(select(SchoolClass.id, SchoolClass.grade_code, SchoolClass.number)
+                        .where(SchoolClass.active.is_(True))).all()
+    if scope.kind == "grade":
+        codes = {g for _, g, _ in classes} | {scope.grade_code}
+        return [Scope("grade", g, None, grade(g).label) for g in sorted(codes, key=grade_sort_key)]
+    mine = sorted((n, cid) for cid, g, n in classes if g == scope.grade_code)
+    return [scope if cid == scope.class_id else Scope("class", scope.grade_code, cid, class_label(scope.grade_code, n))
+            for n, cid in mine]
+
+
+def _stack(tables: list[Table], units: list[list[Table]], wider_tables: list[Table], *, whole_school: bool) -> None:
+    """Tables of one figure per row for the whole scope (grid activity, referrals, special groups,
+    change, trend): this scope's figure is the wider report's minus its siblings', so each is hidden
+    as the stacked table of all ``units`` requires (``figures.stacked_hidden``)."""
+    wider = {t.id: t for t in wider_tables}
+    for t in tables:
+        if not t.counts or t.row_header in ("年级", "班级") or t.id not in wider:
+            continue
+        same = [x for unit in units for x in unit if x.id == t.id]
+        hidden = stacked_hidden(t, same, wider[t.id], whole_school=whole_school)
+        counts = t.count_values()
+        t.hide |= hidden
+        t.keep |= {(r, c) for r in range(len(t.rows)) for c in range(len(t.cols))
+                   if counts[r][c] is not None and (r, c) not in hidden}
+
+
+def _wider(scope: Scope) -> Scope | None:
+    """The report one level up whose figures overlap this one's (never shown: only its pattern of
+    hidden cells is used, so a grade leader's grade report is built against the school's)."""
+    if scope.kind == "grade":
+        return Scope("school", None, None, "全校")
+    if scope.kind == "class":
+        return Scope("grade", scope.grade_code, None, grade(scope.grade_code).label)
+    return None
+
+
+def _inherit(b: _Builder, tables: list[Table], wider_tables: list[Table]) -> None:
+    """Per-unit tables show the counts they share with the wider report exactly as it does: this
+    scope's 合计 is the wider report's row for this grade (or class), and a class row appears in
+    both when the wider report lists classes. Sex rows are different people at each scope."""
+    by_id = {t.id: t for t in wider_tables}
+    sexes = set(SEX_LABELS.values())
+    for t in tables:
+        w = by_id.get(t.id)
+        if w is None or t.row_header not in ("年级", "班级"):
+            continue
+        rows = {"合计": b.scope.label}
+        rows.update({label: label for label in t.rows if label in w.rows and label != "合计" and label not in sexes})
+        if len(b.units) == 1:  # one class: its row is the 合计
+            rows.setdefault(b.units[0][1], b.scope.label)
+        t.inherit_from(w, rows)
+
+
 def build_report(ctx: AppContext, *, year: str | None = None, campaign: int | str | None = None,
                  grade_code: str | None = None, class_: str | int | None = None, today: date | None = None,
                  audit_view: bool = True) -> Report:
@@ -665,23 +775,9 @@ def build_report(ctx: AppContext, *, year: str | None = None, campaign: int | st
     with ctx.db.read() as s:
         period = resolve_period(s, year=year, campaign=campaign, today=today)
         scope = resolve_scope(ctx, s, grade_code=grade_code, class_=class_)
-        b = _Builder(ctx, s, period, scope, today)
-        tables: list[Table] = []
-        cov = b.coverage()
-        if cov is not None:
-            tables.append(cov)
-        tables += b.bands()
-        ch = b.change()
-        if ch is not None:
-            tables.append(ch)
-        levels = b.level_table()
-        tables += [levels, b.level_trend()]
-        activity, extra = b.grid_activity()
-        tables += [activity, b.referrals()]
-        sets = b._year_sets()
-        plan_classes = b.plan_classes(sets)
-        plan, plan_table = b.plan(sets, plan_classes)
-        tables += [plan_table, plan_classes, b.special_groups(sets)]
+        b, tables, extra, plan = _tables(ctx, s, period, scope, today)
+        cov = next((t for t in tables if t.id == "coverage"), None)
+        levels = next(t for t in tables if t.id == "levels")
         school = s.scalar(select(School))
         shown_levels = levels.display(b.counselor)
         cov_shown = cov.display(b.counselor)[-1] if cov is not None else None

@@ -81,15 +81,18 @@ def _value(values, cell: Cell) -> int:
 
 
 def suppress(values: Sequence[Sequence[int | None]], lines: Iterable[Line], *,
-             exempt: Iterable[Cell] = ()) -> Suppressed:
+             exempt: Iterable[Cell] = (), hide: Iterable[Cell] = (), keep: Iterable[Cell] = ()) -> Suppressed:
     """Which cells to hide. ``values[r][c]`` is a count or None (not a count: never hidden);
     ``exempt`` cells describe the whole school (never primary-suppressed, hidden only as a last
-    resort complement)."""
+    resort complement). ``hide`` and ``keep`` are cells another view of the same figures (the same
+    grade in the school's report) already hides or shows: hidden here too, and never chosen as a
+    complement here (a reader has that view as well, so hiding it here would protect nothing)."""
     lines = list(lines)
     exempt = set(exempt)
     primary = {(r, c) for r, row in enumerate(values) for c, v in enumerate(row)
                if is_small(v) and (r, c) not in exempt}
-    complement: set[Cell] = set()
+    complement: set[Cell] = {c for c in hide if c not in primary and values[c[0]][c[1]] is not None}
+    fixed = set(keep) - primary
     lines_of: dict[Cell, list[Line]] = {}
     for line in lines:
         for cell in (*line.members, line.total):
@@ -111,7 +114,7 @@ def suppress(values: Sequence[Sequence[int | None]], lines: Iterable[Line], *,
             cells = [*line.members, line.total]
             while _at_risk(cells, values, primary, complement):
                 candidates = [c for c in cells if c not in primary and c not in complement
-                              and values[c[0]][c[1]] is not None]
+                              and c not in fixed and values[c[0]][c[1]] is not None]
                 if not candidates:
                     break
                 best = min(candidates, key=lambda c: (c in exempt, _value(values, c) == 0, new_lone(c),
@@ -125,7 +128,7 @@ def suppress(values: Sequence[Sequence[int | None]], lines: Iterable[Line], *,
                 for line in lines_of.get(cell, []):
                     cells = [*line.members, line.total]
                     candidates = [c for c in cells if c not in primary and c not in complement
-                                  and values[c[0]][c[1]] is not None]
+                                  and c not in fixed and values[c[0]][c[1]] is not None]
                     if candidates:
                         complement.add(min(candidates, key=lambda c: (c in exempt, _value(values, c) == 0,
                                                                       new_lone(c), _value(values, c), c)))
