@@ -8,7 +8,7 @@ import json
 from sqlalchemy import select
 
 from tests.services.conftest import STUDENTS
-from xadesk.services.campaigns import _class_sort
+from xadesk.services.campaigns import class_sort
 from xadesk.services.screening_import import import_survey
 from xadesk.services.screening_results import results
 from xadesk.storage.models_screening import ScreeningScaleScore
@@ -20,7 +20,7 @@ def _reference(ctx, rows):
         scales = {}
         for x in s.scalars(select(ScreeningScaleScore).order_by(ScreeningScaleScore.id)):
             scales.setdefault(x.score_id, {})[x.scale_id] = (x.raw, x.t, x.percentile, x.band, x.band_label, x.rule)
-    return scales, sorted(rows, key=lambda r: (_class_sort(r.class_label), r.student_no, r.instrument_id))
+    return scales, sorted(rows, key=lambda r: (class_sort(r.class_label), r.student_no, r.instrument_id))
 
 
 def test_results_equal_the_orm_read_and_per_row_sort(counselor, campaign, tmp_path):
@@ -68,7 +68,7 @@ def _orm_rows(ctx, campaign_id, *, class_id=None, instrument=None, flagged=False
             out.append(ResultRow(st.id, st.student_no, st.name, class_label(cls.grade_code, cls.number) if cls else "",
                                  sc.instrument_id, sc.definition_version, sc.valid, sc.safety, scales,
                                  tuple(json.loads(sc.flags_json))))
-    return sorted(out, key=lambda r: (_class_sort(r.class_label), r.student_no, r.instrument_id))
+    return sorted(out, key=lambda r: (class_sort(r.class_label), r.student_no, r.instrument_id))
 
 
 def test_every_field_equals_the_orm_read_with_filters_and_a_rescore(counselor, campaign, tmp_path):

@@ -30,10 +30,12 @@ from xadesk.columnar.campaign_results import flags_text, result_lines
 from xadesk.columnar.table import Table
 from xadesk.display import instrument_name
 from xadesk.errors import UserError
-from xadesk.services import screening_results
+from xadesk.services import instruments, screening_answers, screening_results
+from xadesk.services.campaigns import class_sort, get_campaign
 from xadesk.services.context import AppContext
 from xadesk.services.screening_results import BandCount, ResultRow
 
+from .. import messages
 from ..messages import MessageBanner
 from ..pagedmodel import LineColumn, PagedTableModel, connect_search_edit
 from ..tablemodel import (
@@ -52,8 +54,6 @@ ALL = "__all__"
 
 def scale_names(ctx: AppContext, pairs: set[tuple[str, int]]) -> dict[tuple[str, str], str]:
     """(instrument, scale id) → the scale's Chinese name, for the versions that appear."""
-    from xadesk.services import instruments
-
     out: dict[tuple[str, str], str] = {}
     for iid, version in pairs:
         try:
@@ -102,8 +102,6 @@ class BandLine:
 
 
 def _bands(ctx: AppContext, campaign_id: int) -> list[BandLine]:
-    from xadesk.services.campaigns import get_campaign
-
     counts = screening_results.band_summary(ctx, campaign_id)
     names = scale_names(ctx, {(b.instrument_id, b.version) for b in get_campaign(ctx, campaign_id).battery})
     return [BandLine(b, names.get((b.instrument_id, b.scale_id), b.scale_id)) for b in counts]
@@ -305,10 +303,6 @@ class ResultsView(QWidget):
         return dialog
 
     def rescore(self) -> BackgroundOp | None:
-        from xadesk.services import screening_answers
-
-        from .. import messages
-
         if self.campaign_id is None or not messages.question(
                 self, self.tr("用各量表的最新版本重新计分？只有用旧版本计分的作答会重新计分，原来的结果会保留在历史中。"),
                 yes=self.tr("重新计分"), no=self.tr("取消")):
@@ -342,9 +336,7 @@ class ResultsView(QWidget):
 
 
 def _unique(values) -> list[str]:
-    from xadesk.services.campaigns import _class_sort
-
-    return sorted({v for v in values if v}, key=_class_sort)
+    return sorted({v for v in values if v}, key=class_sort)
 
 
 class ResultSheetDialog(QDialog):

@@ -23,6 +23,9 @@ from ..i18n import msg
 SHOWN = 50   # lines a results page shows
 
 
+# Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
+# services it measures only when it runs.
+
 def add_arguments(parser) -> None:
     parser.add_argument("--db", required=True, help=msg("bench decade 生成的学校数据库", "a school built by bench decade"))
     parser.add_argument("--password", default="bench-decade-1")

@@ -472,12 +472,13 @@ def coverage(ctx: AppContext, campaign_id: int | str) -> Coverage:
                                             tuple(i for i in assigned if st.get(i) != "completed")))
     grades_sorted = sorted(by_grade.values(), key=lambda x: grade_sort_key(x.key))
     classes_sorted = sorted(by_class.values(), key=lambda x: (x.label,))
-    classes_sorted.sort(key=lambda x: _class_sort(x.label))
-    students.sort(key=lambda x: (_class_sort(x.class_label), x.student_no))
+    classes_sorted.sort(key=lambda x: class_sort(x.label))
+    students.sort(key=lambda x: (class_sort(x.class_label), x.student_no))
     return Coverage(c.id, total, grades_sorted, classes_sorted, students)
 
 
-def _class_sort(label: str) -> tuple:
+def class_sort(label: str) -> tuple:
+    """Classes in school order (grade, then number); labels that do not parse go last."""
 
     try:
         code, number = parse_class_label(label)
@@ -512,5 +513,5 @@ def kiosk_codes(ctx: AppContext, campaign_id: int | str, class_id: int | None = 
         rows = [KioskCode(sid, no, name, class_label(g, n) if g else "", code) for sid, no, name, g, n, code in s.execute(q)]
         audit.record_for(ctx, s, "campaign.codes", target=f"campaign:{c.id}",
                          detail={"class_id": class_id, "count": len(rows)})
-    rows.sort(key=lambda r: (_class_sort(r.class_label), r.student_no))
+    rows.sort(key=lambda r: (class_sort(r.class_label), r.student_no))
     return rows

@@ -34,7 +34,7 @@ from ..screening.paper import SheetStudent, answer_sheets_pdf, check_cell
 from ..storage.models import School, SchoolClass, Student
 from ..storage.models_screening import CampaignTarget, PaperEntry, ScreeningResponse
 from . import audit
-from .campaigns import _class_sort, _info, load, require_open
+from .campaigns import _info, class_sort, load, require_open
 from .context import AppContext
 from .instruments import definition
 from .login import now_utc
@@ -219,7 +219,7 @@ def paper_mismatches(ctx: AppContext, campaign_id: int | str, instrument_id: str
                 items = tuple((j + 1, a, b) for j, (a, b) in enumerate(zip(p[1], p[2], strict=True)) if a != b)
                 out.append(PaperMismatch(sid, st.student_no, st.name,
                                          class_label(cls.grade_code, cls.number) if cls else "", iid, items))
-    out.sort(key=lambda m: (_class_sort(m.class_label), m.student_no, m.instrument_id))
+    out.sort(key=lambda m: (class_sort(m.class_label), m.student_no, m.instrument_id))
     return out
 
 

@@ -30,10 +30,11 @@ from ..domain.grades import class_label
 from ..errors import NotFound, UserError
 from ..reports.suppression import suppress_line_with_total
 from ..sheets import xlsx_append
+from ..storage.atomic import atomic_write_bytes
 from ..storage.models import SchoolClass, Student
 from ..storage.models_screening import ScreeningResponse, ScreeningScaleScore, ScreeningScore
 from . import audit
-from .campaigns import _class_sort, load
+from .campaigns import class_sort, load
 from .context import AppContext
 from .instruments import definition
 from .screening_answers import codec, open_response
@@ -112,7 +113,7 @@ def _rows(s: Session, q) -> list[ResultRow]:
                      tuple(json.loads(flags)) if flags != "[]" else ())
            for score_id, inst, version, valid, safety, flags, sid, no, name, g, n in fetched]
     order: dict[str, tuple] = {}   # parse each class label once, not once per row
-    out.sort(key=lambda r: (order.get(r.class_label) or order.setdefault(r.class_label, _class_sort(r.class_label)),
+    out.sort(key=lambda r: (order.get(r.class_label) or order.setdefault(r.class_label, class_sort(r.class_label)),
                             r.student_no, r.instrument_id))
     return out
 
@@ -196,7 +197,7 @@ def band_summary(ctx: AppContext, campaign_id: int | str) -> list[BandCount]:
     if not ctx.actor.can("screening.manage"):
         counts = _suppressed(counts)
     out = [BandCount(*k, v) for k, v in counts.items()]
-    out.sort(key=lambda b: (_class_sort(b.class_label), b.instrument_id, b.scale_id, b.band or ""))
+    out.sort(key=lambda b: (class_sort(b.class_label), b.instrument_id, b.scale_id, b.band or ""))
     return out
 
 
@@ -235,8 +236,6 @@ def export_results_xlsx(ctx: AppContext, campaign_id: int | str, path: Path) -> 
     import io
 
     import openpyxl
-
-    from ..storage.atomic import atomic_write_bytes
 
     rows = results(ctx, campaign_id)
     with ctx.db.read() as s:
