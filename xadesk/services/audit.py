@@ -121,6 +121,8 @@ ACTION_LABELS.update({
     "keys.damaged": ("发现钥匙文件损坏并已修复", "damaged key file found and repaired"),
     "counselling.encrypt": ("加密升级前的辅导内容", "counselling content from before the upgrade encrypted"),
     "counselling.grant": ("用恢复密钥授予辅导钥匙", "counselling key granted with the recovery key"),
+    "keys.rotate.start": ("开始轮换数据库密钥", "database key rotation started"),
+    "keys.rotate": ("轮换数据库密钥", "database key rotated"),
 })
 
 
