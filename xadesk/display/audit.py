@@ -59,7 +59,7 @@ _DETAIL: dict[str, str | Callable[[Any], str]] = {
     "fields": lambda v: "修改：" + "、".join(map(str, v)) if isinstance(v, list) else str(v),
     "reason": lambda v: {"inactive": "长时间未操作", "disabled": "账号已停用"}.get(v, str(v)),
     "epoch": "第 {} 代数据库密钥",
-    "removed": lambda v: "去掉钥匙槽：" + "、".join(map(str, v)) if isinstance(v, list) and v else "",
+    "disabled": lambda v: "已停用账号：" + "、".join(map(str, v)) if isinstance(v, list) and v else "",
     "need_reset": lambda v: "须重设密码：" + "、".join(map(str, v)) if isinstance(v, list) and v else "",
     "mode": lambda v: {"kiosk": "机房作答", "paper": "纸质答卷", "survey": "问卷导入"}.get(v, str(v)),
     "pc": "电脑 {}",

@@ -70,7 +70,7 @@ def stage_label(stage: str) -> str:
 class RotationPlan:
     """What a rotation will do, in logins (for the confirmation)."""
 
-    removed: list[str]  # disabled accounts that still have a slot somewhere: it goes
+    disabled: list[str]  # disabled accounts: a key file they copied earlier opens nothing afterwards
     need_reset: list[str]  # active accounts whose slot cannot receive the new key
     keep: list[str]  # active accounts that log in as before
 
@@ -78,7 +78,7 @@ class RotationPlan:
 @dataclass
 class RotationResult:
     epoch: int
-    removed: list[str]
+    disabled: list[str]
     need_reset: list[str]
     seconds: float
     removed_copies: list[str] = field(default_factory=list)
@@ -101,10 +101,9 @@ def plan(ctx: AppContext) -> RotationPlan:
     active, inactive = _logins(ctx)
     ctx.keyfile.refresh()
     slots = ctx.keyfile.slots
-    removed = [x for x in inactive if user_slot_id(x) in slots]
     need_reset = [x for x in active if user_slot_id(x) in slots and slots[user_slot_id(x)].pub is None]
     keep = [x for x in active if user_slot_id(x) in slots and x not in need_reset]
-    return RotationPlan(removed, need_reset, keep)
+    return RotationPlan(inactive, need_reset, keep)
 
 
 def _wrong() -> WrongPassword:
@@ -143,7 +142,7 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
     old_key = ctx.db.key
     db_path = ctx.db.path
     kf = ctx.keyfile
-    active, _inactive = _logins(ctx)
+    active, disabled = _logins(ctx)
     with keylock.held(kf.path):
         # The whole rotation holds the key file: a session that changes it meanwhile waits, so nothing
         # it writes can be lost between the pending generation and the final one.
@@ -151,7 +150,6 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
         _old, recovery_wrapping = (kf.unwrap_with_wrapping(RECOVERY_SLOT, secret) if kf.has_slot(RECOVERY_SLOT)
                                    else (None, b""))
         recovery_ck = kf.open_counselling(RECOVERY_SLOT, recovery_wrapping) if recovery_wrapping else None
-        removed = sorted(sid[5:] for sid in kf.slots if sid.startswith("user:") and sid[5:] not in active)
         with ctx.db.write() as s:
             row = s.get(Meta, EPOCH_KEY)
             if row is None:
@@ -204,9 +202,9 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
         removed_copies = [p.name for p in kf.drop_pre_rotation_copies()]
     seconds = time.perf_counter() - start
     with ctx.db.write() as s:
-        audit.record_for(ctx, s, "keys.rotate", detail={"epoch": epoch, "removed": removed, "need_reset": need_reset})
+        audit.record_for(ctx, s, "keys.rotate", detail={"epoch": epoch, "disabled": disabled, "need_reset": need_reset})
     step("done")
-    return RotationResult(epoch, removed, need_reset, seconds, removed_copies)
+    return RotationResult(epoch, disabled, need_reset, seconds, removed_copies)
 
 
 def _busy_hint(exc: Exception) -> str:
