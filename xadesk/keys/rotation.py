@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from ..errors import UserError, WrongPassword
+from ..errors import Cancelled, UserError, WrongPassword
 from ..exchange.passphrase import normalise as normalise_recovery_key
 from ..i18n import msg
 from ..services import audit
@@ -82,10 +82,6 @@ class RotationResult:
     need_reset: list[str]
     seconds: float
     removed_copies: list[str] = field(default_factory=list)
-
-
-class RotationCancelled(UserError):
-    pass
 
 
 def _logins(ctx: AppContext) -> tuple[list[str], list[str]]:
@@ -172,7 +168,7 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
         step("pending")
         try:
             if cancelled():
-                raise RotationCancelled("已取消，数据库仍用原来的密钥。", "Cancelled; the database keeps its key.")
+                raise Cancelled()
             ctx.db.checkpoint()
             ctx.db.engine.dispose()
             counts = rekey.export_copy(ctx.db, new_key)
@@ -180,7 +176,7 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
             rekey.verify_copy(db_path, new_key, counts)
             step("verified")
             if cancelled():
-                raise RotationCancelled("已取消，数据库仍用原来的密钥。", "Cancelled; the database keeps its key.")
+                raise Cancelled()
             ctx.db.engine.dispose()
             rekey.swap(db_path, step)
         except BaseException as exc:
