@@ -48,6 +48,7 @@ from PySide6.QtWidgets import QProgressBar, QProgressDialog, QPushButton, QWidge
 
 from xadesk import logsafe, paths
 from xadesk.errors import Cancelled, UserError
+from xadesk.integrity.pages import damaged_message, is_damage_error
 
 from . import messages
 
@@ -378,9 +379,26 @@ class BackgroundOp(QObject, Generic[T]):
 
 # --- errors that are bugs -----------------------------------------------------------------------
 
+_damage_handler: tuple[Callable[[QWidget | None], None], QWidget] | None = None
+
+
+def set_damage_handler(handler: Callable[[QWidget | None], None] | None, owner: QWidget | None = None) -> None:
+    """Who tells the person that a job hit a damaged database page (the main window: one box and the
+    red status mark, shared with the page check after login), for as long as ``owner`` lives. None:
+    a plain damage box."""
+    global _damage_handler
+    _damage_handler = (handler, owner) if handler is not None and owner is not None else None
+
+
 def report_exception(exc: BaseException, parent: QWidget | None = None) -> None:
-    """Show any exception the right way: a UserError as itself, anything else as a logged bug."""
-    if isinstance(exc, Cancelled):
+    """Show any exception the right way: a UserError as itself, a damaged database page as damage
+    (never as a program error: nothing is wrong with the program), anything else as a logged bug."""
+    if is_damage_error(exc):
+        if _damage_handler is not None and shiboken6.isValid(_damage_handler[1]):
+            _damage_handler[0](parent)
+        else:
+            messages.error(parent, damaged_message(audited=False), "数据库文件校验失败")
+    elif isinstance(exc, Cancelled):
         messages.notify(parent, exc.message)
     elif isinstance(exc, UserError):
         messages.user_error(parent, exc)
