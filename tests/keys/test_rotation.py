@@ -13,7 +13,7 @@ from tests.compartment.test_compartments import NOTE, _write_content
 from tests.conftest import ADMIN_PASSWORD
 from tests.services.conftest import STAFF_PASSWORD
 from xadesk.backup import service as B
-from xadesk.errors import PermissionDenied, WrongPassword
+from xadesk.errors import PermissionDenied, UserError, WrongPassword
 from xadesk.exchange.passphrase import normalise
 from xadesk.keys.rotation import plan, rotate
 from xadesk.services import accounts, audit, records
@@ -170,6 +170,23 @@ def test_a_wrong_recovery_key_or_a_non_administrator_changes_nothing(small_schoo
     assert not KeyFile.load(keyfile_path(small_school.path)).has_pending()
 
 
+def test_rotation_is_refused_while_another_session_has_the_school_open(small_school, new_school):
+    created, admin = new_school
+    key = admin.db.key
+    other = small_school.as_user("nj")  # another window, or another PC on the share
+    try:
+        with pytest.raises(UserError, match="另一个窗口或另一台电脑"):
+            rotate(admin, created.recovery_key)
+        assert admin.db.key == key and opens_with(small_school.path, key)
+        assert not KeyFile.load(keyfile_path(small_school.path)).has_pending()
+        assert not any(p.exists() for p in rekey.leftovers(small_school.path))
+        accounts.list_users(admin)  # both sessions work on
+        accounts.list_users(small_school.admin)
+    finally:
+        other.close()
+    assert rotate(admin, created.recovery_key).epoch == 1
+
+
 def test_an_account_whose_slot_has_no_public_key_is_named_and_needs_a_reset(small_school, new_school):
     created, admin = new_school
     kf = KeyFile.load(keyfile_path(small_school.path))
@@ -219,8 +236,8 @@ def _make_legacy(path, admin, secret: str) -> None:
     key, held by the accounts' slots and a recovery slot."""
     legacy_key = secrets.token_bytes(32)
     admin.db.checkpoint()
-    admin.db.engine.dispose()
-    rekey.export_copy(admin.db, legacy_key)
+    with rekey.exclusive(admin.db) as alone:
+        rekey.export_copy(alone, path, legacy_key)
     rekey.swap(path)
     anchor.carry_over(path, admin.db.key, legacy_key)
     admin.db.reopen(legacy_key)

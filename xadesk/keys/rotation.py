@@ -23,8 +23,9 @@ kill -9 at any point leaves a school that opens: before the rename the old file 
 slot still wraps it); after it the new file and the new key (every slot carries it sealed). A login
 tries the new key first and then the old one (services/login.py); finding the old one still in use, it
 drops the half-done rotation. The key file stays locked for the whole rotation, so no other session's
-key-file change is lost in between. Another window or PC with the database open must be closed first;
-the rotation refuses when it finds the database's journal in use.
+key-file change is lost in between. Another window or PC with the database open must be closed first:
+the copy is made on a connection that holds the database file alone, which is refused while anyone else
+has it open (and nobody can open it until the new file is in place).
 
 Backups made before the rotation keep their own key slots and database, and restore as before.
 """
@@ -170,14 +171,14 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
             if cancelled():
                 raise Cancelled()
             ctx.db.checkpoint()
-            ctx.db.engine.dispose()
-            counts = rekey.export_copy(ctx.db, new_key)
-            step("exported")
-            rekey.verify_copy(db_path, new_key, counts)
-            step("verified")
-            if cancelled():
-                raise Cancelled()
-            ctx.db.engine.dispose()
+            with rekey.exclusive(ctx.db) as alone:
+                # Nobody else can open the database until the new file is in place.
+                counts = rekey.export_copy(alone, db_path, new_key)
+                step("exported")
+                rekey.verify_copy(db_path, new_key, counts)
+                step("verified")
+                if cancelled():
+                    raise Cancelled()
             rekey.swap(db_path, step)
         except BaseException as exc:
             # Not swapped: the old database and key stand; the sealed new keys open nothing.
@@ -185,8 +186,13 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
             with kf.update():
                 kf.abandon_pending()
                 kf.rotated_at = previous_rotated_at
+            if isinstance(exc, rekey.InUse):
+                raise UserError("这个学校正在另一个窗口或另一台电脑上打开。请先在那里退出，再更换数据库密钥。"
+                                "数据库仍用原来的密钥，什么都没有改变。",
+                                "The school is open in another window or on another PC; close it there first. "
+                                "Nothing changed.") from None
             if isinstance(exc, rekey.RekeyFailed):
-                raise UserError("新数据库核对没有通过，密钥没有更换，数据库仍用原来的密钥。" + _busy_hint(exc),
+                raise UserError("新数据库核对没有通过，密钥没有更换，数据库仍用原来的密钥。",
                                 "The copy under the new key did not verify; nothing changed.") from None
             raise
         step("swapped")
@@ -201,9 +207,3 @@ def rotate(ctx: AppContext, recovery_key: str, *, step: Callable[[str], None] = 
         audit.record_for(ctx, s, "keys.rotate", detail={"epoch": epoch, "disabled": disabled, "need_reset": need_reset})
     step("done")
     return RotationResult(epoch, disabled, need_reset, seconds, removed_copies)
-
-
-def _busy_hint(exc: Exception) -> str:
-    if "journal" in str(exc):
-        return "请先关闭其他电脑或窗口里打开的这个学校，再轮换。"
-    return ""

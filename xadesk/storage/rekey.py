@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
@@ -61,18 +61,42 @@ def _counts(conn, schema: str = "main") -> dict[str, int]:
     return {t: conn.execute(f'SELECT count(*) FROM {schema}."{t}"').fetchone()[0] for t in _tables(conn, schema)}
 
 
-def export_copy(db: SchoolDatabase, new_key: bytes) -> dict[str, int]:
-    """Write the database under ``new_key`` to :func:`rotating_path` and fsync it. Holds the write lock
-    for the whole copy, so nothing committed meanwhile can be missing from it. Returns the row count of
-    every table as copied."""
-    target = rotating_path(db.path)
-    remove_leftovers(db.path)  # sqlcipher_export into an existing file copies nothing, silently
-    conn = sqlcipher.connect(str(db.path), isolation_level=None, check_same_thread=False, timeout=15)
+class InUse(RekeyFailed):
+    """Another connection (another window, another PC on the share) has the database open."""
+
+
+@contextlib.contextmanager
+def exclusive(db: SchoolDatabase, wait_seconds: float = 5.0) -> Iterator[sqlcipher.Connection]:
+    """One connection that holds the database file alone (``locking_mode = EXCLUSIVE``): refused while
+    anyone else has it open, so nobody can write to a file about to be replaced. Closing it checkpoints
+    and removes the -wal, which must not outlive the file it belongs to."""
+    db.engine.dispose()
+    conn = sqlcipher.connect(str(db.path), isolation_level=None, check_same_thread=False, timeout=wait_seconds)
     try:
         conn.execute(f'PRAGMA key = "{_hex(db.key)}"')
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute(f'ATTACH DATABASE ? AS rotated KEY "{_hex(new_key)}"', (str(target),))
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        try:
+            conn.execute("BEGIN EXCLUSIVE")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("COMMIT")
+        except sqlcipher.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise InUse("in use elsewhere") from None
+            raise
+        yield conn
+    finally:
+        conn.close()
+
+
+def export_copy(conn: sqlcipher.Connection, db_path: Path, new_key: bytes) -> dict[str, int]:
+    """Write the database (open alone on ``conn``, see :func:`exclusive`) under ``new_key`` to
+    :func:`rotating_path` and fsync it. Returns the row count of every table as copied."""
+    target = rotating_path(db_path)
+    remove_leftovers(db_path)  # sqlcipher_export into an existing file copies nothing, silently
+    conn.execute(f'ATTACH DATABASE ? AS rotated KEY "{_hex(new_key)}"', (str(target),))
+    try:
         conn.execute("BEGIN IMMEDIATE")
         try:
             counts = _counts(conn)
@@ -83,11 +107,10 @@ def export_copy(db: SchoolDatabase, new_key: bytes) -> dict[str, int]:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        conn.execute("DETACH DATABASE rotated")
     finally:
-        conn.close()
+        conn.execute("DETACH DATABASE rotated")
     if copied != counts:
-        remove_leftovers(db.path)
+        remove_leftovers(db_path)
         raise RekeyFailed("row counts differ")
     with open(target, "rb+") as fh:
         os.fsync(fh.fileno())
@@ -120,11 +143,11 @@ def verify_copy(db_path: Path, new_key: bytes, counts: dict[str, int]) -> None:
 
 
 def swap(db_path: Path, step: Callable[[str], None] = lambda _s: None) -> None:
-    """Put the proven copy in the database's place. The old database must be closed and checkpointed:
-    a -wal left beside it would be replayed into the new file."""
+    """Put the proven copy in the database's place, right after :func:`exclusive` closed the old one
+    (checkpointed): a -wal left beside it would be replayed into the new file."""
     wal, shm = Path(f"{db_path}-wal"), Path(f"{db_path}-shm")
     if wal.exists() and wal.stat().st_size > 0:
-        raise RekeyFailed("the database still has a journal (another window or PC has it open)")
+        raise RekeyFailed("the database still has a journal")
     for side in (wal, shm):
         with contextlib.suppress(FileNotFoundError):
             side.unlink()
