@@ -99,3 +99,16 @@ def test_a_disabled_accounts_refused_login_stays_in_the_audit_log(small_school, 
                          .order_by(AuditEntry.seq.desc()).limit(3)).all()
     assert ("login.failed", "bzr") in [(a, who) for a, who, _d in rows]
     assert any("disabled" in (d or "") for a, who, d in rows if a == "login.failed")
+
+
+def test_changing_ones_password_proves_the_old_one_against_the_file_as_it_is_now(small_school):
+    first = small_school.as_user("nj")  # two windows of the same person
+    second = small_school.as_user("nj")
+    try:
+        accounts.change_own_password(second, STAFF_PASSWORD, NEW)
+        with pytest.raises(WrongPassword):  # the password the first window knew is no longer theirs
+            accounts.change_own_password(first, STAFF_PASSWORD, "Green-door 19 hill")
+    finally:
+        first.close()
+        second.close()
+    login(small_school.path, "nj", NEW).close()

@@ -137,13 +137,15 @@ def change_own_password(ctx: AppContext, old_password: str, new_password: str) -
     slot = user_slot_id(ctx.actor.login)
     with ctx.db.read() as s:
         check_password_strength(new_password, login=ctx.actor.login, school_name=current_school_name(s))
-    ctx.keyfile.unwrap(slot, old_password)  # proves the old password; raises WrongPassword
-    with ctx.db.write() as s:
-        user = s.get(User, ctx.actor.user_id)
-        user.must_change_password = False
-        audit.record_for(ctx, s, "account.password", target=ctx.actor.login)
-    # A counselor keeps the counselling key across a password change (it is sealed to the new slot).
-    with ctx.keyfile.update():  # locked and read afresh: another session may have saved since this one logged in
+    # Locked and read afresh: another session may have saved since this one logged in (even changed this
+    # password: the old password is proved against the file as it is now, not as this session read it).
+    with ctx.keyfile.update():
+        ctx.keyfile.unwrap(slot, old_password)  # raises WrongPassword; nothing is saved then
+        with ctx.db.write() as s:
+            user = s.get(User, ctx.actor.user_id)
+            user.must_change_password = False
+            audit.record_for(ctx, s, "account.password", target=ctx.actor.login)
+        # A counselor keeps the counselling key across a password change (it is sealed to the new slot).
         ctx.keyfile.set_slot(slot, new_password, ctx.db.key, counselling_key=ctx.counselling_key)
 
 
