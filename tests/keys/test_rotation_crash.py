@@ -12,6 +12,7 @@ import sys
 import textwrap
 
 import pytest
+from sqlalchemy import select
 
 from tests.conftest import ADMIN_PASSWORD
 from tests.services.conftest import STAFF_PASSWORD
@@ -24,6 +25,7 @@ from xadesk.services.roster_import import import_records
 from xadesk.storage import rekey
 from xadesk.storage.database import opens_with
 from xadesk.storage.keyfile import KeyFile, database_key_from_recovery, keyfile_path, user_slot_id
+from xadesk.storage.models import AuditEntry
 
 SCRIPT = textwrap.dedent("""
     import os, signal, sys, threading, time
@@ -48,14 +50,17 @@ def _run(path, recovery: str, stage: str = "", delay: float = -1.0) -> subproces
                           env=env, capture_output=True, text=True, timeout=300)
 
 
-def _opens_for_everyone(path, recovery: str, old_key: bytes, tmp_path) -> str:
+def _opens_for_everyone(path, recovery: str, old_key: bytes, tmp_path) -> tuple[str, list[str]]:
     """Every account logs in, the old key of the disabled account opens nothing once the rotation went
     through, the audit chain verifies, and the recovery key alone opens a copy without key files.
-    Returns which key the school ended with ("old"/"new")."""
+    Returns which key the school ended with ("old"/"new") and what the first login was told."""
     admin = login(path, "admin", ADMIN_PASSWORD)
     try:
         assert audit.verify(admin).ok, audit.verify(admin).problems
         which = "old" if admin.db.key == old_key else "new"
+        told = list(admin.warnings)
+        with admin.db.read() as s:
+            assert "keys.damaged" not in set(s.scalars(select(AuditEntry.action)))
     finally:
         admin.close()
     for who in ("nj", "xinli", "xz"):
@@ -68,7 +73,7 @@ def _opens_for_everyone(path, recovery: str, old_key: bytes, tmp_path) -> str:
     shutil.copyfile(path, alone / path.name)
     recover(alone / path.name, recovery, "nj", "A-new-Pass-2026!")
     login(alone / path.name, "nj", "A-new-Pass-2026!").close()
-    return which
+    return which, told
 
 
 @pytest.fixture
@@ -86,11 +91,14 @@ def test_kill_9_at_each_stage_leaves_a_school_that_opens(rotating_school, stage,
     path, recovery, old_key = rotating_school
     run = _run(path, recovery, stage)
     assert run.returncode == -signal.SIGKILL and "finished" not in run.stdout, run.stderr
-    which = _opens_for_everyone(path, recovery, old_key, tmp_path)
+    which, told = _opens_for_everyone(path, recovery, old_key, tmp_path)
     swapped = STAGES.index(stage) >= STAGES.index("swapped")
     assert which == ("new" if swapped else "old")
     if not swapped:  # the half-done rotation was dropped at the first login: a new one starts clean
         assert not KeyFile.load(keyfile_path(path)).has_pending()
+        assert any("上次数据库密钥轮换没有完成" in w for w in told)
+    else:
+        assert not told
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.2, 0.4])
@@ -104,6 +112,6 @@ def test_a_rotation_that_ran_to_the_end_in_a_subprocess(rotating_school, tmp_pat
     path, recovery, old_key = rotating_school
     run = _run(path, recovery)
     assert "finished" in run.stdout, run.stderr
-    assert _opens_for_everyone(path, recovery, old_key, tmp_path) == "new"
+    assert _opens_for_everyone(path, recovery, old_key, tmp_path)[0] == "new"
     assert database_key_from_recovery(normalise(recovery), epoch=1) != old_key
     assert user_slot_id("bzr") not in KeyFile.load(keyfile_path(path)).slots

@@ -225,10 +225,14 @@ def _drop_abandoned_rotation(path: Path, kf: KeyFile, db: SchoolDatabase) -> lis
         rekey.remove_leftovers(path)
         kf.abandon_pending()
         kf.save()
-    return [msg("上次数据库密钥轮换没有完成（可能是中途断电或程序被关闭），数据库仍用原来的密钥，一切数据完好。"
-                "如仍需要，请管理员重新轮换密钥。",
-                "The last key rotation did not finish; the database keeps its previous key and nothing was "
-                "lost. An administrator can rotate again.")]
+    return [_abandoned_note()]
+
+
+def _abandoned_note() -> str:
+    return msg("上次数据库密钥轮换没有完成（可能是中途断电或程序被关闭），数据库仍用原来的密钥，一切数据完好。"
+               "如仍需要，请管理员重新轮换密钥。",
+               "The last key rotation did not finish; the database keeps its previous key and nothing was "
+               "lost. An administrator can rotate again.")
 
 
 def _check_ours(db: SchoolDatabase) -> None:
@@ -307,8 +311,9 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
                 for f in loginlog.take_unaudited(path):
                     audit.record(s, None, f["login"], "login.failed",
                                  at=datetime.fromisoformat(f["at"]).astimezone(UTC).replace(tzinfo=None))
-                if warnings:
-                    audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(warnings) - 1})
+                damage = [w for w in warnings if w != _abandoned_note()]
+                if damage:
+                    audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(damage) - 1})
                 # The database against the audit head anchored beside it: a rollback or a lost tail is told
                 # now and recorded in the chain itself (the anchor moves on with this login's entry).
                 rollback = audit.rollback_detail(s, path, db.key)
