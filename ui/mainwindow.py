@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self._auto_backup_done = False
         # Before any page loads: the first screen's job may be the first to read a damaged page.
         self.damage_label: QLabel | None = None
-        worker.set_damage_handler(self._database_damaged, self)
+        worker.set_damage_handler(self._database_damaged)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
