@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from xadesk.backup.service import auto_backup, auto_backup_due
-from xadesk.integrity.pages import PageCheck, check_pages
+from xadesk.integrity.pages import PageCheck, check_pages, damaged_message
 from xadesk.services import roles
 from xadesk.services.context import Actor, AppContext
 
@@ -100,6 +100,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("XA Desk · 学生心理健康工作台"))
         self._closing_for_lock = False
         self._auto_backup_done = False
+        # Before any page loads: the first screen's job may be the first to read a damaged page.
+        self.damage_label: QLabel | None = None
+        worker.set_damage_handler(self._database_damaged)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -136,7 +139,6 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
         self._initial_size()
         self.page_check_op: worker.BackgroundOp[PageCheck] | None = None
-        self.damage_label: QLabel | None = None
         if not ctx.db.pages_checked:
             # A large database was opened with the cheap check only: every page is checked now, on
             # the worker, while the person starts working (README: data safety).
@@ -157,12 +159,23 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         if result.ok:
             return
+        self._show_damage(result.message())
+
+    def _database_damaged(self, _parent: QWidget | None) -> None:
+        """A screen's job read a damaged page (before or without the page check): the same box and mark."""
+        self._show_damage(damaged_message(audited=False))
+
+    def _show_damage(self, text: str) -> None:
+        # Once per window: a damaged file read by the first screen and then by the page check is one
+        # piece of news, not two boxes.
+        if self.damage_label is not None:
+            return
         self.damage_label = QLabel(self.tr("⚠ 数据库文件校验失败"), self)
         self.damage_label.setObjectName("damageLabel")
         self.damage_label.setStyleSheet("QLabel#damageLabel { color: white; background: #b00020; padding: 2px 8px;"
                                         " font-weight: bold; }")
         self.statusBar().insertPermanentWidget(0, self.damage_label)
-        messages.error(self, result.message(), title=self.tr("数据库文件校验失败"))
+        messages.error(self, text, title=self.tr("数据库文件校验失败"))
 
     def _initial_size(self) -> None:
         # 1180 × 760 on a 1366 × 768 screen at 100 %; never larger than the screen (1280 × 720 at 150 %).

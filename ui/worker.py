@@ -37,6 +37,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,6 +49,7 @@ from PySide6.QtWidgets import QProgressBar, QProgressDialog, QPushButton, QWidge
 
 from xadesk import logsafe, paths
 from xadesk.errors import Cancelled, UserError
+from xadesk.integrity.pages import damaged_message, is_damage_error
 
 from . import messages
 
@@ -378,9 +380,36 @@ class BackgroundOp(QObject, Generic[T]):
 
 # --- errors that are bugs -----------------------------------------------------------------------
 
+# Weak: the handler must not keep a closed main window's Python object alive (pytest-qt and Qt's own
+# deletion expect it to go with its C++ half).
+_damage_handler: weakref.WeakMethod | None = None
+
+
+def set_damage_handler(handler: Callable[[QWidget | None], None] | None) -> None:
+    """Who tells the person that a job hit a damaged database page: a bound method of the main window
+    (one box and the red status mark, shared with the page check after login), for as long as the
+    window lives. None, or once it is gone: a plain damage box."""
+    global _damage_handler
+    _damage_handler = weakref.WeakMethod(handler) if handler is not None else None  # type: ignore[arg-type]
+
+
+def _live_damage_handler() -> Callable[[QWidget | None], None] | None:
+    method = _damage_handler() if _damage_handler is not None else None
+    if method is None or not shiboken6.isValid(method.__self__):
+        return None
+    return method
+
+
 def report_exception(exc: BaseException, parent: QWidget | None = None) -> None:
-    """Show any exception the right way: a UserError as itself, anything else as a logged bug."""
-    if isinstance(exc, Cancelled):
+    """Show any exception the right way: a UserError as itself, a damaged database page as damage
+    (never as a program error: nothing is wrong with the program), anything else as a logged bug."""
+    if is_damage_error(exc):
+        handler = _live_damage_handler()
+        if handler is not None:
+            handler(parent)
+        else:
+            messages.error(parent, damaged_message(audited=False), "数据库文件校验失败")
+    elif isinstance(exc, Cancelled):
         messages.notify(parent, exc.message)
     elif isinstance(exc, UserError):
         messages.user_error(parent, exc)

@@ -68,3 +68,34 @@ def test_a_small_database_needs_no_check_after_login(qtbot, admin_ctx):
     window.show()
     qtbot.wait(50)
     assert window.page_check_op is None
+
+
+def _flip_a_page_the_first_screen_reads(ctx, db_path) -> None:
+    """A byte in the student table's pages (学生名单, the first screen, lists the students)."""
+    with ctx.db.read() as s:
+        page = s.connection().exec_driver_sql("SELECT rootpage FROM sqlite_master WHERE name = 'student'").scalar()
+    ctx.close()
+    data = bytearray(db_path.read_bytes())
+    data[(page - 1) * 4096 + 2048] ^= 0x01
+    db_path.write_bytes(bytes(data))
+
+
+def test_a_damaged_page_read_by_the_first_screen_shows_only_the_damage_message(qtbot, admin_ctx, db_path,
+                                                                               monkeypatch, sync_ops, screenshot):
+    import_records(admin_ctx, generate_students([("J1", 1)], per_class=40), "名单")
+    _flip_a_page_the_first_screen_reads(admin_ctx, db_path)
+    monkeypatch.setattr(database, "FULL_CHECK_AT_OPEN_BYTES", 0)
+    ctx = login(db_path, "admin", ADMIN_PASSWORD)
+    try:
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitUntil(lambda: window.page_check_op is not None and window.page_check_op.done, timeout=20000)
+        titles = [title for _kind, title, _text in messages.shown]
+        assert "程序内部错误" not in titles, messages.shown
+        assert messages.kinds() == ["error"], messages.shown  # one box, not one per screen
+        assert "被改动或已损坏" in messages.shown[0][2]
+        assert window.damage_label is not None and window.damage_label.isVisible()
+        screenshot(window, "damaged-first-screen")
+    finally:
+        ctx.close()

@@ -32,7 +32,7 @@ from xadesk.services.accounts import RoleSpec
 from xadesk.services.context import AppContext
 from xadesk.services.roster import GradeNode
 
-from ..formutil import FittingDialog, no_auto_default, set_primary
+from ..formutil import FittingDialog, fit_height, no_auto_default, set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
 
@@ -44,7 +44,7 @@ def _password_edit(parent: QWidget, name: str) -> QLineEdit:
     return edit
 
 
-class _ServiceDialog(FittingDialog):
+class ServiceDialog(FittingDialog):
     """A form with a banner and OK/Cancel whose OK runs one core call in the background."""
 
     def __init__(self, parent: QWidget | None, ok_text: str) -> None:
@@ -82,6 +82,7 @@ class _ServiceDialog(FittingDialog):
 
     def _refused(self, exc: UserError) -> None:
         self.banner.show_user_error(exc)
+        fit_height(self)  # the banner needs room: without it the wrapped text above is squeezed
 
     def _passwords(self, first: QLineEdit, second: QLineEdit) -> str | None:
         if first.text() != second.text():
@@ -175,7 +176,7 @@ class RoleEditor(QGroupBox):
         return out
 
 
-class AddAccountDialog(_ServiceDialog):
+class AddAccountDialog(ServiceDialog):
     def __init__(self, ctx: AppContext, tree: list[GradeNode], parent: QWidget | None = None) -> None:
         super().__init__(parent, self.tr("新建账号(&O)"))
         self.ctx = ctx
@@ -237,7 +238,7 @@ class AddAccountDialog(_ServiceDialog):
         self._run(lambda: accounts.add_user(ctx, login, name, specs, password), self.tr("正在新建账号…"))
 
 
-class ResetPasswordDialog(_ServiceDialog):
+class ResetPasswordDialog(ServiceDialog):
     def __init__(self, ctx: AppContext, login: str, display_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent, self.tr("重置密码(&O)"))
         self.ctx, self.login = ctx, login
@@ -269,7 +270,7 @@ class ResetPasswordDialog(_ServiceDialog):
             self._run(lambda: accounts.reset_password(ctx, login, password), self.tr("正在重置密码…"))
 
 
-class ChangeOwnPasswordDialog(_ServiceDialog):
+class ChangeOwnPasswordDialog(ServiceDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent, self.tr("修改密码(&O)"))
         self.ctx = ctx

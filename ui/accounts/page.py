@@ -32,6 +32,7 @@ from ..tablemodel import (
 )
 from ..worker import BackgroundOp
 from .dialogs import AddAccountDialog, ResetPasswordDialog
+from .rotate import RotateKeysDialog
 
 
 def account_columns() -> list[Column]:
@@ -76,6 +77,10 @@ class AccountsPage(QWidget):
         self.disable_button = QPushButton(self.tr("停用账号(&D)"), self)
         self.disable_button.setObjectName("disableAccount")
         self.disable_button.clicked.connect(self.disable_account)
+        self.rotate_button = QPushButton(self.tr("更换数据库密钥(&K)…"), self)
+        self.rotate_button.setObjectName("rotateKeys")
+        self.rotate_button.setToolTip(self.tr("让停用账号以前复制的钥匙文件再也打不开数据库"))
+        self.rotate_button.clicked.connect(lambda: self.offer_rotation(None))
         self.banner = MessageBanner(self)
 
         top = QHBoxLayout()
@@ -85,6 +90,7 @@ class AccountsPage(QWidget):
         top.addWidget(self.add_button)
         top.addWidget(self.reset_button)
         top.addWidget(self.disable_button)
+        top.addWidget(self.rotate_button)
         note = QLabel(self.tr("每位老师用自己的账号登录。停用后无法再登录，但其以往的记录和审计日志都会保留。"), self)
         note.setWordWrap(True)
         note.setStyleSheet("color: #5b6470;")
@@ -97,7 +103,8 @@ class AccountsPage(QWidget):
         self.setTabOrder(self.filter_edit, self.add_button)
         self.setTabOrder(self.add_button, self.reset_button)
         self.setTabOrder(self.reset_button, self.disable_button)
-        self.setTabOrder(self.disable_button, self.table)
+        self.setTabOrder(self.disable_button, self.rotate_button)
+        self.setTabOrder(self.rotate_button, self.table)
         self.reload()
 
     def focus_filter(self) -> None:
@@ -173,7 +180,7 @@ class AccountsPage(QWidget):
         if user is None or not user.active:
             return
         if not messages.question(self, self.tr("停用 {name}（{login}）的账号？停用后此人无法登录；以往记录会保留。"
-                                         "其钥匙槽会从钥匙文件和所有旧副本中删除，此人的密码从此打不开数据库。")
+                                         "其钥匙槽会从钥匙文件和所有旧副本中删除。")
                                  .format(name=user.display_name, login=user.login),
                                  yes=self.tr("停用"), no=self.tr("取消")):
             return
@@ -181,9 +188,17 @@ class AccountsPage(QWidget):
         (BackgroundOp(self, lambda _task: accounts.deactivate(ctx, user.login), title=self.tr("正在停用…"),
                       cancellable=False)
          .success(lambda _r: (self.banner.show_success(self.tr("已停用 {login}。").format(login=user.login)),
-                              self.reload(select_login=user.login)))
+                              self.reload(select_login=user.login),
+                              self.offer_rotation(user.display_name)))
          .failure(self.banner.show_user_error)
          .run())
+
+    def offer_rotation(self, disabled_name: str | None) -> None:
+        """After a disable (and from the button): offer to rotate the database key."""
+        self.dialog = RotateKeysDialog(self.ctx, self, disabled_name=disabled_name)
+        dialog = self.dialog
+        dialog.accepted.connect(lambda: self.banner.show_success(dialog.success_text()))
+        dialog.open()
 
 
 register_page(PageSpec("accounts", "账号管理", AccountsPage, order=80, permission="accounts.manage"))

@@ -157,8 +157,10 @@ def create_backup(ctx: AppContext, folder: Path | None = None, *, now: datetime 
                 schema = migrate.current_revision(s.connection())
         finally:
             probe.engine.dispose()
-        # The key file as it is now: its newest intact content (a damaged copy is never backed up).
-        kf_bytes = ctx.keyfile.to_bytes(max(ctx.keyfile.generation, 1))
+        # The key file as it is now on disk (not this session's copy from login, which may miss another
+        # session's change): its newest intact content (a damaged copy is never backed up).
+        with ctx.keyfile.locked():
+            kf_bytes = ctx.keyfile.to_bytes(max(ctx.keyfile.generation, 1))
         header = {"created_at": at.astimezone(UTC).isoformat(timespec="seconds"), "db_id": ctx.keyfile.db_id,
                   "schema": schema, "app": __version__, "audit_seq": seq, "audit_at": last_at,
                   "created_by": ctx.actor.login, "keyfile": _b64(kf_bytes)}

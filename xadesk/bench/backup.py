@@ -1,4 +1,5 @@
-"""Backup: snapshot, verify and restore of the demo school and of a 5,000-student school."""
+"""Backup: snapshot, verify and restore of the demo school and of a 5,000-student school; and the key
+rotation offered after an account is disabled (copy under the new key, page check, swap)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--json", action="store_true")
 
 
-def _big_school(folder: Path, n: int) -> Path:
+def _big_school(folder: Path, n: int) -> tuple[Path, str]:
     from ..domain.synthetic import bench_students
     from ..scoring.synthetic import synthetic_answers, synthetic_definition
     from ..services import roles
@@ -34,7 +35,7 @@ def _big_school(folder: Path, n: int) -> Path:
     from ..services.screening_import import import_survey
 
     db = folder / "big.xadesk"
-    create_school(db, "基准测试学校", "admin", PASSWORD)
+    created = create_school(db, "基准测试学校", "admin", PASSWORD)
     admin = login(db, "admin", PASSWORD)
     records = bench_students(n)
     try:
@@ -58,11 +59,12 @@ def _big_school(folder: Path, n: int) -> Path:
         import_survey(ctx, info.id, answers)
     finally:
         ctx.close()
-    return db
+    return db, created.recovery_key
 
 
-def _one(db: Path, folder: Path, password: str) -> dict:
+def _one(db: Path, folder: Path, password: str, recovery_key: str) -> dict:
     from ..backup.service import Secret, create_backup, restore_backup, verify_backup
+    from ..keys.rotation import rotate
     from ..services.login import login
 
     ctx = login(db, "admin", password)
@@ -77,10 +79,16 @@ def _one(db: Path, folder: Path, password: str) -> dict:
         verify_backup(info.path, Secret("admin", password))
     with measure(trace_memory=False) as m_restore:
         restore_backup(info.path, folder / f"restored-{db.name}", Secret("admin", password))
+    ctx = login(db, "admin", password)
+    try:
+        with measure(trace_memory=False) as m_rotate:
+            rotate(ctx, recovery_key)
+    finally:
+        ctx.close()
     return {"database_mb": round(db.stat().st_size / 1e6, 2), "backup_mb": round(info.size / 1e6, 2),
             "create_seconds": round(m_create.seconds, 3), "verify_quick_seconds": round(m_quick.seconds, 3),
             "verify_full_seconds": round(m_full.seconds, 3), "restore_seconds": round(m_restore.seconds, 3),
-            "max_rss_mb": round(m_restore.max_rss_mb, 1)}
+            "rotate_seconds": round(m_rotate.seconds, 3), "max_rss_mb": round(m_restore.max_rss_mb, 1)}
 
 
 def run(args, cli) -> int:
@@ -89,10 +97,10 @@ def run(args, cli) -> int:
     with tempfile.TemporaryDirectory(prefix="xadesk-bench-") as tmp:
         folder = Path(tmp)
         demo = folder / "demo.xadesk"
-        build_demo(demo, DEMO_PASSWORD)  # the demo's own steps log in with the demo password
-        figures = {"demo": _one(demo, folder, DEMO_PASSWORD)}
-        big = _big_school(folder, args.students)
-        figures[f"school_{args.students}"] = _one(big, folder, PASSWORD)
+        made = build_demo(demo, DEMO_PASSWORD)  # the demo's own steps log in with the demo password
+        figures = {"demo": _one(demo, folder, DEMO_PASSWORD, made.recovery_key)}
+        big, recovery_key = _big_school(folder, args.students)
+        figures[f"school_{args.students}"] = _one(big, folder, PASSWORD, recovery_key)
     if args.json:
         cli.json(figures)
         return 0
@@ -106,4 +114,6 @@ def run(args, cli) -> int:
                     f"完整检查 {f['verify_full_seconds']:.2f} 秒；还原 {f['restore_seconds']:.2f} 秒",
                     f"  backup {f['create_seconds']:.2f} s; quick verify {f['verify_quick_seconds']:.2f} s; "
                     f"full verify {f['verify_full_seconds']:.2f} s; restore {f['restore_seconds']:.2f} s"))
+        cli.out(msg(f"  更换数据库密钥（轮换）{f['rotate_seconds']:.2f} 秒",
+                    f"  database key rotation {f['rotate_seconds']:.2f} s"))
     return 0

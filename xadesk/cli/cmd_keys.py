@@ -1,4 +1,5 @@
-"""``xadesk keys check``: verify the key file without any password."""
+"""``xadesk keys check|grant|rotate``: verify the key file without any password; give counselors the
+counselling key with the recovery key; rotate the database key after an account was disabled."""
 
 from __future__ import annotations
 
@@ -21,6 +22,32 @@ def register(subparsers) -> None:
                                          "give the counselling key to counselors who lack it, with the recovery key "
                                          "(XADESK_RECOVERY_KEY or a prompt; administrators)"))
     g.set_defaults(func=run_grant)
+    r = sub.add_parser("rotate", help=msg("更换数据库密钥：停用账号以前复制的钥匙文件从此打不开数据库（管理员；需要恢复密钥，"
+                                          "XADESK_RECOVERY_KEY 或提示输入）",
+                                          "give the database a new key, so key files copied by disabled accounts open "
+                                          "nothing (administrators; needs the recovery key)"))
+    r.set_defaults(func=run_rotate)
+
+
+def run_rotate(args, cli) -> int:
+    from ..keys.rotation import plan, rotate, stage_label
+
+    ctx = cli.session()
+    what = plan(ctx)
+    if what.need_reset:
+        cli.out(msg(f"以下账号升级后还没登录过，轮换后需要管理员重设密码：{'、'.join(what.need_reset)}",
+                    f"These accounts have not logged in since the upgrade and will need a password reset: "
+                    f"{', '.join(what.need_reset)}"))
+    recovery = cli.secret(msg("恢复密钥", "Recovery key"), "XADESK_RECOVERY_KEY")
+    result = rotate(ctx, recovery, step=lambda s: cli.out("  " + stage_label(s)))
+    cli.out(msg(f"数据库密钥已更换（第 {result.epoch} 代），用时 {result.seconds:.1f} 秒。"
+                "已停用账号以前复制的钥匙文件再也打不开这个数据库；其他人用自己的密码照常登录。",
+                f"The database key was rotated (epoch {result.epoch}) in {result.seconds:.1f} s. Key files copied by "
+                "disabled accounts open nothing now; everyone else logs in with their own password."))
+    if result.need_reset:
+        cli.out(msg(f"请为这些账号重设密码：{'、'.join(result.need_reset)}（xadesk user passwd 登录名）",
+                    f"Reset the password of: {', '.join(result.need_reset)} (xadesk user passwd LOGIN)"))
+    return 0
 
 
 def run_grant(args, cli) -> int:

@@ -119,4 +119,7 @@ def run_disable(args, cli) -> int:
 
     deactivate(cli.session(), args.login)
     cli.out(msg(f"已停用 {args.login}。", f"{args.login} disabled."))
+    cli.out(msg("如果此人以前可能复制过钥匙文件，请轮换数据库密钥：xadesk keys rotate（需要打印的恢复密钥）。",
+                "If this person may have copied the key file earlier, rotate the database key: xadesk keys rotate "
+                "(needs the printed recovery key)."))
     return 0

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlcipher3.dbapi2 as sqlcipher
+
 from ..errors import Cancelled
 from ..i18n import msg
 from ..services import audit
@@ -63,6 +65,28 @@ def check_pages(ctx: AppContext, *, progress: Callable[[int, int], None] | None 
     if not problems:
         return PageCheck((), False)
     return PageCheck(tuple(problems), record_damage(ctx, len(problems), found_by="login"))
+
+
+# What SQLite/SQLCipher say when a page cannot be read back: a failed HMAC reads as "file is not a
+# database" (SQLITE_NOTADB), a page whose content makes no sense as "database disk image is malformed"
+# (SQLITE_CORRUPT). A locked or busy database says something else and is not damage.
+_DAMAGE_TEXTS = ("file is not a database", "database disk image is malformed", "malformed database schema")
+
+
+def is_damage_error(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it, or the driver error SQLAlchemy wraps) says a page of the
+    database file could not be read: damage, to be told as damage and not as a program error."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, sqlcipher.DatabaseError) and any(t in str(e).lower() for t in _DAMAGE_TEXTS):
+            return True
+        todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
+    return False
 
 
 def record_damage(ctx: AppContext, problems: int, *, found_by: str) -> bool:

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from ..compartment import access as compartment
+from ..domain.grades import class_label, grade
 from ..domain.names import check_name
 from ..errors import NotFound, PermissionDenied, UserError, WrongPassword
 from ..exchange.passphrase import normalise as normalise_recovery_key
-from ..storage.keyfile import RECOVERY_SLOT, database_key_from_recovery, user_slot_id
+from ..storage.keyfile import RECOVERY_SLOT, recovery_epoch_of, user_slot_id
 from ..storage.models import RoleAssignment, SchoolClass, User
 from . import audit, roles
 from .context import AppContext
@@ -38,8 +39,6 @@ class UserRow:
 
 
 def _describe_role(r: RoleAssignment, class_labels: dict[int, str]) -> str:
-    from ..domain.grades import grade
-
     label = roles.role_label(r.role)
     if r.role == roles.GRADE_LEADER and r.grade_code:
         return f"{label} {grade(r.grade_code).label}"
@@ -49,8 +48,6 @@ def _describe_role(r: RoleAssignment, class_labels: dict[int, str]) -> str:
 
 
 def _class_labels(session) -> dict[int, str]:
-    from ..domain.grades import class_label
-
     return {c.id: class_label(c.grade_code, c.number) for c in session.scalars(select(SchoolClass))}
 
 
@@ -105,9 +102,8 @@ def add_user(ctx: AppContext, login: str, display_name: str, specs: list[RoleSpe
                          detail={"roles": [[sp.role, sp.grade_code, sp.class_id] for sp in specs]})
     # The slot is written only after the account row is committed: a crash in between leaves an
     # account without a slot (fixed by a password reset), never a slot without an account.
-    ctx.keyfile.refresh()  # another session may have saved since this one logged in
-    ctx.keyfile.set_slot(user_slot_id(login_key), password, ctx.db.key)
-    ctx.keyfile.save()
+    with ctx.keyfile.update():  # locked and read afresh: another session may have saved since this one logged in
+        ctx.keyfile.set_slot(user_slot_id(login_key), password, ctx.db.key)
     return next(u for u in list_users(ctx) if u.login == login_key)
 
 
@@ -138,15 +134,16 @@ def change_own_password(ctx: AppContext, old_password: str, new_password: str) -
     slot = user_slot_id(ctx.actor.login)
     with ctx.db.read() as s:
         check_password_strength(new_password, login=ctx.actor.login, school_name=current_school_name(s))
-    ctx.keyfile.unwrap(slot, old_password)  # proves the old password; raises WrongPassword
-    with ctx.db.write() as s:
-        user = s.get(User, ctx.actor.user_id)
-        user.must_change_password = False
-        audit.record_for(ctx, s, "account.password", target=ctx.actor.login)
-    # A counselor keeps the counselling key across a password change (it is sealed to the new slot).
-    ctx.keyfile.refresh()  # another session may have saved since this one logged in
-    ctx.keyfile.set_slot(slot, new_password, ctx.db.key, counselling_key=ctx.counselling_key)
-    ctx.keyfile.save()
+    # Locked and read afresh: another session may have saved since this one logged in (even changed this
+    # password: the old password is proved against the file as it is now, not as this session read it).
+    with ctx.keyfile.update():
+        ctx.keyfile.unwrap(slot, old_password)  # raises WrongPassword; nothing is saved then
+        with ctx.db.write() as s:
+            user = s.get(User, ctx.actor.user_id)
+            user.must_change_password = False
+            audit.record_for(ctx, s, "account.password", target=ctx.actor.login)
+        # A counselor keeps the counselling key across a password change (it is sealed to the new slot).
+        ctx.keyfile.set_slot(slot, new_password, ctx.db.key, counselling_key=ctx.counselling_key)
 
 
 def reset_password(ctx: AppContext, login: str, new_password: str) -> None:
@@ -160,9 +157,8 @@ def reset_password(ctx: AppContext, login: str, new_password: str) -> None:
             raise NotFound(f"没有登录名为 {login} 的账号。", f"No account named {login}.")
         user.must_change_password = user.id != ctx.actor.user_id
         audit.record_for(ctx, s, "account.reset", target=login_key)
-    ctx.keyfile.refresh()  # another session may have saved since this one logged in
-    ctx.keyfile.set_slot(user_slot_id(login_key), new_password, ctx.db.key)
-    ctx.keyfile.save()
+    with ctx.keyfile.update():  # locked and read afresh: another session may have saved since this one logged in
+        ctx.keyfile.set_slot(user_slot_id(login_key), new_password, ctx.db.key)
 
 
 def grant_counselling_with_recovery(ctx: AppContext, recovery_key: str) -> list[str]:
@@ -173,11 +169,10 @@ def grant_counselling_with_recovery(ctx: AppContext, recovery_key: str) -> list[
     # Proven before anything is written: a wrong key would replace the recovery key's public key.
     if ctx.keyfile.has_slot(RECOVERY_SLOT):
         ctx.keyfile.unwrap(RECOVERY_SLOT, secret)
-    elif database_key_from_recovery(secret) != ctx.db.key:
+    elif recovery_epoch_of(secret, ctx.db.key) is None:
         raise WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
                             "The recovery key is wrong. Check it group by group against the printout.")
-    ctx.keyfile.refresh()
-    with ctx.db.write() as s:
+    with ctx.keyfile.locked(), ctx.db.write() as s:
         granted = compartment.grant_with_recovery(s, ctx.keyfile, secret)
         audit.record_for(ctx, s, "counselling.grant", detail={"logins": granted})
         ctx.keyfile.save()

@@ -124,6 +124,8 @@ ACTION_LABELS.update({
     "counselling.encrypt": ("加密升级前的辅导内容", "counselling content from before the upgrade encrypted"),
     "counselling.grant": ("用恢复密钥授予辅导钥匙", "counselling key granted with the recovery key"),
     "counselling.pubkey": ("恢复被改动的每题答案加密公钥", "changed public key for item answers restored"),
+    "keys.rotate.start": ("开始轮换数据库密钥", "database key rotation started"),
+    "keys.rotate": ("轮换数据库密钥", "database key rotated"),
 })
 
 

@@ -34,11 +34,22 @@ from ..errors import (
     UserError,
     WrongPassword,
 )
+from ..exchange.passphrase import generate as generate_recovery_key
+from ..exchange.passphrase import normalise
+from ..exchange.passphrase import normalise as normalise_key
 from ..i18n import msg
-from ..storage import loginlog, migrate
+from ..storage import anchor, keylock, loginlog, migrate, rekey
 from ..storage.anchor import anchor_path
-from ..storage.database import APP_MARKER, APP_MARKER_KEY, SchoolDatabase, check_file, open_engine_checked
+from ..storage.database import (
+    APP_MARKER,
+    APP_MARKER_KEY,
+    SchoolDatabase,
+    check_file,
+    open_engine_checked,
+    opens_with,
+)
 from ..storage.keyfile import (
+    MAX_EPOCH,
     RECOVERY_SLOT,
     KeyFile,
     database_key_from_recovery,
@@ -82,9 +93,6 @@ class CreatedSchool:
 def create_school(path: Path, school_name: str, admin_login: str, admin_password: str,
                   admin_name: str | None = None, *, today: date | None = None) -> CreatedSchool:
     """A new encrypted school database with its admin account and a recovery key (returned once)."""
-    from ..exchange.passphrase import generate as generate_recovery_key
-    from ..exchange.passphrase import normalise as normalise_key
-
     path = Path(path)
     kpath = keyfile_path(path)
     if path.exists() or kpath.exists():
@@ -163,17 +171,69 @@ def _unlock(path: Path, slot_id: str, secret: str,
         # Written beside the key file, never into it: a failed login cannot touch a key generation.
         loginlog.record_failure(path, login_for_failure or slot_id)
         raise
-    db = open_engine_checked(path, opened.key)
+    warnings = list(opened.warnings)
+    db, rotation = _open_rotated(path, opened)
+    kf = opened.keyfile
     try:
         _check_ours(db)
         migrate.upgrade(db)
+        if rotation == "finished" and opened.previous_key is not None:
+            # The rotated database is in place: the anchor follows the new key if the rotation stopped
+            # before moving it, and this slot wraps the new key from now on (the password just given
+            # makes the wrapping key; nobody else could).
+            anchor.carry_over(path, opened.previous_key, db.key)
+            with kf.update():
+                kf.finish_slot(slot_id, opened.wrapping, db.key)
+                if not kf.has_pending():
+                    kf.drop_pre_rotation_copies()
+        elif rotation == "abandoned":
+            warnings += _drop_abandoned_rotation(path, kf, db)
+        elif opened.repaired:
+            # Only after the database proved the key right: rewrite the key file from the intact copies.
+            with kf.update():
+                pass
     except BaseException:
         db.engine.dispose()
         raise
-    if opened.repaired:
-        # Only after the database proved the key right: rewrite the key file from the intact copies.
-        opened.keyfile.save()
-    return db, opened.keyfile, opened.warnings, opened.wrapping
+    return db, kf, warnings, opened.wrapping
+
+
+def _open_rotated(path: Path, opened) -> tuple[SchoolDatabase, str]:
+    """Open with the slot's key. After a key rotation the slot holds two: the new one first (the
+    rotated database is in place: "finished"), else the old one (the rotation stopped before the
+    swap: "abandoned"). Anything else is damage, reported as before."""
+    if opened.previous_key is None:
+        return open_engine_checked(path, opened.key), ""
+    try:
+        return open_engine_checked(path, opened.key), "finished"
+    except DatabaseDamaged:
+        if not opens_with(path, opened.previous_key):
+            raise
+    return open_engine_checked(path, opened.previous_key), "abandoned"
+
+
+def _drop_abandoned_rotation(path: Path, kf: KeyFile, db: SchoolDatabase) -> list[str]:
+    """A rotation stopped before its new database took the old one's place (a crash, a power cut):
+    the old key still opens the school, so the half-made copy and the sealed new keys go."""
+    with kf.locked():
+        # Under the lock: a rotation running right now holds it, so by here it has ended — and if it
+        # ended by putting its database in place, the old key no longer opens the file.
+        if not kf.has_pending():
+            return []
+        if not opens_with(path, db.key):
+            raise UserError("数据库的密钥刚刚更换（轮换），请重新登录。",
+                            "The database key was just rotated; please log in again.")
+        rekey.remove_leftovers(path)
+        kf.abandon_pending()
+        kf.save()
+    return [_abandoned_note()]
+
+
+def _abandoned_note() -> str:
+    return msg("上次数据库密钥轮换没有完成（可能是中途断电或程序被关闭），数据库仍用原来的密钥，一切数据完好。"
+               "如仍需要，请管理员重新轮换密钥。",
+               "The last key rotation did not finish; the database keeps its previous key and nothing was "
+               "lost. An administrator can rotate again.")
 
 
 def _check_ours(db: SchoolDatabase) -> None:
@@ -234,39 +294,49 @@ def login(path: Path, login_name: str, password: str, *, clock: Callable[[], dat
     db, kf, warnings, wrapping = _unlock(path, user_slot_id(login_key), password, login_key)
     try:
         own_failures = loginlog.failures_for(path, login_key)
-        with db.write() as s:
-            user = s.scalar(select(User).where(func.lower(User.login) == login_key))
-            if user is None or not user.active:
-                # A slot without an active account (e.g. deactivated): treat as a failed login.
-                audit.record(s, None, login_key, "login.failed", detail={"reason": "inactive"})
-                raise WrongPassword("该账号已停用，请联系学校管理员。", "This account is disabled; ask the administrator.")
-            for f in loginlog.take_unaudited(path):
-                audit.record(s, None, f["login"], "login.failed",
-                             at=datetime.fromisoformat(f["at"]).astimezone(UTC).replace(tzinfo=None))
-            if warnings:
-                audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(warnings) - 1})
-            # The database against the audit head anchored beside it: a rollback or a lost tail is told
-            # now and recorded in the chain itself (the anchor moves on with this login's entry).
-            rollback = audit.rollback_detail(s, path, db.key)
-            anchor_warnings = audit.anchor_problems(s, path, db.key)
-            if rollback is not None:
-                audit.record(s, user.id, user.login, "audit.rollback", detail=rollback)
-            warnings = [*warnings, *anchor_warnings]
-            is_counselor = roles.COUNSELOR in {r.role for r in user.roles}
-            if is_counselor:
-                warnings = [*warnings, *audit.care_role_grants_since_last_login(s, user.id, user.login)]
-            settled = compartment.settle(s, kf, user_slot_id(login_key), wrapping, is_counselor=is_counselor)
-            warnings = [*warnings, *settled.warnings]
-            if settled.encrypted:
-                audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
-            if settled.substituted:
-                audit.record(s, user.id, user.login, "counselling.pubkey", detail={"replaced": True})
-            if settled.keyfile_changed:
-                # Before the commit: ciphertext under a new key never exists without that key in the key file.
-                kf.save()
-            audit.record(s, user.id, user.login, "login")
-            user.last_login_at = now_utc()
-            actor = load_actor(s, user)
+        with db.read() as s:
+            known = s.scalar(select(User.active).where(func.lower(User.login) == login_key))
+        if not known:
+            # A slot without an active account (e.g. deactivated): a failed login, recorded in its own
+            # transaction so the refusal does not roll the record back with it.
+            with db.write() as s:
+                audit.record(s, None, login_key, "login.failed", detail={"reason": "disabled"})
+            raise WrongPassword("该账号已停用，请联系学校管理员。", "This account is disabled; ask the administrator.")
+        # The key file is locked (and read afresh) before the transaction that may change it, so a
+        # grant made here cannot undo another session's change, and the order is always key file
+        # first, database second (the same as every other key-file change).
+        with keylock.held(kf.path):
+            kf.refresh()
+            with db.write() as s:
+                user = s.scalar(select(User).where(func.lower(User.login) == login_key))
+                for f in loginlog.take_unaudited(path):
+                    audit.record(s, None, f["login"], "login.failed",
+                                 at=datetime.fromisoformat(f["at"]).astimezone(UTC).replace(tzinfo=None))
+                damage = [w for w in warnings if w != _abandoned_note()]
+                if damage:
+                    audit.record(s, user.id, user.login, "keys.damaged", detail={"copies": len(damage) - 1})
+                # The database against the audit head anchored beside it: a rollback or a lost tail is told
+                # now and recorded in the chain itself (the anchor moves on with this login's entry).
+                rollback = audit.rollback_detail(s, path, db.key)
+                anchor_warnings = audit.anchor_problems(s, path, db.key)
+                if rollback is not None:
+                    audit.record(s, user.id, user.login, "audit.rollback", detail=rollback)
+                warnings = [*warnings, *anchor_warnings]
+                is_counselor = roles.COUNSELOR in {r.role for r in user.roles}
+                if is_counselor:
+                    warnings = [*warnings, *audit.care_role_grants_since_last_login(s, user.id, user.login)]
+                settled = compartment.settle(s, kf, user_slot_id(login_key), wrapping, is_counselor=is_counselor)
+                warnings = [*warnings, *settled.warnings]
+                if settled.encrypted:
+                    audit.record(s, user.id, user.login, "counselling.encrypt", detail={"values": settled.encrypted})
+                if settled.substituted:
+                    audit.record(s, user.id, user.login, "counselling.pubkey", detail={"replaced": True})
+                if settled.keyfile_changed:
+                    # Before the commit: ciphertext under a new key never exists without that key in the key file.
+                    kf.save()
+                audit.record(s, user.id, user.login, "login")
+                user.last_login_at = now_utc()
+                actor = load_actor(s, user)
         loginlog.clear_login(path, login_key)
         if settled.key is not None:
             # Item answers stored before compartments (or before the answers public key existed):
@@ -297,8 +367,6 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
     intact; otherwise the database key is derived from the recovery key itself and a key file is
     rebuilt from the slots that survive in any copy. Returns what was repaired, in words.
     """
-    from ..exchange.passphrase import normalise
-
     login_key = normalise_login(login_name)
     check_password_strength(new_password, login=login_key)
     path = Path(path)
@@ -307,6 +375,7 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
     wrong = WrongPassword("恢复密钥不正确。请对照打印的恢复密钥逐组核对后重试。",
                           "The recovery key is wrong. Check it group by group against the printout.")
     notes: list[str] = []
+    rebuilt = False
     try:
         db, kf, notes, _wrapping = _unlock(path, RECOVERY_SLOT, secret, "recovery")
     except (WrongPassword, KeyFileDamaged, NotXADeskDatabase):
@@ -316,12 +385,15 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
             db, kf = _open_from_recovery_key(path, secret, wrong)
         except WrongPassword:
             raise wrong from None
+        rebuilt = True
         notes = [msg("钥匙文件已损坏或丢失：已用恢复密钥直接打开数据库，并重建了钥匙文件。"
                      "其他账号若无法登录，请由管理员重设密码。",
                      "The key file was damaged or missing: the database was opened with the recovery key "
                      "itself and the key file rebuilt. Other accounts that cannot log in need a password reset.")]
     try:
-        with db.write() as s:
+        with keylock.held(kf.path), db.write() as s:
+            if not rebuilt:
+                kf.refresh()  # a rebuilt key file stands on its own: the copies on disk are damaged or gone
             user = s.scalar(select(User).where(func.lower(User.login) == login_key))
             if user is None:
                 raise UserError(f"没有登录名为 {login_name} 的账号。", f"No account named {login_name}.")
@@ -346,7 +418,11 @@ def recover(path: Path, recovery_key: str, login_name: str, new_password: str) -
 
 
 def _open_from_recovery_key(path: Path, secret: str, wrong: WrongPassword) -> tuple[SchoolDatabase, KeyFile]:
-    key = database_key_from_recovery(secret)
+    # The key of epoch 0 unless the school rotated its key since (xadesk.keys.rotation): each rotation
+    # derives the next epoch's key from the same recovery key, and nothing outside the key file says
+    # which epoch is current, so they are tried in turn (a raw key costs one short read each).
+    key = next((k for k in (database_key_from_recovery(secret, epoch=e) for e in range(MAX_EPOCH + 1))
+                if opens_with(path, k)), database_key_from_recovery(secret))
     try:
         db = open_engine_checked(path, key)
     except DatabaseDamaged:

@@ -75,3 +75,20 @@ def read(db_path: Path, db_key: bytes) -> Anchor | None:
         return Anchor(int(inner["seq"]), str(inner["hash"]))
     except (InvalidTag, ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise AnchorDamaged("unreadable") from None
+
+
+def carry_over(db_path: Path, old_key: bytes, new_key: bytes) -> None:
+    """After the database key was rotated: the anchor re-written under the new key (same head). A no-op
+    when it already reads under the new key, or when there is none; a damaged anchor stays as it is,
+    for the login to report."""
+    try:
+        read(db_path, new_key)
+        return  # already under the new key, or no anchor yet
+    except AnchorDamaged:
+        pass
+    try:
+        old = read(db_path, old_key)
+    except AnchorDamaged:
+        return
+    if old is not None:
+        write(db_path, new_key, old.seq, old.digest)

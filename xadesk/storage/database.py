@@ -201,6 +201,31 @@ class SchoolDatabase:
             self.checkpoint()
         self.engine.dispose()
 
+    def reopen(self, key: bytes) -> None:
+        """Work on under another key (the file under this name was replaced by a rotated copy): every
+        pooled connection still points at the old file and goes."""
+        self.engine.dispose()
+        self.key = key
+        self.engine = self._make_engine()
+        self.write_engine = self.engine.execution_options(xadesk_begin="IMMEDIATE")
+
+
+def opens_with(path: Path, key: bytes) -> bool:
+    """True when ``key`` reads the database file now under ``path`` (one short raw connection)."""
+    try:
+        conn = sqlcipher.connect(str(path), isolation_level=None, check_same_thread=False, timeout=15)
+    except sqlcipher.Error:
+        return False
+    try:
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return True
+    except sqlcipher.Error:
+        return False
+    finally:
+        conn.close()
+
 
 def open_engine_checked(path: Path, key: bytes) -> SchoolDatabase:
     """Key the file and prove it is readable and intact; map every failure to a clear message.

@@ -29,6 +29,15 @@ The slots cannot live inside the database (it is locked until a slot is opened),
   key is derived from the recovery key itself (HKDF-SHA256, :func:`database_key_from_recovery`): the
   printed recovery sheet alone opens the database, and ``xadesk recover`` rebuilds a key file.
   The recovery key carries 119 random bits, so a fast derivation adds no weakness.
+* **Rotation** (:mod:`xadesk.keys.rotation`) gives the database a new key, derived from the recovery key
+  and the key *epoch* (0 for the key made at ``init``, +1 per rotation), so the sheet still opens it.
+  Nobody knows the other people's passwords, so each remaining slot keeps its old ``wrapped`` (which
+  proves the password) and gains ``dk``: the new database key sealed to the slot's ``pub``. The next
+  login opens it and wraps it in place of the old one. A file with ``dk`` slots is format 4: an app
+  that knows only 3 would drop ``dk`` and lock those people out.
+* **One writer at a time.** Every change is made with :meth:`KeyFile.update`: under the key file's
+  lock (:mod:`xadesk.storage.keylock`) and on a fresh read, so one session's stale copy never undoes
+  another session's change.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ import json
 import os
 import secrets
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,14 +62,18 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import DatabaseTooNew, KeyFileDamaged, NotXADeskDatabase, WrongPassword
 from ..i18n import msg
-from . import kdf
+from . import kdf, keylock
 from .atomic import atomic_write_bytes
 
 FORMAT = "xadesk-keys"
 # 3: slots may carry ``pub`` and ``ck`` (compartments). An app that knows only 2 would verify such a file
 # and then drop both on its next save, taking every counselor's counselling key with it: it must say
 # "newer" instead.
-VERSION = 3
+VERSION = 4
+# Written when no slot carries ``dk``, so an ordinary file stays readable by the previous release.
+PLAIN_VERSION = 3
+# Epochs tried when the recovery key must open the database with no key file to say which is current.
+MAX_EPOCH = 512
 RECOVERY_SLOT = "recovery"
 OLDER_GENERATIONS = 2  # .keys.2 and .keys.3, besides the current content and its mirror
 _RECOVERY_INFO = b"xadesk database key from recovery key v1"
@@ -123,11 +137,22 @@ def slot_label(slot_id: str) -> str:
     return slot_id
 
 
-def database_key_from_recovery(normalised_recovery_key: str, db_id: str = "") -> bytes:
-    """The database key that a (format 2) recovery key stands for. ``db_id`` is not mixed in: the
-    key must be derivable with nothing but the printed sheet."""
+def database_key_from_recovery(normalised_recovery_key: str, db_id: str = "", *, epoch: int = 0) -> bytes:
+    """The database key that a (format 2) recovery key stands for at key ``epoch`` (0 at ``init``, one
+    more per rotation). ``db_id`` is not mixed in: the key must be derivable with nothing but the
+    printed sheet."""
     del db_id
-    return HKDF(hashes.SHA256(), 32, salt=None, info=_RECOVERY_INFO).derive(normalised_recovery_key.encode("utf-8"))
+    info = _RECOVERY_INFO if epoch == 0 else _RECOVERY_INFO + f" epoch {int(epoch)}".encode()
+    return HKDF(hashes.SHA256(), 32, salt=None, info=info).derive(normalised_recovery_key.encode("utf-8"))
+
+
+def recovery_epoch_of(normalised_recovery_key: str, db_key: bytes) -> int | None:
+    """The epoch at which this recovery key derives ``db_key``, None when it does not (an older school
+    whose key is random and held by a recovery slot, or the wrong recovery key)."""
+    for epoch in range(MAX_EPOCH + 1):
+        if database_key_from_recovery(normalised_recovery_key, epoch=epoch) == db_key:
+            return epoch
+    return None
 
 
 def recovery_private_key(normalised_recovery_key: str) -> X25519PrivateKey:
@@ -180,6 +205,7 @@ class Slot:
     wrapped: bytes
     pub: bytes | None = None  # X25519 public key (slots written before compartments have none)
     ck: dict | None = None  # the counselling key sealed to ``pub``: {"epk", "nonce", "ct"} (base64)
+    dk: dict | None = None  # after a rotation, until the next login: the new database key sealed to ``pub``
 
     def to_dict(self) -> dict:
         d = {"id": self.slot_id, "kdf": self.kdf.to_dict(), "salt": _b64(self.salt),
@@ -188,6 +214,8 @@ class Slot:
             d["pub"] = _b64(self.pub)
         if self.ck is not None:
             d["ck"] = dict(self.ck)
+        if self.dk is not None:
+            d["dk"] = dict(self.dk)
         return d
 
     @classmethod
@@ -198,8 +226,13 @@ class Slot:
             if not isinstance(ck, dict) or pub is None:
                 raise ValueError("ck")
             ck = {k: _b64(_unb64(ck[k])) for k in ("epk", "nonce", "ct")}
+        dk = d.get("dk")
+        if dk is not None:
+            if not isinstance(dk, dict) or pub is None:
+                raise ValueError("dk")
+            dk = {k: _b64(_unb64(dk[k])) for k in ("epk", "nonce", "ct")}
         return cls(str(d["id"]), kdf.KdfParams.from_dict(d["kdf"]), _unb64(d["salt"]), _unb64(d["nonce"]),
-                   _unb64(d["wrapped"]), pub, ck)
+                   _unb64(d["wrapped"]), pub, ck, dk)
 
 
 @dataclass
@@ -214,6 +247,7 @@ class CopyReport:
     bad_slots: list[str] = field(default_factory=list)  # slot ids (or "#n" when the id itself is unreadable)
     header_damaged: bool = False
     legacy: bool = False  # format 1: no checks to verify
+    rotated_at: int | None = None  # generation written when the database key was last rotated
 
     @property
     def intact(self) -> bool:
@@ -264,6 +298,8 @@ def inspect_copy(path: Path) -> CopyReport:
         return CopyReport(path, "newer" if file_ok else "unreadable")
     db_id, generation = data.get("db_id"), data.get("generation")
     report = CopyReport(path, "ok", header_damaged=not file_ok)
+    if file_ok and isinstance(data.get("rotated_at"), int):
+        report.rotated_at = int(data["rotated_at"])
     for n, entry in enumerate(data["slots"]):
         sid = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else f"#{n + 1}"
         try:
@@ -307,6 +343,9 @@ class Unlocked:
     warnings: list[str]
     repaired: bool  # the working key file was assembled from intact copies and should be saved
     wrapping: bytes = b""  # the slot's wrapping key: opens the counselling key sealed to this slot
+    # After a rotation not yet finished for this slot: ``key`` is the new database key (from ``dk``)
+    # and this the old one, which still opens the database if the rotation stopped before the swap.
+    previous_key: bytes | None = None
 
 
 @dataclass
@@ -316,6 +355,7 @@ class KeyFile:
     slots: dict[str, Slot] = field(default_factory=dict)
     generation: int = 0
     damage: list[str] = field(default_factory=list)  # descriptions of damaged copies seen at load
+    rotated_at: int | None = None  # generation at which the database key was last rotated
 
     # --- persistence -----------------------------------------------------------------------------
     @classmethod
@@ -330,10 +370,13 @@ class KeyFile:
         return _assemble(path, reports)
 
     def to_bytes(self, generation: int) -> bytes:
-        data: dict = {"format": FORMAT, "version": VERSION, "db_id": self.db_id, "generation": generation,
+        version = VERSION if any(s.dk is not None for s in self.slots.values()) else PLAIN_VERSION
+        data: dict = {"format": FORMAT, "version": version, "db_id": self.db_id, "generation": generation,
                       "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
                       "note": "XA Desk key slots: wrapped database keys, no student data. Keep beside the database.",
                       "slots": []}
+        if self.rotated_at is not None:
+            data["rotated_at"] = self.rotated_at
         for slot in self.slots.values():
             entry = slot.to_dict()
             entry["check"] = _slot_check(self.db_id, generation, entry)
@@ -343,6 +386,10 @@ class KeyFile:
 
     def save(self) -> None:
         """Write a new generation: the previous good content moves down, damaged copies never do."""
+        with keylock.held(self.path):
+            self._save()
+
+    def _save(self) -> None:
         paths = copy_paths(self.path)
         current, mirror, older = paths[0], paths[1], paths[2:2 + OLDER_GENERATIONS]
         reports = {p: inspect_copy(p) for p in (current, mirror)}
@@ -368,17 +415,40 @@ class KeyFile:
     def refresh(self) -> None:
         """Take the slots as they are on disk now. A session keeps its key file from login; another
         session may have saved since (a counselor's login grants the counselling key), and saving a
-        stale copy would undo that. Call before changing slots and saving."""
+        stale copy would undo that. Changes go through :meth:`update`, which calls this under the lock."""
         fresh = KeyFile.load(self.path)
         if fresh.db_id == self.db_id:
             self.slots, self.generation = fresh.slots, max(self.generation, fresh.generation)
+            self.rotated_at = fresh.rotated_at
+
+    @contextlib.contextmanager
+    def update(self, *, fresh: bool = True) -> Iterator[KeyFile]:
+        """Change the key file: under its lock, on a fresh read, saved when the block ends without an
+        exception (nothing is written otherwise). ``fresh=False`` only for a file assembled inside the
+        same lock (a repair right after login)."""
+        with keylock.held(self.path):
+            if fresh:
+                self.refresh()
+            yield self
+            self.save()
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[KeyFile]:
+        """Under the lock, on a fresh read, for a change that decides itself whether to save."""
+        with keylock.held(self.path):
+            self.refresh()
+            yield self
 
     def purge_slot(self, slot_id: str) -> None:
         """Remove a slot from the working file and from every older copy (a disabled account's slot
         must not keep opening the database from an old generation)."""
-        self.refresh()
-        self.remove_slot(slot_id)
-        self.save()
+        with keylock.held(self.path):
+            with self.update():
+                self.remove_slot(slot_id)
+            # After the save, which moved the previous content (still holding the slot) down a generation.
+            self._purge_older(slot_id)
+
+    def _purge_older(self, slot_id: str) -> None:
         for p in copy_paths(self.path)[2:]:
             report = inspect_copy(p)
             if slot_id in report.slots or slot_id in report.bad_slots:
@@ -395,11 +465,14 @@ class KeyFile:
     def purge_counselling(self, slot_id: str) -> None:
         """Take the counselling key out of a slot here and in every older copy (the counselor role was
         removed): the person keeps the database key, no generation keeps the counselling key for them."""
-        self.refresh()
-        slot = self.slots.get(slot_id)
-        if slot is not None:
-            slot.ck = None
-        self.save()
+        with keylock.held(self.path):
+            with self.update():
+                slot = self.slots.get(slot_id)
+                if slot is not None:
+                    slot.ck = None
+            self._purge_older_counselling(slot_id)
+
+    def _purge_older_counselling(self, slot_id: str) -> None:
         for p in copy_paths(self.path)[2:]:
             report = inspect_copy(p)
             old_slot = report.slots.get(slot_id)
@@ -472,6 +545,71 @@ class KeyFile:
             return None
         return open_sealed(priv, slot.ck, self._ck_aad(slot_id))
 
+    # --- rotation (xadesk.keys.rotation) ----------------------------------------------------------
+    def _dk_aad(self, slot_id: str) -> bytes:
+        return f"{FORMAT}|{self.db_id}|{slot_id}|database-key".encode()
+
+    def seal_database_key(self, slot_id: str, new_key: bytes) -> bool:
+        """Give a slot the rotated database key, sealed to its public key (no password needed). False
+        when the slot has no public key: its owner has not logged in since compartments, so nothing
+        can be sealed to them and the slot cannot follow the rotation."""
+        slot = self.slots.get(slot_id)
+        if slot is None or slot.pub is None:
+            return False
+        slot.dk = seal_to(slot.pub, new_key, self._dk_aad(slot_id))
+        return True
+
+    def open_pending(self, slot_id: str, wrapping: bytes) -> bytes | None:
+        """The rotated database key waiting in this slot, or None."""
+        slot = self.slots.get(slot_id)
+        if slot is None or slot.dk is None or slot.pub is None:
+            return None
+        priv = _slot_private_key(wrapping)
+        if priv.public_key().public_bytes_raw() != slot.pub:
+            return None
+        return open_sealed(priv, slot.dk, self._dk_aad(slot_id))
+
+    def has_pending(self) -> bool:
+        return any(s.dk is not None for s in self.slots.values())
+
+    def finish_slot(self, slot_id: str, wrapping: bytes, key: bytes) -> bool:
+        """Wrap ``key`` (the database key that opened the database) in the slot in place of the old one
+        and drop the sealed copy. The wrapping key comes from the password just given, so no KDF runs
+        again. True when the slot changed."""
+        slot = self.slots.get(slot_id)
+        if slot is None or slot.dk is None:
+            return False
+        nonce = secrets.token_bytes(12)
+        slot.nonce, slot.wrapped = nonce, AESGCM(wrapping).encrypt(nonce, key, self._aad(slot_id))
+        slot.dk = None
+        return True
+
+    def abandon_pending(self) -> bool:
+        """A rotation stopped before the new database took the old one's place: its sealed keys open
+        nothing and are dropped. True when something changed."""
+        changed = False
+        for slot in self.slots.values():
+            if slot.dk is not None:
+                slot.dk, changed = None, True
+        return changed
+
+    def drop_pre_rotation_copies(self) -> list[Path]:
+        """After the rotated database took the old one's place: remove every older copy written before
+        the rotation (its slots wrap the old key, which opens nothing now; one of them may still hold a
+        disabled account). Returns what was removed."""
+        if self.rotated_at is None:
+            return []
+        removed = []
+        for p in [*copy_paths(self.path)[2:], damaged_copy_path(self.path)]:
+            report = inspect_copy(p)
+            if report.status == "missing":
+                continue
+            if report.generation is None or report.generation <= self.rotated_at or report.legacy:
+                with contextlib.suppress(FileNotFoundError):
+                    p.unlink()
+                    removed.append(p)
+        return removed
+
     def remove_slot(self, slot_id: str) -> None:
         self.slots.pop(slot_id, None)
 
@@ -526,7 +664,8 @@ def _assemble(path: Path, reports: list[CopyReport]) -> KeyFile:
                                  "This database's key file was written by a newer XA Desk; please update.")
         raise _not_ours(path)
     newest = max(usable, key=lambda r: r.generation or 0)
-    kf = KeyFile(path=path, db_id=newest.db_id or "", generation=newest.generation or 0)
+    kf = KeyFile(path=path, db_id=newest.db_id or "", generation=newest.generation or 0,
+                 rotated_at=newest.rotated_at)
     # The newest verified content decides which slots exist; a slot that is damaged there is taken
     # from the newest older copy where it verifies.
     current_gen = [r for r in usable if r.generation == newest.generation]
@@ -575,12 +714,16 @@ def open_slot(path: Path, slot_id: str, secret: str) -> Unlocked:
             f"The key file {path.name} is damaged: {slot_label(slot_id)} is intact only in an older copy, which does "
             "not accept this password (try the previous one), or use the recovery key.",
             details=kf.damage) from None
+    pending = kf.open_pending(slot_id, wrapping)
     warnings = list(kf.damage)
     repaired = bool(warnings) or any(r.legacy for r in usable if r.generation == newest_gen)
     if warnings:
         warnings.insert(0, msg(f"钥匙文件 {path.name} 有损坏的副本；已用完好的副本打开，并重新写好钥匙文件。",
                                f"The key file {path.name} has damaged copies; an intact copy was used and the key "
                                "file was rewritten."))
+    if pending is not None:
+        return Unlocked(key=pending, keyfile=kf, warnings=warnings, repaired=repaired, wrapping=wrapping,
+                        previous_key=key)
     return Unlocked(key=key, keyfile=kf, warnings=warnings, repaired=repaired, wrapping=wrapping)
 
 
