@@ -13,10 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 
 from xadesk import __version__
+from xadesk.errors import WrongPassword
 from xadesk.exchange.passphrase import normalise
-from xadesk.services import audit, records, roster
+from xadesk.keys import rotation
+from xadesk.services import accounts, audit, records, roster
 from xadesk.services.login import login, recover
 from xadesk.storage import migrate
 from xadesk.storage.database import SchoolDatabase
@@ -107,3 +110,34 @@ def test_every_account_the_recovery_key_and_keys_check_still_work(old_school):
     assert checked.ok, checked.lines
     recover(old_school, RECOVERY_KEY, "bzr701", "a-new-password-1")
     login(old_school, "bzr701", "a-new-password-1").close()
+
+
+def test_disabling_a_teacher_and_rotating_locks_their_old_copy_out(old_school, tmp_path):
+    """The 0.2.0 school (database key derived from the recovery key, epoch 0) rotates: the disabled
+    teacher's password, with a copy of the key file taken before, opens nothing; the others log in."""
+    stolen = tmp_path / "copied.keys"
+    shutil.copyfile(keyfile_path(old_school), stolen)
+    admin = login(old_school, "admin", PASSWORD)
+    try:
+        accounts.deactivate(admin, "bzr701")
+        rotation.rotate(admin, RECOVERY_KEY)
+    finally:
+        admin.close()
+    old_key = KeyFile.load(stolen).unwrap(user_slot_id("bzr701"), PASSWORD)
+    with pytest.raises(sqlalchemy.exc.DatabaseError):  # "file is not a database": the old key opens nothing
+        db = SchoolDatabase(old_school, old_key)
+        try:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM student").scalar()
+        finally:
+            db.engine.dispose()
+    for name in ("xinli", "xiaozhang", "admin"):
+        login(old_school, name, PASSWORD).close()
+    with pytest.raises(WrongPassword):
+        login(old_school, "bzr701", PASSWORD)
+    recover(old_school, RECOVERY_KEY, "xiaozhang", "a-new-password-2")
+    counselor = login(old_school, "xinli", PASSWORD)
+    try:
+        assert audit.verify(counselor).ok
+    finally:
+        counselor.close()
