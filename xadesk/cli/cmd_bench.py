@@ -7,7 +7,7 @@ import pkgutil
 
 from ..i18n import msg
 
-_NOT_BENCHES = {"measure"}
+_NOT_BENCHES = {"measure", "severity", "batch", "decade_build"}   # helpers, not benchmarks
 
 
 def _bench_modules() -> list[str]:
