@@ -219,4 +219,5 @@ def _print(cli, out: dict, figures: dict[int, dict]) -> None:
             + msg("；进程内存 MB：", "; process RSS MB: ") + "  ".join(f"{y}y {figures[y]['rss_mb']}" for y in years))
     if out["build_seconds"] is not None:
         cli.out(msg(f"生成用时 {out['build_seconds']:.0f} 秒（已缓存）", f"built in {out['build_seconds']:.0f} s (cached)"))
-    cli.out(msg("生成内容：", "generated: ") + ", ".join(f"{k} {v}" for k, v in sorted(out["generated"].items())))
+    cli.out(msg("生成内容：", "generated: ") + ", ".join(f"{k} {v}" for k, v in sorted(out["generated"].items())
+                                                      if k != "refusals"))

@@ -71,14 +71,18 @@ TRANSFER_PASSPHRASE = "十年基准-转学交接-2016"
 FIRST_YEAR = 2016
 BATTERY = ("scl90", "phq9")
 GRADES = ("J1", "J2", "J3", "S1", "S2", "S3")
-CONFIRM_Z = 1.1          # a flagged student at or above this severity is confirmed at the interview
-RELEASE_Z = 0.4          # a student on the list below this severity is released with a re-screen
+# The interview sorts the queue: a flagged student at or above CONFIRM_Z is placed at the proposed
+# level; one who endorsed a safety item with less is placed at 四级 (关注); the rest are not listed.
+# So about 3–6% of the school is on the list, as in a real school, not every flagged student.
+CONFIRM_Z = 1.9
+SAFETY_WATCH_Z = 1.3
+RELEASE_Z = 1.2          # a student on the list below this severity is released with a re-screen
 CRISIS_Z = 2.2           # crises happen among the most severe …
 CRISIS_RATE = 0.2        # … to about one in five of them a year
 REFERRAL_RATE = 0.35     # share of 一级/二级 students referred in a year
 FOLLOW_UPS = ((12, 1), (1, 5), (5, 20), (6, 10))   # (month, day) of the four follow-ups a year
 # The busy student's severity by school year: years on the list, then recovery and release.
-BUSY_Z = (2.6, 2.4, 1.9, 1.5, 0.9, 0.1)
+BUSY_Z = (2.6, 2.4, 2.0, 1.8, 0.8, 0.2)
 
 OBSERVATIONS = ("课堂上注意力不集中，课后谈话。", "与同学发生争执，已调解。", "近期情绪低落，午休独处。",
                 "作业多次未交，家长反映睡眠不好。", "主动参加班级活动，状态较前好转。")
@@ -90,6 +94,7 @@ CONTACTS = ("电话告知家长近期情绪变化，家长表示会多陪伴。"
 class Counts:
     """What the build wrote, for the report."""
     values: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)   # the first refusal of each kind, as said
 
     def add(self, key: str, n: int = 1) -> None:
         self.values[key] = self.values.get(key, 0) + n
@@ -126,8 +131,9 @@ def _try(school: School, what: str, fn: Callable[[], object]) -> object | None:
     is what a counselor would meet; count it and go on."""
     try:
         return fn()
-    except UserError:
+    except UserError as e:
         school.counts.add(f"refused:{what}")
+        school.counts.refusals.setdefault(what, str(e))
         return None
 
 
@@ -158,7 +164,12 @@ def _review(school: School, campaign_id: int, day: date) -> None:
         z = dict(zip(nos, school.severity.of(nos), strict=True))
         for k, row in enumerate(rows):
             held = datetime.combine(day + timedelta(days=k % 20), datetime.min.time()).replace(hour=9 + k % 7)
-            level = row.proposed_level if z[row.student_no] >= CONFIRM_Z or row.safety else None
+            if z[row.student_no] >= CONFIRM_Z:
+                level = row.proposed_level
+            elif row.safety and z[row.student_no] >= SAFETY_WATCH_Z:
+                level = LV.L4
+            else:   # not listed; one already on the list keeps the level (leaving it is a release)
+                level = row.current_level
             iv = record_interview(c, row.student_id, held_at=held, recommendation=level, now=held,
                                   findings="复核访谈：近期学业压力较大，睡眠欠佳。" if level else "复核访谈：情绪基本平稳，暂不列入。")
             if _try(school, "decide", lambda iv=iv, row=row, level=level, held=held: decide(
@@ -341,7 +352,7 @@ def build_school(db: Path, folder: Path, *, years: int, students: int, observati
             source.close()
     finally:
         admin.close()
-    return counts.values
+    return {**counts.values, "refusals": counts.refusals}
 
 
 def _year(school: School, y: int, progress: Callable[[str], None]) -> None:

@@ -23,9 +23,9 @@ YEAR_RHO = 0.8          # year-to-year correlation of a student's severity
 SEMESTER_SD = 0.25      # the wobble between the autumn and the spring campaign of one year
 LOADING = 0.8           # how much of an item's answer the student's severity explains
 # Thresholds on the standard-normal scale of ``LOADING·z + noise`` (one per step above the lowest value).
-THRESHOLDS = {"phq9": (0.45, 1.35, 1.9), "scl90": (0.95, 1.6, 2.15, 2.6)}
+THRESHOLDS = {"phq9": (0.5, 1.4, 1.95), "scl90": (1.0, 1.65, 2.2, 2.65)}
 SAFETY_SHIFT = 1.2      # a safety item's thresholds sit this much higher
-BLANK_RATE = 0.005      # an item left blank
+BLANK_RATE = 0.003      # an item left blank
 
 
 class Severity:
