@@ -53,7 +53,7 @@ def add_arguments(parser) -> None:
 def _cache_dir(args) -> Path:
     from platformdirs import user_cache_dir
 
-    key = hashlib.sha256(json.dumps([args.years, args.students, args.observations, 3]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(json.dumps([args.years, args.students, args.observations, 4]).encode()).hexdigest()[:12]
     base = Path(args.cache) if args.cache else Path(user_cache_dir("XADesk")) / "bench"
     return base / f"decade-{key}"
 

@@ -1,7 +1,7 @@
 """Building the decade school (``xadesk bench decade``): a large secondary school year by year,
 through the ordinary services.
 
-Each year: the summer promotion (高三 graduates) and a new 七年级 intake; two campaigns of SCL-90 and
+Each year: the summer promotion (九年级 and 高三 graduate) and new 七年级 and 高一 intakes; two campaigns of SCL-90 and
 PHQ-9 imported from answer files and closed with their proposals; the counselor works the whole
 review queue (an interview, then a decision: confirmed at the proposed level when the student is
 really struggling, otherwise not placed on the list); follow-ups for everyone on the list (four a
@@ -359,9 +359,11 @@ def _year(school: School, y: int, progress: Callable[[str], None]) -> None:
     start = date(FIRST_YEAR + y, 9, 1)
     if y > 0:
         promote(school.admin, today=date(FIRST_YEAR + y, 7, 20))
+        # Two intakes: 七年级 from the primary schools, 高一 after the 中考 (九年级 graduates like 高三).
         per_grade = max(1, school.students // len(GRADES))
-        classes = [("J1", n) for n in range(1, -(-per_grade // 50) + 1)]
-        import_records(school.admin, generate_students(classes, per_class=50, seed=7000 + y, today=start),
+        classes = [(g, n) for g in ("J1", "S1") for n in range(1, -(-per_grade // 50) + 1)]
+        import_records(school.admin, generate_students(classes, per_class=min(50, per_grade), seed=7000 + y,
+                                                       today=start),
                        f"{FIRST_YEAR + y}级新生", today=start)
         school.severity.new_year()
     enrolled = _enrolled(school.admin)
