@@ -52,6 +52,7 @@ def test_decade_bench_builds_measures_and_reuses_its_cache(tmp_path, capsys):
         ctx.close()
     assert all(n > 0 for n in counts.values()), counts
     assert listed < enrolled / 2   # a screening flags a minority, not most of the school
+    assert enrolled >= 55          # two intakes (七年级, 高一) a year: the roll does not shrink
     assert main(argv) == 0                                  # the second run measures the cached school
     again = json.loads(capsys.readouterr().out)
     assert again["build_seconds"] is None and set(again["steps"]) == set(steps)
