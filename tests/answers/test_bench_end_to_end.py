@@ -28,26 +28,32 @@ def test_end_to_end_case_reports_ratios_and_child_memory():
 
 @pytest.mark.slow
 def test_decade_bench_builds_measures_and_reuses_its_cache(tmp_path, capsys):
-    argv = ["bench", "decade", "--years", "1", "--students", "60", "--observations", "3", "--repeat", "1",
-            "--cache", str(tmp_path), "--json"]
+    argv = ["bench", "decade", "--years", "2", "--students", "60", "--repeat", "2", "--cache", str(tmp_path), "--json"]
     assert main(argv) == 0
     first = json.loads(capsys.readouterr().out)
-    assert first["years"] == 1 and first["db_mb"] > 0 and first["build_seconds"] is not None
+    assert first["years"] == 2 and first["db_mb"] > 0 and first["rss_mb"] > 0 and first["build_seconds"] is not None
     steps = first["steps"]
-    assert {"login_first_screen", "roster_page", "grid_tree", "review_queue", "student_archive",
-            "campaign_results", "audit_verify"} <= set(steps)
+    assert {"login_first_screen", "roster_page", "grid_tree", "grid_list", "review_queue", "student_archive",
+            "campaign_results_load", "campaign_results_sort_page", "campaign_results_search_page",
+            "promotion_preview", "backup", "audit_verify"} <= set(steps)
     assert all({"p50_ms", "p95_ms", "interactive"} <= set(v) for v in steps.values())
-    assert not steps["backup"]["interactive"] and not list(tmp_path.glob("decade-*/transfer-out"))
-    # The school's year holds the grid's and the archive's work, not only campaigns (issue 15).
+    assert steps["roster_page"]["interactive"] and not steps["backup"]["interactive"]
+    assert steps["audit_verify"]["ok"] and steps["audit_verify"]["entries"] > 0   # the generated chain verifies
+    assert set(first["growth"]) == {"1", "2"} and not list(tmp_path.glob("decade-*/transfer-*"))
+    # The school's years hold the grid's and the archive's work, not only campaigns (issue 15).
     ctx = login(next(tmp_path.glob("decade-*/decade.xadesk")), "admin", "bench-decade-1")
     try:
         with ctx.db.read() as s:
             counts = {q: s.connection().exec_driver_sql(f"SELECT count(*) FROM {q}").scalar() for q in
-                      ("grid_decision", "grid_follow_up", "archive_record WHERE kind = 'home_visit'",
-                       "student WHERE status = 'transferred_out'")}
+                      ("grid_decision", "grid_follow_up", "grid_crisis", "archive_import",
+                       "archive_record WHERE kind = 'home_visit'", "student WHERE status = 'transferred_out'")}
+            enrolled = s.connection().exec_driver_sql("SELECT count(*) FROM student WHERE status = 'enrolled'").scalar()
+            listed = s.connection().exec_driver_sql("SELECT count(DISTINCT student_id) FROM grid_case").scalar()
     finally:
         ctx.close()
     assert all(n > 0 for n in counts.values()), counts
+    assert listed < enrolled / 2   # a screening flags a minority, not most of the school
+    assert enrolled >= 55          # two intakes (七年级, 高一) a year: the roll does not shrink
     assert main(argv) == 0                                  # the second run measures the cached school
     again = json.loads(capsys.readouterr().out)
     assert again["build_seconds"] is None and set(again["steps"]) == set(steps)

@@ -24,6 +24,12 @@ def test_create_targets_and_coverage(counselor, small_school):
     info = C.create_campaign(counselor, "七年级普查", ["phq9", "gad7"], grades=["七年级"], purpose="general",
                              consent_notes="家长会告知并发放知情同意书")
     assert info.status == "draft" and info.n_targets == 4 and info.instrument_ids == ["phq9", "gad7"]
+    # Counted in one grouped query for the list (the first screen after login): the same figure,
+    # per campaign, as the one campaign's own count.
+    other = C.create_campaign(counselor, "八年级普查", ["phq9"], grades=["七年级", "八年级"], purpose="general",
+                              consent_notes="家长会告知")
+    listed = {c.id: c.n_targets for c in C.list_campaigns(counselor)}
+    assert listed == {info.id: 4, other.id: C.get_campaign(counselor, other.id).n_targets} and listed[other.id] > 4
     assert info.battery[0].version == load_builtin("phq9").version
     with pytest.raises(UserError, match="草稿"):
         A.record_answer(counselor, info.id, small_school.student_ids["林一鸣"], "phq9", 0, 1, 2.0)

@@ -68,3 +68,24 @@ def test_cli_verify_ok(small_school, capsys, monkeypatch):
     monkeypatch.setenv("XADESK_PASSWORD", "admin-pass-123")
     assert main(["--db", str(small_school.path), "--user", "admin", "audit", "verify"]) == 0
     assert "审计日志完整" in capsys.readouterr().out
+
+
+def test_many_entries_in_one_transaction_chain_and_survive_a_savepoint_rollback(small_school):
+    """The head row is kept for the session's life (one read, not two per entry): entries written in
+    one transaction still chain, and after a savepoint rolls some back the next entry links to the
+    last one kept, as verify expects."""
+    ctx = small_school.admin
+    sid = small_school.student_ids["林一鸣"]
+    with ctx.db.write() as s:
+        for _ in range(5):
+            audit.record_for(ctx, s, "student.view", student_id=sid)
+        kept = audit.record_for(ctx, s, "student.view", student_id=sid).seq
+        nested = s.begin_nested()
+        audit.record_for(ctx, s, "student.view", student_id=sid)
+        audit.record_for(ctx, s, "student.view", student_id=sid)
+        nested.rollback()
+        after = audit.record_for(ctx, s, "student.view", student_id=sid)
+        assert after.seq == kept + 1
+    result = audit.verify(ctx)
+    assert result.ok, result.problems
+    assert audit.list_entries(ctx, limit=1)[0].seq == kept + 1

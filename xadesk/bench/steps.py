@@ -26,6 +26,15 @@ SHOWN = 50   # lines a results page shows
 # Lazy imports: start-up speed. `xadesk bench` imports every benchmark to list them; each loads the
 # services it measures only when it runs.
 
+def results_page(table, **query) -> None:
+    """What the results screen does on the UI thread for one filter, search or sort: select over every
+    line (numpy), then format the cells of the first page it shows."""
+    for i in table.select(**query)[:SHOWN]:
+        for column in ("class_label", "student_no", "name", "instrument", "scale_name", "raw", "t",
+                       "band_text", "valid", "flags_text"):
+            str(table.value(column, int(i)))
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--db", required=True, help=msg("bench decade 生成的学校数据库", "a school built by bench decade"))
     parser.add_argument("--password", default="bench-decade-1")
@@ -59,11 +68,7 @@ def run(args, cli) -> int:
         cls = table.value("class_label", len(table) // 2)
 
         def page(**query) -> None:
-            lines = table.select(**query)[:SHOWN]
-            for i in lines:            # the cells the screen formats for one page
-                for column in ("class_label", "student_no", "name", "instrument", "scale_name", "raw", "t",
-                               "band_text", "valid", "flags_text"):
-                    str(table.value(column, int(i)))
+            results_page(table, **query)
 
         def queue_load() -> None:
             queue = review_queue(ctx, latest.id, include_near=True)

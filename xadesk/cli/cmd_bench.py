@@ -10,7 +10,7 @@ from ..i18n import msg
 # Lazy imports: start-up speed. `xadesk` imports every cmd_* module to build its parser, so each
 # command loads the services it runs only when it runs (`xadesk --help` stays quick).
 
-_NOT_BENCHES = {"measure"}
+_NOT_BENCHES = {"measure", "severity", "batch", "decade_build"}   # helpers, not benchmarks
 
 
 def _bench_modules() -> list[str]:

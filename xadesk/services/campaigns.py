@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.grades import class_label, grade, parse_class_label, parse_grade
@@ -109,7 +109,7 @@ class CampaignInfo:
 
 # --- reading -------------------------------------------------------------------------------------
 
-def _info(s: Session, c: Campaign) -> CampaignInfo:
+def _info(s: Session, c: Campaign, targets: int | None = None) -> CampaignInfo:
     entries = s.scalars(select(CampaignInstrument).where(CampaignInstrument.campaign_id == c.id)
                         .order_by(CampaignInstrument.position)).all()
     battery = []
@@ -117,7 +117,7 @@ def _info(s: Session, c: Campaign) -> CampaignInfo:
         d = definition(s, e.instrument_id, e.version)
         battery.append(BatteryEntry(e.instrument_id, e.version, e.digest, d.name_zh, d.n_items,
                                     tuple(g for g in e.grades.split(",") if g), d.rater))
-    n = len(s.scalars(select(CampaignTarget.id).where(CampaignTarget.campaign_id == c.id)).all())
+    n = targets if targets is not None else _target_counts(s, c.id).get(c.id, 0)
     return CampaignInfo(c.id, c.uuid, c.name, c.school_year, c.semester, c.purpose, c.status, c.opens_on,
                         c.closes_on, tuple(m for m in c.modes.split(",") if m), c.consent_notes,
                         json.loads(c.target_json), tuple(battery), n)
@@ -147,10 +147,20 @@ def load(s: Session, ref: int | str) -> Campaign:
     return c
 
 
+def _target_counts(s: Session, campaign_id: int | None = None) -> dict[int, int]:
+    """Students targeted per campaign, counted in SQL (a school ten years on has ~100,000 targets:
+    loading their ids to count them made the first screen after login slow)."""
+    q = select(CampaignTarget.campaign_id, func.count()).group_by(CampaignTarget.campaign_id)
+    if campaign_id is not None:
+        q = q.where(CampaignTarget.campaign_id == campaign_id)
+    return dict(s.execute(q).tuples().all())
+
+
 def list_campaigns(ctx: AppContext) -> list[CampaignInfo]:
     _can_see(ctx)
     with ctx.db.read() as s:
-        return [_info(s, c) for c in s.scalars(select(Campaign).order_by(Campaign.id.desc()))]
+        counts = _target_counts(s)
+        return [_info(s, c, counts.get(c.id, 0)) for c in s.scalars(select(Campaign).order_by(Campaign.id.desc()))]
 
 
 def get_campaign(ctx: AppContext, ref: int | str) -> CampaignInfo:
