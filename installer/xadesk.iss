@@ -1,6 +1,6 @@
 ; Inno Setup script for XA Desk on Windows 10/11 x64 (Inno Setup 6.3 or later).
 ; Built by installer\build-windows.ps1, which passes /DAppVersion=… and /DChineseIsl=… :
-;   iscc /DAppVersion=0.2.0 /DChineseIsl="C:\…\ChineseSimplified.isl" installer\xadesk.iss
+;   iscc /DAppVersion=0.3.0 /DChineseIsl="C:\…\ChineseSimplified.isl" installer\xadesk.iss
 ; Input: build\dist\xadesk\ (installer\xadesk.spec). Output: build\xadesk-<version>-setup.exe.
 ;
 ; Per-user install without administrator rights, into %LOCALAPPDATA%\Programs\XA Desk. The school's

@@ -3,4 +3,4 @@
 This package never imports Qt; ``ui/`` is the only front end that does.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
