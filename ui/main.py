@@ -16,6 +16,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog
 
+from xadesk import runtime
 from xadesk.services.context import AppContext
 
 from . import messages, worker
@@ -186,6 +187,7 @@ class AppController(QObject):
                                  self.tr("请修改密码"))
             window.change_password()
         self.idle.activate(self.idle_seconds)
+        runtime.settle_session()
         return window
 
     def _idle(self) -> None:
@@ -214,6 +216,7 @@ class AppController(QObject):
         if window is not None:
             window.close_for_lock()
         self._close_ctx()
+        runtime.release_session()
         self._locking = False
         if not self._done:
             self.show_login(login_name=self._last_login, locked=True)
@@ -240,6 +243,7 @@ class AppController(QObject):
         if window is not None:
             window.close_for_lock()
         self._close_ctx()
+        runtime.release_session()
         for dialog in (self.login_dialog, self.dialog):
             if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
                 dialog.hide()  # hide, not reject: rejecting would call quit() again

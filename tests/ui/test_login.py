@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -125,10 +126,14 @@ def test_controller_logs_in_and_locks(qtbot, school, sync_ops):
     _login_through(qtbot, controller)
     window = controller.main_window
     assert "王管理" in window.user_label.text() and "管理员" in window.user_label.text()
+    # The session's long-lived objects are kept out of the collector's full passes (no GC pauses in
+    # the middle of a screen), and handed back at lock so the closed session's objects can be freed.
+    assert gc.get_freeze_count() > 10_000
 
     QTest.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: controller.login_dialog is not None and controller.login_dialog.isVisible())
     assert controller.main_window is None and controller.ctx is None  # the database is closed
+    assert gc.get_freeze_count() == 0
     assert controller.login_dialog.login_edit.text() == "admin"
     assert "锁定" in controller.login_dialog.windowTitle()
 
