@@ -32,7 +32,6 @@ from pathlib import Path
 
 from ..i18n import msg
 from ..runtime import release_session, settle_session
-from .decade_build import FIRST_YEAR, PASSWORD, build_school
 from .measure import max_rss_mb
 from .steps import results_page
 
@@ -65,6 +64,8 @@ def _cache_dir(args) -> Path:
 
 
 def build(args, folder: Path, progress: Callable[[str], None], on_year: Callable[[int, Path], None]) -> Path:
+    from .decade_build import build_school
+
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "decade.xadesk"
     observations = args.observations if args.observations is not None else max(1, args.students // 10)
@@ -108,6 +109,7 @@ def measure_steps(db: Path, repeat: int, years: int) -> dict:
     from ..services.year_end import preview_promotion
     from ..storage.models import Student
     from ..storage.models_archive import ArchiveRecord
+    from .decade_build import FIRST_YEAR, PASSWORD
 
     steps: dict[str, dict] = {}
 
@@ -172,6 +174,7 @@ def measure_steps(db: Path, repeat: int, years: int) -> dict:
 
 def run(args, cli) -> int:
     from ..services.login import login
+    from .decade_build import PASSWORD
 
     folder = _cache_dir(args)
     figures: dict[int, dict] = {}
