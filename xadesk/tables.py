@@ -26,6 +26,12 @@ program that does not calculate) is refused with :class:`FormulaWithoutValue`, n
 and column of each such cell: it would otherwise read as blank. A formula with its saved result
 reads as that result, as Excel shows it.
 
+An .xlsx whose table (header or data rows) includes rows hidden in Excel (隐藏) is refused with
+:class:`HiddenRows`, naming the sheet and the rows: openpyxl's read-only mode cannot see the flag,
+so the rows would be imported although the teacher, who hid them (students who left, test rows),
+no longer sees them. Hidden empty rows (below the table, say) import nothing and are let be. The
+same pass over the sheet's XML finds both (:func:`xadesk.xlsx_formulas.scan_sheet`).
+
 Any unreadable file (not really a spreadsheet, truncated, empty, password-protected, an unknown
 type) raises :class:`TableFileError` — a ``UserError`` naming the file — never a traceback.
 """
@@ -44,7 +50,7 @@ from pathlib import Path
 
 from .errors import Cancelled, NotFound, UserError, ValidationFailed
 from .i18n import msg
-from .xlsx_formulas import formula_cells_without_value, split_ref
+from .xlsx_formulas import scan_sheet, split_ref
 
 Cell = str | int | float | bool | datetime | date | time | None
 HeaderMatch = Callable[[list[str]], bool] | Iterable[str] | None
@@ -93,6 +99,30 @@ class FormulaWithoutValue(ValidationFailed):
             row=self.cells[0][0] or None, details=details)
 
 
+class HiddenRows(ValidationFailed):
+    """Rows of the table are hidden in Excel, so they would be imported without the user seeing them."""
+
+    SHOWN = 10   # row numbers named in the message; the count says how many there are in all
+
+    def __init__(self, source: str, sheet: str | None, rows: list[int],
+                 outcome: tuple[str, str] = ("未导入任何数据", "nothing was imported")) -> None:
+        self.source, self.sheet, self.rows = source, sheet, list(rows)
+        where = f"工作表“{sheet}”" if sheet else "表格"
+        where_en = f"sheet {sheet!r}" if sheet else "the sheet"
+        shown = rows[:self.SHOWN]
+        more = "等" if len(rows) > len(shown) else ""
+        more_en = ", …" if len(rows) > len(shown) else ""
+        super().__init__(
+            f"文件“{source}”的{where}中第{'、'.join(map(str, shown))}{more}行是隐藏的行（共 {len(rows)} 行），"
+            f"在 Excel 里看不见，却会被一并读入，{outcome[0]}。请在 Excel 中选中这些行所在的区域，右键“取消隐藏”，"
+            f"删除不想导入的行（要导入的保留即可），保存后再导入。",
+            f"{source!r}: row(s) {', '.join(map(str, shown))}{more_en} of {where_en} are hidden ({len(rows)} in all): "
+            f"they cannot be seen in Excel but would be read; {outcome[1]}. In Excel select them, right-click "
+            f"Unhide, delete the rows you do not want (keep the ones you do), save and import again.",
+            row=rows[0] if rows else None,
+            details=[msg(f"{where}第{r}行（隐藏）", f"{where_en}, row {r} (hidden)") for r in shown])
+
+
 @dataclass(slots=True)
 class TableRow:
     number: int  # 1-based, as the row number Excel shows
@@ -138,7 +168,7 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
             examined.append(sheet_name)
             table = _take(rows, name, sheet_name, accept, scan_rows, cancelled, first_seen)
             if table is not None:
-                _refuse_formulas_without_value(data, name, sheet_name, table.header)
+                _refuse_hidden_cells(data, name, sheet_name, table)
                 return table
     finally:
         close = getattr(sheets, "close", None)
@@ -154,8 +184,22 @@ def read_table(path: str | Path, *, header: HeaderMatch = None, min_matches: int
 
 
 def _refuse_formulas_without_value(data: bytes, name: str, sheet: str | None, header: list[str]) -> None:
-    if is_xlsx(data) and (refs := formula_cells_without_value(data, sheet, limit=50)):
+    if is_xlsx(data) and (refs := scan_sheet(data, sheet, limit=50).formulas):
         raise FormulaWithoutValue(name, sheet, header, refs)
+
+
+def _refuse_hidden_cells(data: bytes, name: str, sheet: str | None, table: Table) -> None:
+    """Refuse the table for unsaved formulas, then for hidden rows among its header and data rows;
+    one pass over the sheet's XML finds both."""
+    if not is_xlsx(data):
+        return
+    scan = scan_sheet(data, sheet, limit=50)
+    if scan.formulas:
+        raise FormulaWithoutValue(name, sheet, table.header, scan.formulas)
+    if scan.hidden_rows:
+        used = {table.header_row, *(row.number for row in table.rows)}
+        if hidden := [r for r in scan.hidden_rows if r in used]:
+            raise HiddenRows(name, sheet, hidden)
 
 
 def normalize_header(text: object) -> str:

@@ -7,6 +7,12 @@ safety item answered by formula would silently vanish, a 学籍号 typed as ``="
 missing. Every reader of spreadsheets calls :func:`formula_cells_without_value` and refuses the file
 naming the cells: :func:`xadesk.tables.read_table` (rosters, 问卷星 files) and the answer reader.
 
+The same single pass notes the sheet's hidden rows that hold something (``<row r="5" hidden="1">``,
+Excel's 隐藏): openpyxl's read-only mode does not see the flag, so a reader would import rows the
+teacher hid — students who left, test rows — without anyone knowing. :func:`scan_sheet` gives both;
+the readers refuse a table whose rows include hidden ones. Hidden rows without any cell (Excel keeps
+them below a table) are not listed: they import nothing.
+
 The sheet XML is streamed (``iterparse``, elements cleared as they pass), so memory stays flat
 whatever the sheet's size. Only the zip's own structure is trusted: a damaged file gives
 :class:`FormulaScanError`, a ``UserError``.
@@ -18,6 +24,7 @@ import io
 import posixpath
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, iterparse
 
@@ -35,16 +42,31 @@ class FormulaScanError(UserError):
     """The workbook's structure could not be read while looking for formula cells."""
 
 
+@dataclass
+class SheetScan:
+    """What one pass over a sheet's XML found."""
+
+    formulas: list[str] = field(default_factory=list)   # formula cells without a saved value, "J5"
+    hidden_rows: list[int] = field(default_factory=list)   # hidden rows holding a cell, in file order
+
+
 def formula_cells_without_value(source: bytes | str | Path, sheet: str | None = None, *,
                                 limit: int = 1000) -> list[str]:
     """References (``"J5"``) of formula cells with no saved value on ``sheet`` (default: the first
     sheet), in file order, at most ``limit``. An empty list means every formula has its result."""
+    return scan_sheet(source, sheet, limit=limit).formulas
+
+
+def scan_sheet(source: bytes | str | Path, sheet: str | None = None, *, limit: int = 1000) -> SheetScan:
+    """Formula cells without a saved value (at most ``limit``; once reached the scan stops, so the
+    hidden rows may then be incomplete) and the hidden rows that hold cells, on ``sheet`` (default:
+    the first sheet)."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             part = _sheet_part(zf, sheet)
             if part is None:
-                return []
+                return SheetScan()
             with zf.open(part) as fh:
                 return _scan(fh, limit)
     except (zipfile.BadZipFile, KeyError, ParseError, OSError, EOFError) as exc:
@@ -81,20 +103,29 @@ def _sheet_part(zf: zipfile.ZipFile, sheet: str | None) -> str | None:
     return None
 
 
-def _scan(fh, limit: int) -> list[str]:
-    found: list[str] = []
+def _scan(fh, limit: int) -> SheetScan:
+    found = SheetScan()
     cell_tag, f_tag, v_tag, row_tag = f"{_MAIN}c", f"{_MAIN}f", f"{_MAIN}v", f"{_MAIN}row"
+    filled = False        # whether the row being read has a cell with content (a value, text or formula)
+    last_row = 0
     for _, el in iterparse(fh):
         tag = el.tag
         if tag == cell_tag:
-            f = el.find(f_tag)
-            if f is not None:
-                v = el.find(v_tag)
-                if v is None or not (v.text or "").strip():
-                    found.append(el.get("r", "?"))
-                    if len(found) >= limit:
-                        return found
+            if len(el):
+                filled = True
+                f = el.find(f_tag)
+                if f is not None:
+                    v = el.find(v_tag)
+                    if v is None or not (v.text or "").strip():
+                        found.formulas.append(el.get("r", "?"))
+                        if len(found.formulas) >= limit:
+                            return found
             el.clear()
         elif tag == row_tag:
+            r = el.get("r")
+            last_row = int(r) if r and r.isdigit() else last_row + 1   # r may be left out: the next row
+            if filled and el.get("hidden") in ("1", "true"):
+                found.hidden_rows.append(last_row)
+            filled = False
             el.clear()   # the row's cells were cleared one by one; drop the row too
     return found

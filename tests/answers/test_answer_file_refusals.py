@@ -35,6 +35,18 @@ def _xlsx_with_formula(tmp_path):
     return path
 
 
+def _xlsx_with_hidden_row(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["id", *range(1, 10)])
+    for no in NO:
+        ws.append([no, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    ws.row_dimensions[3].hidden = True      # Excel's 隐藏: the row is read but not seen
+    path = tmp_path / "answers.xlsx"
+    wb.save(path)
+    return path
+
+
 CASES = {
     # name: (file builder, texts every message must hold)
     "missing item columns": (lambda p: _csv(p, f"id,1,2,3,4\n{NO[0]},0,0,0,0\n{NO[1]},1,1,1,1\n"),
@@ -50,6 +62,7 @@ CASES = {
     "invisible character": (lambda p: _csv(p, _rows(f"{NO[0]},0,0,0,0,0,0,0,0,3\u200b")),
                             ["第2行", "第10列（J", "不可见字符 U+200B"]),
     "formula without a saved value": (_xlsx_with_formula, ["J2", "公式", "没有保存计算结果"]),
+    "hidden row": (_xlsx_with_hidden_row, ["answers.xlsx", "第3行是隐藏的行", "取消隐藏"]),
     "header only": (lambda p: _csv(p, HEAD + "\n"), ["只有表头", "第1行"]),
     "E-notation id": (lambda p: _csv(p, _rows("6.10113E+17,0,0,0,0,0,0,0,0,0")), ["第2行", "科学计数法"]),
     "missing id": (lambda p: _csv(p, _rows(f"{NO[0]},0,0,0,0,0,0,0,0,0", ",1,1,1,1,1,1,1,1,1")), ["第3行", "缺少 id"]),

@@ -12,7 +12,8 @@ names the row, column or cell, and nothing scored or stored:
   into E-notation (``6.10113E+17``: its last digits are gone), an id with invisible characters;
 - a cell that is not one of its item's option codes (see :mod:`.cells`: full-width digits are
   folded, other scripts' digits and invisible characters are refused and said so);
-- in an .xlsx, a formula cell without a saved result (:mod:`xadesk.xlsx_formulas`);
+- in an .xlsx, a formula cell without a saved result (:mod:`xadesk.xlsx_formulas`), and rows
+  hidden in Excel at or below the header (refused as a whole, :class:`xadesk.tables.HiddenRows`);
 - bad ``seconds`` / ``grade`` / ``sex`` values.
 
 Size and memory: a CSV is read in slices of a few MB. When the file holds no quote character, a
@@ -39,8 +40,8 @@ import numpy as np
 
 from ..errors import ValidationFailed
 from ..instruments.definition import Definition
-from ..tables import Cell, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
-from ..xlsx_formulas import formula_cells_without_value, split_ref
+from ..tables import Cell, HiddenRows, cell_text, csv_delimiter, is_xlsx, open_sheets, text_encoding
+from ..xlsx_formulas import scan_sheet, split_ref
 from .cells import TokenTable, accepted_texts, value_table, why_not
 from .layout import Layout, column_letter, is_id_header, parse_header, where_column
 
@@ -186,7 +187,11 @@ def read_answers(path: str | Path, defns: Sequence[Definition], *, instrument: s
                                    row=header_row, details=head_problems)
         problems = _Problems()
         if is_xlsx(data):
-            for ref in formula_cells_without_value(data, sheet_name):
+            scan = scan_sheet(data, sheet_name)
+            # Hidden rows would be scored unseen: refused as a whole, like read_table does.
+            if hidden := [r for r in scan.hidden_rows if r >= header_row]:
+                raise HiddenRows(source, sheet_name, hidden, (zh_act, en_act))
+            for ref in scan.formulas:
                 row, col, _ = split_ref(ref)
                 problems.add(row, col, f"单元格 {ref}（第{row}行）是公式，但文件中没有保存计算结果，读出来会是空白；"
                                        f"请在 Excel 中打开后保存，或把公式“选择性粘贴”为数值 / cell {ref} holds a formula "

@@ -51,6 +51,7 @@ from ..i18n import msg
 from ..tables import (
     FormulaWithoutValue,
     HeaderNotFound,
+    HiddenRows,
     Table,
     TableRow,
     cell_text,
@@ -172,6 +173,9 @@ def _read(path: str | Path, cancelled: Callable[[], bool] | None) -> Table:
             f"student was imported. Open the file in Excel or WPS, save it once, and import it again.",
             [RowProblem(None, None, text) for text in exc.details],   # each names its sheet, row and column
         ) from None
+    except HiddenRows as exc:
+        said = HiddenRows(exc.source, exc.sheet, exc.rows, ("未导入任何学生", "no student was imported"))
+        raise RosterInvalid(said.zh, said.en, [RowProblem(None, None, text) for text in said.details]) from None
     except HeaderNotFound as exc:
         need = "、".join(col.FIELD_LABELS[f] for f in col.REQUIRED_COLUMNS)
         optional = "、".join(col.FIELD_LABELS[f] for f in col.COLUMN_ALIASES if f not in col.REQUIRED_COLUMNS)
