@@ -8,11 +8,11 @@ from pathlib import Path
 import PySide6
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from xadesk import paths, versions
 
-from .formutil import FittingDialog
+from .formutil import FittingDialog, close_box
 
 
 def version_lines() -> list[tuple[str, str]]:
@@ -50,9 +50,7 @@ class AboutDialog(FittingDialog):
         note.setWordWrap(True)
         layout.addWidget(note)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
+        buttons = close_box(self)
         layout.addWidget(buttons)
 
     def text(self) -> str:

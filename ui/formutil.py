@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QDialog, QPushButton, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPushButton, QWidget
+
+from .i18n import tr
 
 
 def set_primary(button: QPushButton, primary: bool = True) -> QPushButton:
@@ -16,6 +18,24 @@ def set_primary(button: QPushButton, primary: bool = True) -> QPushButton:
     button.style().unpolish(button)
     button.style().polish(button)
     return button
+
+
+def close_box(dialog: QDialog) -> QDialogButtonBox:
+    """The dialog's 关闭 button (Esc and the button both reject), in Chinese whatever Qt's locale."""
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    box.button(QDialogButtonBox.StandardButton.Close).setText(tr("formutil", "关闭"))
+    box.rejected.connect(dialog.reject)
+    return box
+
+
+def actions_then_close(dialog: QDialog, *actions: QPushButton) -> QHBoxLayout:
+    """The bottom row of a list dialog: its actions on the left, 关闭 on the right."""
+    row = QHBoxLayout()
+    for button in actions:
+        row.addWidget(button)
+    row.addStretch(1)
+    row.addWidget(close_box(dialog))
+    return row
 
 
 def no_auto_default(*widgets: QWidget) -> None:

@@ -29,7 +29,7 @@ from xadesk.backup import service as B
 from xadesk.errors import UserError
 from xadesk.services.context import AppContext
 
-from ..formutil import FittingDialog, fit_height, no_auto_default, set_primary
+from ..formutil import FittingDialog, close_box, fit_height, no_auto_default, set_primary
 from ..messages import MessageBanner
 from ..worker import BackgroundOp
 
@@ -95,9 +95,7 @@ class BackupDialog(FittingDialog):
         actions.addWidget(self.restore_button)
         actions.addStretch(1)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
+        buttons = close_box(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)

@@ -11,8 +11,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTableView,
@@ -24,6 +22,7 @@ from xadesk.services import grid as G
 from xadesk.services import grid_tracking as T
 from xadesk.services.context import AppContext
 
+from ..formutil import actions_then_close
 from ..messages import MessageBanner
 from ..tablemodel import CENTER, Column, configure_table_view, local_time, set_column_widths
 from ..worker import BackgroundOp
@@ -62,14 +61,7 @@ class NoticesDialog(QDialog):
         self.all_button = QPushButton(self.tr("全部标为已读(&A)"), self)
         self.all_button.setObjectName("markAllReadButton")
         self.all_button.clicked.connect(self.mark_all)
-        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        box.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        box.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.read_button)
-        row.addWidget(self.all_button)
-        row.addStretch(1)
-        row.addWidget(box)
+        row = actions_then_close(self, self.read_button, self.all_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(QLabel(self.tr("选中一条按 Enter（或双击）即标为已读。学生的情况请到“预警网格”页查看跟踪记录。"),

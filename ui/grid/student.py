@@ -37,7 +37,7 @@ from xadesk.services.context import AppContext
 
 from .. import messages
 from ..archive.observe import open_record_dialog, record_menu_actions
-from ..formutil import set_enabled_why, set_primary
+from ..formutil import close_box, set_enabled_why, set_primary
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
 from ..worker import BackgroundOp
@@ -240,9 +240,7 @@ class TrackingDialog(QDialog):
         rl.addLayout(rb)
         self.tabs.addTab(rw, self.tr("解除预警"))
 
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        close.rejected.connect(self.reject)
+        close = close_box(self)
         # 记录观察 / 记录家访 from here too: the student is already chosen, one click to the form.
         self.record_buttons = []
         for text, cls in record_menu_actions(ctx):

@@ -8,8 +8,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QTableView,
@@ -24,6 +22,7 @@ from xadesk.services import campaigns, screening_answers
 from xadesk.services.context import AppContext
 from xadesk.services.screening_answers import ConflictRow, ConflictSide
 
+from ..formutil import actions_then_close
 from ..messages import MessageBanner
 from ..tablemodel import Column, RowTableModel, configure_table_view
 from .results import set_widths
@@ -79,14 +78,7 @@ class ConflictsDialog(QDialog):
         self.keep_b = QPushButton(self.tr("改用另一份（B）(&B)"), self)
         self.keep_a.clicked.connect(lambda: self.resolve("a"))
         self.keep_b.clicked.connect(lambda: self.resolve("b"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(self.keep_a)
-        row.addWidget(self.keep_b)
-        row.addStretch(1)
-        row.addWidget(buttons)
+        row = actions_then_close(self, self.keep_a, self.keep_b)
         layout = QVBoxLayout(self)
         layout.addWidget(self.banner)
         layout.addWidget(note)
