@@ -10,28 +10,18 @@ import dataclasses
 import pytest
 from sqlalchemy import func, select
 
-from tests.services.conftest import STUDENTS
+from tests.screening.score_files import import_phq9_and_asq
 from xadesk.columnar.campaign_results import COLUMNS, flags_text, result_lines
 from xadesk.display import instrument_name
 from xadesk.errors import PermissionDenied
 from xadesk.services.context import AppContext
 from xadesk.services.instruments import get_definition
-from xadesk.services.screening_import import import_survey
 from xadesk.services.screening_results import results
 from xadesk.storage.models import AuditEntry
 
 
 def _import(counselor, campaign, tmp_path):
-    nos = [no for _, _, g, _, no, _ in STUDENTS if g in ("J1", "J2")]
-    phq = tmp_path / "phq.csv"
-    phq.write_text("id," + ",".join(f"phq9.{i}" for i in range(1, 10)) + "\n"
-                   + "".join(f"{no},{k % 4},3,2,{k % 3},0,1,{'' if k % 3 else 1},2,{k % 2}\n"
-                             for k, no in enumerate(nos)), encoding="utf-8")
-    asq = tmp_path / "asq.csv"
-    asq.write_text("id," + ",".join(f"asq.{i}" for i in range(1, 6)) + "\n"
-                   + "".join(f"{no},{k % 2},0,1,0,\n" for k, no in enumerate(nos[::2])), encoding="utf-8")
-    import_survey(counselor, campaign.id, phq)
-    import_survey(counselor, campaign.id, asq)
+    import_phq9_and_asq(counselor, campaign.id, tmp_path)
 
 
 def _reference(ctx, campaign_id) -> list[tuple]:

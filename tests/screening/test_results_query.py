@@ -7,6 +7,7 @@ import json
 
 from sqlalchemy import select
 
+from tests.screening.score_files import import_phq9_and_asq
 from tests.services.conftest import STUDENTS
 from xadesk.services.campaigns import class_sort
 from xadesk.services.screening_import import import_survey
@@ -75,17 +76,8 @@ def test_every_field_equals_the_orm_read_with_filters_and_a_rescore(counselor, c
     from xadesk.services.screening_answers import rescore
     from xadesk.services.screening_results import student_results
 
-    nos = [no for _, _, g, _, no, _ in STUDENTS if g in ("J1", "J2")]
-    phq = tmp_path / "phq.csv"
     # Item 9 answered above 0 by some (a safety flag), one blank item for others (flags and validity vary).
-    phq.write_text("id," + ",".join(f"phq9.{i}" for i in range(1, 10)) + "\n"
-                   + "".join(f"{no},{k % 4},3,2,{k % 3},0,1,{'' if k % 3 else 1},2,{k % 2}\n"
-                             for k, no in enumerate(nos)), encoding="utf-8")
-    asq = tmp_path / "asq.csv"
-    asq.write_text("id," + ",".join(f"asq.{i}" for i in range(1, 6)) + "\n"
-                   + "".join(f"{no},{k % 2},0,1,0,\n" for k, no in enumerate(nos[::2])), encoding="utf-8")
-    import_survey(counselor, campaign.id, phq)
-    import_survey(counselor, campaign.id, asq)
+    nos = import_phq9_and_asq(counselor, campaign.id, tmp_path)
     with counselor.db.write() as s:   # as if PHQ-9's definition had changed since: rescoring supersedes
         s.connection().exec_driver_sql("UPDATE screening_score SET definition_digest = 'older' "
                                        "WHERE instrument_id = 'phq9'")
